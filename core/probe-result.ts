@@ -1,0 +1,44 @@
+// One measurement window of one ordered region pair, as produced by a probe agent.
+import { z } from "zod";
+import { regionSchema, trackIdSchema } from "./region.js";
+
+export const PROBE_STATUSES = ["ok", "degraded", "no_media", "setup_failed", "http_error", "timeout", "region_offline"] as const;
+export const probeStatusSchema = z.enum(PROBE_STATUSES);
+export type ProbeStatus = z.infer<typeof probeStatusSchema>;
+
+const nonNegative = z.number().nonnegative();
+
+export const probeResultSchema = z.object({
+  /** End of the window, ms since epoch. */
+  ts: z.number().int().nonnegative(),
+  windowMs: z.number().int().positive(),
+  src: regionSchema,
+  dst: regionSchema,
+  track: trackIdSchema,
+  status: probeStatusSchema,
+  reason: z.string().max(1000),
+  sent: z.number().int().nonnegative(),
+  received: z.number().int().nonnegative(),
+  lost: z.number().int().nonnegative(),
+  duplicates: z.number().int().nonnegative(),
+  reordered: z.number().int().nonnegative(),
+  jitterMs: nonNegative,
+  latencyP50Ms: nonNegative.nullable(),
+  latencyP95Ms: nonNegative.nullable(),
+  ttfpMs: nonNegative.nullable(),
+  setupMs: nonNegative.nullable(),
+  relayPath: z.array(regionSchema).max(32),
+});
+export type ProbeResult = z.infer<typeof probeResultSchema>;
+
+/** Body of `POST /v1/ingest/probes`. */
+export const MAX_PROBE_BATCH = 10_000;
+export const probeIngestSchema = z.object({
+  agent: z.string().min(1).max(200),
+  results: z.array(probeResultSchema).max(MAX_PROBE_BATCH),
+});
+export type ProbeIngest = z.infer<typeof probeIngestSchema>;
+
+export function lossRatio(r: Pick<ProbeResult, "sent" | "lost">): number {
+  return r.sent === 0 ? 0 : r.lost / r.sent;
+}
