@@ -1,0 +1,25 @@
+// The `relaywatch` command: one entry, one subcommand per component. This is the only
+// place (with tests and benches) that wires components together and reads process.env.
+import { Command } from "commander";
+import { notImplementedCommand } from "./not-implemented.js";
+
+export function buildProgram(): Command {
+  const program = new Command("relaywatch")
+    .description("Observability and relay diagnostics for multi-region WebRTC SFUs")
+    .version("0.1.0")
+    .showHelpAfterError()
+    .configureHelp({ sortSubcommands: false });
+
+  program.addCommand(notImplementedCommand("up", "Start the whole local world: regions, WAN emulator, probes, analyzer, store and the TUI"));
+  program.addCommand(notImplementedCommand("sfu", "Run a reference SFU region node"));
+  program.addCommand(notImplementedCommand("probe", "Run a synthetic probe agent for one region"));
+  program.addCommand(notImplementedCommand("analyze", "Run the analyzer: relay graph, detectors, alerts, live API"));
+  program.addCommand(notImplementedCommand("tui", "On-call terminal dashboard (live or replay)"));
+  program.addCommand(notImplementedCommand("scenario", "Run or list lab scenarios"));
+  program.addCommand(notImplementedCommand("lab", "Lab tools: the WAN emulator's controls"));
+  program.addCommand(notImplementedCommand("store", "ClickHouse store: migrate, status, query"));
+  program.addCommand(notImplementedCommand("dashboards", "Build the Grafana dashboards and Prometheus rules"));
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);
