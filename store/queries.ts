@@ -1,0 +1,241 @@
+// The questions the TUI, analyzer and CLI ask of the store. Every time bound is epoch ms,
+// every parameter is bound server-side ({name:Type}), never spliced into SQL.
+import type { Alert, AlertName, AlertState, Severity } from "../core/alert.js";
+import type { ProbeResult, ProbeStatus } from "../core/probe-result.js";
+import type { RelayEdge, RelayState } from "../core/relay-edge.js";
+import type { Region, TrackId } from "../core/region.js";
+import type { Store } from "./store.js";
+
+/** 64-bit integers may arrive quoted in JSON output, depending on server settings. */
+type Num = number | string;
+
+export interface PairSummary {
+  src: Region;
+  dst: Region;
+  windows: number;
+  okWindows: number;
+  lastStatus: ProbeStatus;
+  lastReason: string;
+  lastTs: number;
+  sent: number;
+  lost: number;
+  lossRatio: number;
+  /** Median of the windows' p50 one-way latency; null when no window measured any. */
+  latencyP50Ms: number | null;
+  /** Worst window p95 latency. */
+  latencyP95Ms: number | null;
+}
+
+interface PairRow {
+  src: string;
+  dst: string;
+  windows: Num;
+  ok_windows: Num;
+  last_status: string;
+  last_reason: string;
+  last_ts: Num;
+  sent: Num;
+  lost: Num;
+  latency_p50_ms: Num | null;
+  latency_p95_ms: Num | null;
+}
+
+/** The src×dst matrix over the `windowMs` milliseconds before `now`. */
+export async function pairMatrix(store: Store, opts: { now: number; windowMs: number }): Promise<PairSummary[]> {
+  const rows = await store.query<PairRow>(
+    `SELECT src, dst, count() AS windows, countIf(status = 'ok') AS ok_windows,
+            argMax(status, ts) AS last_status, argMax(reason, ts) AS last_reason,
+            toUnixTimestamp64Milli(max(ts)) AS last_ts,
+            sum(sent) AS sent, sum(lost) AS lost,
+            quantileOrNull(0.5)(latency_p50_ms) AS latency_p50_ms,
+            maxOrNull(latency_p95_ms) AS latency_p95_ms
+     FROM ${store.database}.probe_results
+     WHERE ts > fromUnixTimestamp64Milli({from:Int64}) AND ts <= fromUnixTimestamp64Milli({to:Int64})
+     GROUP BY src, dst
+     ORDER BY src, dst`,
+    { from: opts.now - opts.windowMs, to: opts.now },
+  );
+  return rows.map((r) => {
+    const sent = Number(r.sent);
+    const lost = Number(r.lost);
+    return {
+      src: r.src,
+      dst: r.dst,
+      windows: Number(r.windows),
+      okWindows: Number(r.ok_windows),
+      lastStatus: r.last_status as ProbeStatus,
+      lastReason: r.last_reason,
+      lastTs: Number(r.last_ts),
+      sent,
+      lost,
+      lossRatio: sent === 0 ? 0 : lost / sent,
+      latencyP50Ms: nullableNumber(r.latency_p50_ms),
+      latencyP95Ms: nullableNumber(r.latency_p95_ms),
+    };
+  });
+}
+
+interface ProbeRow {
+  ts: Num;
+  window_ms: Num;
+  src: string;
+  dst: string;
+  track: string;
+  status: string;
+  reason: string;
+  sent: Num;
+  received: Num;
+  lost: Num;
+  duplicates: Num;
+  reordered: Num;
+  jitter_ms: Num;
+  latency_p50_ms: Num | null;
+  latency_p95_ms: Num | null;
+  ttfp_ms: Num | null;
+  setup_ms: Num | null;
+  relay_path: string[];
+}
+
+/** One pair's windows in [from, to], newest first. */
+export async function pairHistory(
+  store: Store,
+  opts: { src: Region; dst: Region; from: number; to: number; limit?: number },
+): Promise<ProbeResult[]> {
+  const rows = await store.query<ProbeRow>(
+    `SELECT toUnixTimestamp64Milli(ts) AS ts, * EXCEPT ts
+     FROM ${store.database}.probe_results
+     WHERE src = {src:String} AND dst = {dst:String}
+       AND ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts <= fromUnixTimestamp64Milli({to:Int64})
+     ORDER BY ts DESC
+     LIMIT {limit:UInt32}`,
+    { src: opts.src, dst: opts.dst, from: opts.from, to: opts.to, limit: opts.limit ?? 1000 },
+  );
+  return rows.map((r) => ({
+    ts: Number(r.ts),
+    windowMs: Number(r.window_ms),
+    src: r.src,
+    dst: r.dst,
+    track: r.track,
+    status: r.status as ProbeStatus,
+    reason: r.reason,
+    sent: Number(r.sent),
+    received: Number(r.received),
+    lost: Number(r.lost),
+    duplicates: Number(r.duplicates),
+    reordered: Number(r.reordered),
+    jitterMs: Number(r.jitter_ms),
+    latencyP50Ms: nullableNumber(r.latency_p50_ms),
+    latencyP95Ms: nullableNumber(r.latency_p95_ms),
+    ttfpMs: nullableNumber(r.ttfp_ms),
+    setupMs: nullableNumber(r.setup_ms),
+    relayPath: r.relay_path,
+  }));
+}
+
+interface AlertRow {
+  fingerprint: string;
+  name: string;
+  state: string;
+  severity: string;
+  labels: Record<string, string>;
+  summary: string;
+  evidence: string;
+  starts_at: Num;
+  ends_at: Num | null;
+  updated_at: Num;
+}
+
+/**
+ * Alerts active at any moment in [from, to]: each fingerprint's latest state as of `to`,
+ * kept when it started before `to` and had not ended before `from`.
+ */
+export async function alertsInRange(store: Store, opts: { from: number; to: number }): Promise<Alert[]> {
+  const rows = await store.query<AlertRow>(
+    `SELECT fingerprint,
+            argMax(name, ts) AS name, argMax(state, ts) AS state, argMax(severity, ts) AS severity,
+            argMax(labels, ts) AS labels, argMax(summary, ts) AS summary, argMax(evidence, ts) AS evidence,
+            toUnixTimestamp64Milli(min(starts_at)) AS starts_at,
+            if(argMax(state, ts) = 'resolved', toUnixTimestamp64Milli(argMax(ends_at, ts)), NULL) AS ends_at,
+            toUnixTimestamp64Milli(max(ts)) AS updated_at
+     FROM ${store.database}.alerts
+     WHERE ts <= fromUnixTimestamp64Milli({to:Int64})
+     GROUP BY fingerprint
+     HAVING starts_at <= {to:Int64} AND (ends_at IS NULL OR ends_at >= {from:Int64})
+     ORDER BY starts_at, fingerprint`,
+    { from: opts.from, to: opts.to },
+  );
+  return rows.map((r) => ({
+    fingerprint: r.fingerprint,
+    name: r.name as AlertName,
+    state: r.state as AlertState,
+    severity: r.severity as Severity,
+    labels: r.labels,
+    summary: r.summary,
+    evidence: parseEvidence(r.evidence),
+    startsAt: Number(r.starts_at),
+    endsAt: r.ends_at === null ? null : Number(r.ends_at),
+    updatedAt: Number(r.updated_at),
+  }));
+}
+
+interface EdgeRow {
+  ts: Num;
+  track: string;
+  region: string;
+  upstream: string;
+  origin: string;
+  state: string;
+  path: string[];
+  packets: Num;
+  bytes: Num;
+  kind: string;
+}
+
+/** Each region's latest edge for `track` at or before `at`. */
+export async function relayEdgesAt(store: Store, opts: { track: TrackId; at: number }): Promise<RelayEdge[]> {
+  const rows = await store.query<EdgeRow>(
+    `SELECT region,
+            toUnixTimestamp64Milli(max(ts)) AS ts, any(track) AS track,
+            argMax(upstream, ts) AS upstream, argMax(origin, ts) AS origin, argMax(state, ts) AS state,
+            argMax(path, ts) AS path, argMax(packets, ts) AS packets, argMax(bytes, ts) AS bytes,
+            argMax(kind, ts) AS kind
+     FROM ${store.database}.relay_edges
+     WHERE track = {track:String} AND ts <= fromUnixTimestamp64Milli({at:Int64})
+     GROUP BY region
+     ORDER BY region`,
+    { track: opts.track, at: opts.at },
+  );
+  return rows.map((r) => ({
+    ts: Number(r.ts),
+    track: r.track,
+    region: r.region,
+    upstream: r.upstream === "" ? null : r.upstream,
+    origin: r.origin === "" ? null : r.origin,
+    state: r.state as RelayState,
+    path: r.path,
+    packets: Number(r.packets),
+    bytes: Number(r.bytes),
+    kind: r.kind === "change" ? "change" : "snapshot",
+  }));
+}
+
+export async function tableCounts(store: Store): Promise<Record<string, number>> {
+  const rows = await store.query<{ name: string; rows: Num }>(
+    `SELECT name, total_rows AS rows FROM system.tables WHERE database = {db:String} AND engine NOT IN ('MaterializedView', 'Distributed') ORDER BY name`,
+    { db: store.database },
+  );
+  return Object.fromEntries(rows.map((r) => [r.name, Number(r.rows)]));
+}
+
+function nullableNumber(v: Num | null): number | null {
+  return v === null ? null : Number(v);
+}
+
+function parseEvidence(text: string): Record<string, unknown> {
+  try {
+    const v: unknown = JSON.parse(text);
+    return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : { value: v };
+  } catch {
+    return { raw: text };
+  }
+}
