@@ -76,7 +76,7 @@ export async function pairMatrix(store: Store, opts: { now: number; windowMs: nu
 }
 
 interface ProbeRow {
-  ts: Num;
+  ts_ms: Num;
   window_ms: Num;
   src: string;
   dst: string;
@@ -102,16 +102,16 @@ export async function pairHistory(
   opts: { src: Region; dst: Region; from: number; to: number; limit?: number },
 ): Promise<ProbeResult[]> {
   const rows = await store.query<ProbeRow>(
-    `SELECT toUnixTimestamp64Milli(ts) AS ts, * EXCEPT ts
+    `SELECT toUnixTimestamp64Milli(ts) AS ts_ms, * EXCEPT ts
      FROM ${store.database}.probe_results
      WHERE src = {src:String} AND dst = {dst:String}
        AND ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts <= fromUnixTimestamp64Milli({to:Int64})
-     ORDER BY ts DESC
+     ORDER BY ts_ms DESC
      LIMIT {limit:UInt32}`,
     { src: opts.src, dst: opts.dst, from: opts.from, to: opts.to, limit: opts.limit ?? 1000 },
   );
   return rows.map((r) => ({
-    ts: Number(r.ts),
+    ts: Number(r.ts_ms),
     windowMs: Number(r.window_ms),
     src: r.src,
     dst: r.dst,
@@ -134,15 +134,15 @@ export async function pairHistory(
 
 interface AlertRow {
   fingerprint: string;
-  name: string;
-  state: string;
-  severity: string;
-  labels: Record<string, string>;
-  summary: string;
-  evidence: string;
-  starts_at: Num;
-  ends_at: Num | null;
-  updated_at: Num;
+  last_name: string;
+  last_state: string;
+  last_severity: string;
+  last_labels: Record<string, string>;
+  last_summary: string;
+  last_evidence: string;
+  starts_ms: Num;
+  ends_ms: Num | null;
+  updated_ms: Num;
 }
 
 /**
@@ -151,54 +151,55 @@ interface AlertRow {
  */
 export async function alertsInRange(store: Store, opts: { from: number; to: number }): Promise<Alert[]> {
   const rows = await store.query<AlertRow>(
-    `SELECT fingerprint,
-            argMax(name, ts) AS name, argMax(state, ts) AS state, argMax(severity, ts) AS severity,
-            argMax(labels, ts) AS labels, argMax(summary, ts) AS summary, argMax(evidence, ts) AS evidence,
-            toUnixTimestamp64Milli(min(starts_at)) AS starts_at,
-            if(argMax(state, ts) = 'resolved', toUnixTimestamp64Milli(argMax(ends_at, ts)), NULL) AS ends_at,
-            toUnixTimestamp64Milli(max(ts)) AS updated_at
-     FROM ${store.database}.alerts
-     WHERE ts <= fromUnixTimestamp64Milli({to:Int64})
-     GROUP BY fingerprint
-     HAVING starts_at <= {to:Int64} AND (ends_at IS NULL OR ends_at >= {from:Int64})
-     ORDER BY starts_at, fingerprint`,
+    `SELECT * FROM (
+       SELECT fingerprint,
+              argMax(tuple(name, state, severity, labels, summary, evidence, ends_at), ts) AS latest,
+              latest.1 AS last_name, latest.2 AS last_state, latest.3 AS last_severity,
+              latest.4 AS last_labels, latest.5 AS last_summary, latest.6 AS last_evidence,
+              toUnixTimestamp64Milli(latest.7) AS ends_ms,
+              toUnixTimestamp64Milli(min(starts_at)) AS starts_ms,
+              toUnixTimestamp64Milli(max(ts)) AS updated_ms
+       FROM ${store.database}.alerts
+       WHERE ts <= fromUnixTimestamp64Milli({to:Int64})
+       GROUP BY fingerprint)
+     WHERE starts_ms <= {to:Int64} AND (last_state = 'firing' OR ends_ms >= {from:Int64})
+     ORDER BY starts_ms, fingerprint`,
     { from: opts.from, to: opts.to },
   );
   return rows.map((r) => ({
     fingerprint: r.fingerprint,
-    name: r.name as AlertName,
-    state: r.state as AlertState,
-    severity: r.severity as Severity,
-    labels: r.labels,
-    summary: r.summary,
-    evidence: parseEvidence(r.evidence),
-    startsAt: Number(r.starts_at),
-    endsAt: r.ends_at === null ? null : Number(r.ends_at),
-    updatedAt: Number(r.updated_at),
+    name: r.last_name as AlertName,
+    state: r.last_state as AlertState,
+    severity: r.last_severity as Severity,
+    labels: r.last_labels,
+    summary: r.last_summary,
+    evidence: parseEvidence(r.last_evidence),
+    startsAt: Number(r.starts_ms),
+    endsAt: r.last_state === "resolved" ? nullableNumber(r.ends_ms) : null,
+    updatedAt: Number(r.updated_ms),
   }));
 }
 
 interface EdgeRow {
-  ts: Num;
-  track: string;
+  ts_ms: Num;
   region: string;
-  upstream: string;
-  origin: string;
-  state: string;
-  path: string[];
-  packets: Num;
-  bytes: Num;
-  kind: string;
+  last_upstream: string;
+  last_origin: string;
+  last_state: string;
+  last_path: string[];
+  last_packets: Num;
+  last_bytes: Num;
+  last_kind: string;
 }
 
 /** Each region's latest edge for `track` at or before `at`. */
 export async function relayEdgesAt(store: Store, opts: { track: TrackId; at: number }): Promise<RelayEdge[]> {
   const rows = await store.query<EdgeRow>(
     `SELECT region,
-            toUnixTimestamp64Milli(max(ts)) AS ts, any(track) AS track,
-            argMax(upstream, ts) AS upstream, argMax(origin, ts) AS origin, argMax(state, ts) AS state,
-            argMax(path, ts) AS path, argMax(packets, ts) AS packets, argMax(bytes, ts) AS bytes,
-            argMax(kind, ts) AS kind
+            argMax(tuple(upstream, origin, state, path, packets, bytes, kind), ts) AS latest,
+            toUnixTimestamp64Milli(max(ts)) AS ts_ms,
+            latest.1 AS last_upstream, latest.2 AS last_origin, latest.3 AS last_state, latest.4 AS last_path,
+            latest.5 AS last_packets, latest.6 AS last_bytes, latest.7 AS last_kind
      FROM ${store.database}.relay_edges
      WHERE track = {track:String} AND ts <= fromUnixTimestamp64Milli({at:Int64})
      GROUP BY region
@@ -206,16 +207,16 @@ export async function relayEdgesAt(store: Store, opts: { track: TrackId; at: num
     { track: opts.track, at: opts.at },
   );
   return rows.map((r) => ({
-    ts: Number(r.ts),
-    track: r.track,
+    ts: Number(r.ts_ms),
+    track: opts.track,
     region: r.region,
-    upstream: r.upstream === "" ? null : r.upstream,
-    origin: r.origin === "" ? null : r.origin,
-    state: r.state as RelayState,
-    path: r.path,
-    packets: Number(r.packets),
-    bytes: Number(r.bytes),
-    kind: r.kind === "change" ? "change" : "snapshot",
+    upstream: r.last_upstream === "" ? null : r.last_upstream,
+    origin: r.last_origin === "" ? null : r.last_origin,
+    state: r.last_state as RelayState,
+    path: r.last_path,
+    packets: Number(r.last_packets),
+    bytes: Number(r.last_bytes),
+    kind: r.last_kind === "change" ? "change" : "snapshot",
   }));
 }
 
