@@ -47,17 +47,19 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
       await store.close();
     });
 
-    it("an insert repeated with the same dedup token is written once, rollup included", async () => {
+    it("an insert repeated with the same dedup token is written once, rollup included; a new token is a new batch", async () => {
       const store = await open();
       await migrate(store);
       const rows = makeProbeResults(40, { start: HOUR_AGO }).map(probeResultRow);
       await store.insert("probe_results", rows, { dedupToken: "t-1" });
       await store.insert("probe_results", rows, { dedupToken: "t-1" });
       await store.insert("probe_results", rows.slice(0, 10), { dedupToken: "t-2" });
+      // Identical rows under a new token are a new batch, not a retry: kept.
+      await store.insert("probe_results", rows, { dedupToken: "t-3" });
       const raw = await store.query<{ c: number | string }>(`SELECT count() AS c FROM ${store.database}.probe_results`);
-      expect(Number(raw[0]?.c)).toBe(50);
+      expect(Number(raw[0]?.c)).toBe(90);
       const rolled = await store.query<{ w: number | string }>(`SELECT sum(windows) AS w FROM ${store.database}.probe_results_1m`);
-      expect(Number(rolled[0]?.w)).toBe(50);
+      expect(Number(rolled[0]?.w)).toBe(90);
       await store.close();
     });
 

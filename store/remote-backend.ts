@@ -1,5 +1,5 @@
 // A ClickHouse server (or cluster) over HTTP, through @clickhouse/client.
-import { createClient, type ClickHouseClient } from "@clickhouse/client";
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from "@clickhouse/client";
 import { InvalidStateError, RelaywatchError, errorMessage } from "../core/errors.js";
 import type { InsertOptions, QueryParams, Store } from "./store.js";
 
@@ -36,6 +36,9 @@ export class RemoteStore implements Store {
       password: options.password,
       request_timeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
       clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+      // Failures surface as RelaywatchErrors to the caller (and the writer logs them once);
+      // the client's own console logging would print every refused connection again.
+      log: { level: ClickHouseLogLevel.OFF },
     });
     return new RemoteStore(client, options.database, options.cluster);
   }

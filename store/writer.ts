@@ -110,16 +110,28 @@ export class StoreWriter {
       this.buffers.set(table, buf);
     }
     for (const r of rows) buf.push(r);
-    if (buf.length >= this.maxBatchRows) this.cut(table);
-    else this.flushTimer ??= this.clock.setTimeout(() => {
-      this.flushTimer = null;
-      this.cutAll();
-    }, this.maxDelayMs);
+    if (buf.length >= this.maxBatchRows) {
+      // Full batches go now; the remainder waits for more rows or the timer.
+      const full = buf.length - (buf.length % this.maxBatchRows);
+      this.buffers.set(table, buf.slice(full));
+      this.cutRows(table, buf.slice(0, full));
+    }
+    if ((this.buffers.get(table)?.length ?? 0) > 0) {
+      this.flushTimer ??= this.clock.setTimeout(() => {
+        this.flushTimer = null;
+        this.cutAll();
+      }, this.maxDelayMs);
+    }
   }
 
   /** Sends every buffered row to the store (or the spool) and waits for it. */
   async flush(): Promise<void> {
     this.cutAll();
+    await this.queue;
+  }
+
+  /** Waits for batches already cut to reach the store or the spool, without cutting more. */
+  async flushQueued(): Promise<void> {
     await this.queue;
   }
 
@@ -150,6 +162,10 @@ export class StoreWriter {
     const buf = this.buffers.get(table);
     if (buf === undefined || buf.length === 0) return;
     this.buffers.delete(table);
+    this.cutRows(table, buf);
+  }
+
+  private cutRows(table: string, buf: Row[]): void {
     for (let i = 0; i < buf.length; i += this.maxBatchRows) {
       const batch: SpooledBatch = { token: `${this.writerId}:${++this.seq}`, table, rows: buf.slice(i, i + this.maxBatchRows) };
       this.enqueue(() => this.deliver(batch));
