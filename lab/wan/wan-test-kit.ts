@@ -1,0 +1,40 @@
+// Helpers for the emulator's tests and bench (not used by the emulator itself): loopback
+// UDP "region" sockets on a free contiguous range, an echo, and small waits.
+import type { Socket } from "node:dgram";
+import { bindUdpPortRange, closeQuietly } from "./port-range.js";
+import { LOOPBACK_HOST, type PortRange } from "./topology.js";
+
+export interface RegionSockets {
+  range: PortRange;
+  sockets: Socket[];
+  close(): Promise<void>;
+}
+
+/** Binds `size` contiguous UDP ports on 127.0.0.1 to play a region's relay ports. */
+export async function bindRegionSockets(size: number, avoid: readonly PortRange[] = []): Promise<RegionSockets> {
+  const bound = await bindUdpPortRange(size, { host: LOOPBACK_HOST, avoid });
+  return {
+    range: { min: bound.base, max: bound.base + size - 1 },
+    sockets: bound.sockets,
+    close: async () => {
+      await Promise.all(bound.sockets.map(closeQuietly));
+    },
+  };
+}
+
+/** Makes `socket` send every datagram straight back to its sender. */
+export function echo(socket: Socket): void {
+  socket.on("message", (msg, rinfo) => {
+    socket.send(msg, rinfo.port, rinfo.address);
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] ?? Number.NaN) : ((s[mid - 1] ?? Number.NaN) + (s[mid] ?? Number.NaN)) / 2;
+}
