@@ -71,7 +71,8 @@ export function parseConfig(input: unknown): RelaywatchConfig {
     expected = parentKeys.length > 0 ? `one of the known keys: ${parentKeys.join(", ")}` : "no such key";
     throw new ConfigError(formatPath(path), valueAt(input, path), expected);
   }
-  if (expected.startsWith("Invalid input: expected ")) expected = expected.slice("Invalid input: expected ".length);
+  // zod's messages and ours both start with "expected …"; ConfigError adds that word itself.
+  expected = expected.replace(/^(Invalid input: )?expected /i, "");
   throw new ConfigError(formatPath(path) || "(root)", valueAt(input, path), expected);
 }
 
