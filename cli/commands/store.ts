@@ -1,0 +1,107 @@
+// `relaywatch store migrate|status|query`: the ClickHouse store from the command line.
+import { readdir } from "node:fs/promises";
+import { Command, Option } from "commander";
+import { LATEST_VERSION, MIGRATIONS, appliedVersions, migrate } from "../../store/migrations.js";
+import { openStore } from "../../store/open.js";
+import { tableCounts } from "../../store/queries.js";
+import type { Store } from "../../store/store.js";
+import { describeLocation, parseStoreUrl } from "../../store/url.js";
+import { loadConfig } from "../config.js";
+import { formatTable } from "../format-table.js";
+import { runAction } from "../run-action.js";
+
+interface StoreOpts {
+  config?: string;
+  store?: string;
+  cluster?: string;
+}
+
+function withStoreOptions(cmd: Command): Command {
+  return cmd
+    .option("-c, --config <file>", "relaywatch.yaml to read (default: ./relaywatch.yaml if present)")
+    .option("--store <url>", "a directory (embedded chdb) or http://user:pass@host:8123/db; env RELAYWATCH_STORE")
+    .option("--cluster <name>", "ClickHouse cluster: ON CLUSTER DDL with ReplicatedMergeTree + Distributed tables");
+}
+
+async function withStore<T>(opts: StoreOpts, fn: (store: Store, description: string, spoolDir: string, ttlDays: number) => Promise<T>): Promise<T> {
+  const config = loadConfig(opts.config);
+  const url = opts.store ?? config.store.url;
+  const cluster = opts.cluster ?? config.store.cluster;
+  const store = await openStore({ url, cluster });
+  try {
+    return await fn(store, describeLocation(parseStoreUrl(url)), config.store.spoolDir, config.store.ttlDays);
+  } finally {
+    await store.close();
+  }
+}
+
+export function storeCommand(): Command {
+  const cmd = new Command("store").description("ClickHouse store: migrate, status, query");
+
+  withStoreOptions(cmd.command("migrate").description("Create or upgrade relaywatch's tables (idempotent)"))
+    .addOption(new Option("--ttl-days <n>", "days of history to keep (TTL); default from config, 30").argParser(positiveInt))
+    .action(
+      runAction(async (opts: StoreOpts & { ttlDays?: number }) => {
+        await withStore(opts, async (store, description, _spool, ttlDays) => {
+          process.stdout.write(`migrating ${description}\n`);
+          const report = await migrate(store, { ttlDays: opts.ttlDays ?? ttlDays });
+          for (const a of report.applied) process.stdout.write(`  applied ${a.version}: ${a.name}\n`);
+          if (report.applied.length === 0) process.stdout.write(`  nothing to do: already at version ${report.version}\n`);
+          else process.stdout.write(`schema at version ${report.version}\n`);
+        });
+      }),
+    );
+
+  withStoreOptions(cmd.command("status").description("Schema version, pending migrations, row counts and the writer spool"))
+    .option("--json", "print one JSON object")
+    .action(
+      runAction(async (opts: StoreOpts & { json?: boolean }) => {
+        await withStore(opts, async (store, description, spoolDir) => {
+          const reachable = await store.ping();
+          const applied = reachable ? await appliedVersions(store).catch(() => []) : [];
+          const pending = MIGRATIONS.filter((m) => !applied.includes(m.version)).map((m) => ({ version: m.version, name: m.name }));
+          const counts = reachable && applied.length > 0 ? await tableCounts(store) : {};
+          const spool = await spoolState(spoolDir);
+          const status = { store: description, reachable, version: Math.max(0, ...applied), latest: LATEST_VERSION, pending, rows: counts, spool };
+          if (opts.json === true) {
+            process.stdout.write(`${JSON.stringify(status)}\n`);
+            return;
+          }
+          process.stdout.write(`store:    ${description} (${reachable ? "reachable" : "UNREACHABLE"})\n`);
+          process.stdout.write(`schema:   version ${status.version} of ${LATEST_VERSION}${pending.length > 0 ? `, ${pending.length} pending: run \`relaywatch store migrate\`` : ""}\n`);
+          process.stdout.write(`spool:    ${spool.segments} segment(s) waiting in ${spoolDir}${spool.deadLetters ? ", dead letters present (dead-letter.jsonl)" : ""}\n`);
+          if (Object.keys(counts).length > 0) process.stdout.write(formatTable(Object.entries(counts).map(([table, rows]) => ({ table, rows }))));
+          if (!reachable) process.exitCode = 1;
+        });
+      }),
+    );
+
+  withStoreOptions(cmd.command("query").description("Run one SQL query against the store and print the rows"))
+    .argument("<sql>", "the query, e.g. \"SELECT src, dst, count() FROM relaywatch.probe_results GROUP BY src, dst\"")
+    .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
+    .action(
+      runAction(async (sql: string, opts: StoreOpts & { format: "table" | "json" }) => {
+        await withStore(opts, async (store) => {
+          const rows = await store.query(sql);
+          if (opts.format === "json") for (const r of rows) process.stdout.write(`${JSON.stringify(r)}\n`);
+          else process.stdout.write(formatTable(rows));
+        });
+      }),
+    );
+  return cmd;
+}
+
+async function spoolState(dir: string): Promise<{ segments: number; deadLetters: boolean }> {
+  try {
+    const names = await readdir(dir);
+    return { segments: names.filter((n) => n.startsWith("segment-")).length, deadLetters: names.includes("dead-letter.jsonl") };
+  } catch {
+    return { segments: 0, deadLetters: false };
+  }
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`expected a positive integer, got ${v}`);
+  return n;
+}

@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "./support/run-cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "relaywatch-cli-"));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("relaywatch CLI", () => {
+  it("--help lists every subcommand DESIGN plans", async () => {
+    const r = await runCli(["--help"]);
+    expect(r.code).toBe(0);
+    for (const sub of ["up", "sfu", "probe", "analyze", "tui", "scenario", "lab", "store", "dashboards"]) {
+      expect(r.stdout).toMatch(new RegExp(`^  ${sub}\\b`, "m"));
+    }
+  });
+
+  it("store migrate, status and query work on the embedded store; migrate twice is a no-op", async () => {
+    const store = join(dir, "ch");
+    const first = await runCli(["store", "migrate", "--store", store]);
+    expect(first.stderr).toBe("");
+    expect(first.stdout).toContain("applied 1:");
+    expect(first.stdout).toContain("schema at version 2");
+    const second = await runCli(["store", "migrate", "--store", store]);
+    expect(second.stdout).toContain("nothing to do: already at version 2");
+    const status = await runCli(["store", "status", "--store", store, "--json"], { cwd: dir });
+    expect(status.code).toBe(0);
+    const s = JSON.parse(status.stdout) as { reachable: boolean; version: number; pending: unknown[]; rows: Record<string, number> };
+    expect(s).toMatchObject({ reachable: true, version: 2, pending: [] });
+    expect(s.rows["schema_migrations"]).toBe(2);
+    const q = await runCli(["store", "query", "--store", store, "--format", "json", "SELECT version FROM relaywatch.schema_migrations ORDER BY version"]);
+    expect(q.stdout.trim().split("\n").map((l) => JSON.parse(l) as unknown)).toEqual([{ version: 1 }, { version: 2 }]);
+  });
+
+  it("a bad query is one clear line and exit 1, not a stack trace", async () => {
+    const r = await runCli(["store", "query", "--store", join(dir, "ch2"), "SELEC 1"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^relaywatch: Code: 62\. .*Syntax error/);
+    expect(r.stderr).not.toContain("    at ");
+  });
+
+  it("a bad config file names the key and exits 2", async () => {
+    const file = join(dir, "bad.yaml");
+    writeFileSync(file, "store:\n  ttlDays: -3\n");
+    const r = await runCli(["store", "status", "--config", file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^relaywatch: store\.ttlDays: got -3, expected /);
+  });
+
+  it("an unreachable ClickHouse server is reported as such, without its password", async () => {
+    const r = await runCli(["store", "status", "--store", "http://ops:hunter2@127.0.0.1:1/rw"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("UNREACHABLE");
+    expect(r.stdout + r.stderr).not.toContain("hunter2");
+  });
+
+  it("subcommands not built yet exit 2 saying so", async () => {
+    const r = await runCli(["dashboards", "build"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("not implemented yet");
+    expect(r.stdout).toBe("");
+  });
+});
