@@ -18,11 +18,16 @@ async function loadBenches(): Promise<Bench[]> {
 }
 
 function formatFigure(f: Figure): string {
-  const value = Number.isInteger(f.value) ? String(f.value) : f.value.toPrecision(4);
+  const value = formatNumber(f.value);
   let line = `${f.bench.padEnd(10)} ${f.metric.padEnd(48)} ${value.padStart(12)} ${f.unit}`;
-  if (f.baseline !== undefined) line += `   baseline ${f.baseline.toPrecision(4)} ${f.unit}, ratio ${f.ratio?.toFixed(3) ?? "?"}`;
+  if (f.baseline !== undefined) line += `   baseline ${formatNumber(f.baseline)} ${f.unit}, ratio ${f.ratio?.toFixed(3) ?? "?"}`;
   if (f.note !== undefined) line += `   (${f.note})`;
   return line;
+}
+
+function formatNumber(v: number): string {
+  if (Number.isInteger(v) || Math.abs(v) >= 1000) return Math.round(v).toString();
+  return v.toPrecision(4);
 }
 
 async function main(argv: string[]): Promise<number> {
