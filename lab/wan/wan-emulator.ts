@@ -204,6 +204,14 @@ export class WanEmulator {
     for (const link of this.links.values()) if (link.update({ down: false })) this.stateChanged(link);
   }
 
+  /** Heals one partition/isolation by id (`partition#2`); false when no such cut is active. */
+  healCut(id: string): boolean {
+    const cut = this.cuts.get(id);
+    if (cut === undefined) return false;
+    cut.handle.heal();
+    return true;
+  }
+
   activeCuts(): Array<{ id: string; kind: CutKind; names: string[] }> {
     return [...this.cuts.values()].map((c) => ({ id: c.handle.id, kind: c.handle.kind, names: c.handle.names }));
   }
