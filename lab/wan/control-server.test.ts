@@ -4,6 +4,14 @@ import { WanEmulator } from "./wan-emulator.js";
 import { WanControlServer } from "./control-server.js";
 import { bindRegionSockets, type RegionSockets } from "./wan-test-kit.js";
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
 describe("WAN control API", () => {
   let emu: WanEmulator;
   let control: WanControlServer;
@@ -33,13 +41,7 @@ describe("WAN control API", () => {
       body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
     });
     const text = await res.text();
-    let json: unknown = null;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = null;
-    }
-    return { status: res.status, json, text };
+    return { status: res.status, json: parseJson(text), text };
   }
 
   it("GET /v1/links lists every directed link with its defaults", async () => {
