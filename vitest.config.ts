@@ -9,5 +9,6 @@ export default defineConfig({
     exclude: ["node_modules/**", "data/**"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    reporters: ["default", "./test/support/summary-reporter.ts"],
   },
 });
