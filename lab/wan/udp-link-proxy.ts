@@ -88,19 +88,29 @@ export class UdpLinkProxy {
       link.counters.dropped("udp", verdict.dropped);
       return;
     }
-    this.deps.scheduler.schedule(verdict.deliverAt, () => {
-      if (this.closed) return;
-      // A cut loses what was in flight on the wire, not only what is sent after it.
-      if (link.effectiveDown) {
-        link.counters.dropped("udp", "down");
-        return;
-      }
-      try {
-        via.send(msg, port, LOOPBACK_HOST);
-      } catch {
-        return; // the other direction's socket closed under us during close()
-      }
-      link.counters.passed("udp", msg.length);
+    const { scheduler, clock } = this.deps;
+    if (verdict.deliverAt <= clock.now() && scheduler.pending === 0) {
+      // 0 ms and nothing queued: the hot path, without a closure or a heap.
+      this.deliver(link, msg, via, port);
+      return;
+    }
+    scheduler.schedule(verdict.deliverAt, () => {
+      this.deliver(link, msg, via, port);
     });
+  }
+
+  private deliver(link: WanLink, msg: Buffer, via: Socket, port: number): void {
+    if (this.closed) return;
+    // A cut loses what was in flight on the wire, not only what is sent after it.
+    if (link.effectiveDown) {
+      link.counters.dropped("udp", "down");
+      return;
+    }
+    try {
+      via.send(msg, port, LOOPBACK_HOST);
+    } catch {
+      return; // the other direction's socket closed under us during close()
+    }
+    link.counters.passed("udp", msg.length);
   }
 }
