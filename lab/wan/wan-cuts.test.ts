@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createServer, connect, type Server, type Socket } from "node:net";
+import { performance } from "node:perf_hooks";
 import { Registry } from "prom-client";
 import { ManualClock } from "../../core/clock.js";
 import { WanEmulator } from "./wan-emulator.js";
@@ -107,6 +108,30 @@ describe("WanEmulator link down/up", () => {
     cleanups.push(() => { after.socket.destroy(); });
     expect(await after.result).toBe("after");
     before.socket.destroy();
+  });
+
+  it("delays TCP bytes by each direction's latency, in order", async () => {
+    const { emu } = await world();
+    emu.setLink("eu-central", "eu-west", { latencyMs: 40, jitterMs: 3 });
+    emu.setLink("eu-west", "eu-central", { latencyMs: 10 });
+    const port = emu.route("eu-central", "eu-west").httpPort!;
+    const warm = roundTrip(port, "warm", 2000);
+    cleanups.push(() => { warm.socket.destroy(); });
+    expect(await warm.result).toBe("warm");
+    const rtts: number[] = [];
+    let text = "";
+    for (let i = 0; i < 10; i++) {
+      const t0 = performance.now();
+      const got = new Promise<string>((resolve) => warm.socket.once("data", (d) => { resolve(d.toString()); }));
+      warm.socket.write(`m${i};`);
+      text += await got;
+      rtts.push(performance.now() - t0);
+    }
+    expect(text).toBe(Array.from({ length: 10 }, (_, i) => `m${i};`).join(""));
+    for (const rtt of rtts) {
+      expect(rtt).toBeGreaterThanOrEqual(46);
+      expect(rtt).toBeLessThan(58);
+    }
   });
 
   it("brings a linkDown back up after exactly `for` on the injected clock", async () => {
