@@ -2,6 +2,7 @@
 // server when RELAYWATCH_TEST_CLICKHOUSE_URL is set). Called from *.test.ts files only.
 import { describe, expect, it } from "vitest";
 import { RelaywatchError } from "../core/errors.js";
+import type { RelayEdge } from "../core/relay-edge.js";
 import { migrate, LATEST_VERSION } from "./migrations.js";
 import { alertsInRange, pairHistory, pairMatrix, relayEdgesAt } from "./queries.js";
 import { alertRow, probeResultRow, relayEdgeRow } from "./rows.js";
@@ -97,11 +98,12 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
       expect(both.find((a) => a.fingerprint === "a1")).toMatchObject({ state: "resolved", endsAt: t(5000), evidence: a1.evidence });
 
       const edge = { track: "room/cam", origin: "us-west", packets: 0, bytes: 0, kind: "change" as const };
-      await store.insert("relay_edges", [
+      const edges: RelayEdge[] = [
         { ...edge, ts: t(1000), region: "eu-central", upstream: "eu-west", state: "pulling", path: ["eu-central", "eu-west"] },
         { ...edge, ts: t(1000), region: "eu-west", upstream: "eu-central", state: "pulling", path: ["eu-west", "eu-central"] },
         { ...edge, ts: t(3000), region: "eu-central", upstream: "us-west", state: "flowing", path: ["eu-central", "us-west"], packets: 10 },
-      ].map(relayEdgeRow));
+      ];
+      await store.insert("relay_edges", edges.map(relayEdgeRow));
       const at2 = await relayEdgesAt(store, { track: "room/cam", at: t(2000) });
       expect(at2.map((e) => `${e.region}<${e.upstream ?? ""}`)).toEqual(["eu-central<eu-west", "eu-west<eu-central"]);
       const at4 = await relayEdgesAt(store, { track: "room/cam", at: t(4000) });
