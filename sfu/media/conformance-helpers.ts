@@ -1,0 +1,106 @@
+// Helpers of the engine conformance suite: connect real werift client peers to an
+// engine, pace UDP sends, and count the process's UDP handles. Test code only.
+import { createSocket } from "node:dgram";
+import { setTimeout as sleep } from "node:timers/promises";
+import { WeriftPublisher, WeriftSubscriber, type CodecPreset, type PeerMediaKind } from "../../probes/client/werift-peer.js";
+import type { TrackId } from "../../core/region.js";
+import type { MediaEngine, PortRange, PublishResult } from "./engine.js";
+
+/** Something a test opened and must close in its teardown. */
+export interface Closeable {
+  close(): Promise<void>;
+}
+
+export class Teardown {
+  private readonly items: Closeable[] = [];
+
+  add<T extends Closeable>(item: T): T {
+    this.items.push(item);
+    return item;
+  }
+
+  async run(): Promise<void> {
+    const items = this.items.splice(0).reverse();
+    for (const item of items) await item.close();
+  }
+}
+
+export async function connectPublisher(
+  engine: MediaEngine,
+  trackId: TrackId,
+  codec: CodecPreset,
+  teardown: Teardown,
+): Promise<{ publisher: WeriftPublisher; result: PublishResult }> {
+  const publisher = teardown.add(new WeriftPublisher(codec));
+  const result = await engine.publish(trackId, await publisher.createOffer());
+  await publisher.acceptAnswer(result.answerSdp);
+  await publisher.waitConnected();
+  return { publisher, result };
+}
+
+export async function connectSubscriber(
+  engine: MediaEngine,
+  trackId: TrackId,
+  kind: PeerMediaKind,
+  teardown: Teardown,
+): Promise<{ subscriber: WeriftSubscriber; subscriptionId: string }> {
+  const subscriber = teardown.add(new WeriftSubscriber(kind));
+  const { answerSdp, subscriptionId } = await engine.subscribe(trackId, await subscriber.createOffer());
+  await subscriber.acceptAnswer(answerSdp);
+  await subscriber.waitConnected();
+  // The engine side marks the subscription connected a moment after the client does.
+  await waitUntil(() => engine.stats(trackId).subscriptions.find((s) => s.subscriptionId === subscriptionId)?.connected === true, 5_000);
+  return { subscriber, subscriptionId };
+}
+
+/** Sends `count` packets in bursts of `burst` every `intervalMs`; payload carries the index. */
+export async function sendPackets(publisher: WeriftPublisher, count: number, options: { size?: number; burst?: number; intervalMs?: number } = {}): Promise<void> {
+  const size = options.size ?? 200;
+  const burst = options.burst ?? 5;
+  for (let i = 0; i < count; i++) {
+    const payload = Buffer.alloc(size, i & 0xff);
+    payload.writeUInt32BE(i, 0);
+    publisher.send(payload);
+    if ((i + 1) % burst === 0) await sleep(options.intervalMs ?? 5);
+  }
+}
+
+export async function waitUntil(predicate: () => boolean, timeoutMs: number, stepMs = 10): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) return false;
+    await sleep(stepMs);
+  }
+  return true;
+}
+
+/** UDP sockets currently open in this process (libuv handles). */
+export function udpHandleCount(): number {
+  return process.getActiveResourcesInfo().filter((r) => r === "UDPWrap").length;
+}
+
+/** True when `port` on `address` can be bound right now (i.e. nobody holds it). */
+export function canBind(address: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createSocket("udp4");
+    socket.once("error", () => {
+      socket.close();
+      resolve(false);
+    });
+    socket.bind({ address, port, exclusive: true }, () => {
+      socket.close(() => {
+        resolve(true);
+      });
+    });
+  });
+}
+
+const PORT_WINDOW = 40;
+/** Random per test process, so parallel test files rarely share windows (bind skips busy ports anyway). */
+const PROCESS_WINDOW_OFFSET = Math.floor(Math.random() * 300);
+
+/** Per engine instance a distinct window of ports, below Linux's ephemeral range (32768+). */
+export function portWindow(index: number): PortRange {
+  const base = 20_000 + (((PROCESS_WINDOW_OFFSET + index) * PORT_WINDOW) % 12_000);
+  return { min: base, max: base + PORT_WINDOW - 1 };
+}

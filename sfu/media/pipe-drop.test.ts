@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { classifyPipeDatagram, PIPE_DROP_REASONS } from "./pipe-drop.js";
+
+function rtp(opts: { ssrc?: number; pt?: number; cc?: number; ext?: number; pad?: number; payload?: number } = {}): Buffer {
+  const cc = opts.cc ?? 0;
+  const ext = opts.ext;
+  const header = Buffer.alloc(12 + 4 * cc + (ext === undefined ? 0 : 4 + 4 * ext));
+  header[0] = 0x80 | (ext === undefined ? 0 : 0x10) | (opts.pad === undefined ? 0 : 0x20) | cc;
+  header[1] = opts.pt ?? 111;
+  header.writeUInt32BE(opts.ssrc ?? 0xdeadbeef, 8);
+  if (ext !== undefined) header.writeUInt16BE(ext, 12 + 4 * cc + 2);
+  const body = Buffer.alloc(opts.payload ?? 20, 7);
+  const tail = opts.pad === undefined ? Buffer.alloc(0) : Buffer.from([...Array<number>(opts.pad - 1).fill(0), opts.pad]);
+  return Buffer.concat([header, body, tail]);
+}
+
+const expected = { ssrc: 0xdeadbeef, payloadType: 111 };
+
+describe("classifyPipeDatagram()", () => {
+  it("accepts a well-formed packet of the expected stream, with CSRCs, extension and padding", () => {
+    expect(classifyPipeDatagram(rtp(), expected)).toEqual({ ok: true });
+    expect(classifyPipeDatagram(rtp({ cc: 2, ext: 1, pad: 4 }), expected)).toEqual({ ok: true });
+  });
+
+  it("names the reason for each kind of bad datagram", () => {
+    expect(classifyPipeDatagram(Buffer.alloc(11))).toEqual({ ok: false, reason: "runt" });
+    expect(classifyPipeDatagram(Buffer.alloc(40))).toEqual({ ok: false, reason: "not_rtp" });
+    expect(classifyPipeDatagram(rtp({ pt: 200 }), expected)).toEqual({ ok: false, reason: "rtcp" });
+    expect(classifyPipeDatagram(rtp({ cc: 15 }).subarray(0, 40), expected)).toEqual({ ok: false, reason: "malformed" });
+    const badExt = rtp({ ext: 1 });
+    badExt.writeUInt16BE(500, 14);
+    expect(classifyPipeDatagram(badExt, expected)).toEqual({ ok: false, reason: "malformed" });
+    const badPad = rtp();
+    badPad[0] = (badPad[0] ?? 0) | 0x20;
+    badPad[badPad.length - 1] = 0;
+    expect(classifyPipeDatagram(badPad, expected)).toEqual({ ok: false, reason: "malformed" });
+    expect(classifyPipeDatagram(rtp({ ssrc: 1 }), expected)).toEqual({ ok: false, reason: "wrong_ssrc" });
+    expect(classifyPipeDatagram(rtp({ pt: 112 }), expected)).toEqual({ ok: false, reason: "wrong_payload_type" });
+  });
+
+  it("never throws and always returns a known verdict, whatever the bytes", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.option(fc.record({ ssrc: fc.nat(), payloadType: fc.integer({ min: 96, max: 127 }) }), { nil: undefined }), (bytes, exp) => {
+        const v = classifyPipeDatagram(bytes, exp);
+        return v.ok || PIPE_DROP_REASONS.includes(v.reason);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});

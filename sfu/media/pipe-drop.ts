@@ -1,0 +1,65 @@
+// Why a datagram on a relay pipe (plain RTP over UDP) was not forwarded, and the pure
+// classifier that decides it. Relay-in ports are reachable from the network, so every
+// datagram is untrusted: this function must never throw, whatever the bytes.
+
+export const PIPE_DROP_REASONS = [
+  /** Shorter than the 12-byte fixed RTP header. */
+  "runt",
+  /** RTP version field is not 2 (STUN, DTLS, random bytes...). */
+  "not_rtp",
+  /** An RTCP packet (RFC 5761 demultiplexing): pipes do not consume RTCP yet. */
+  "rtcp",
+  /** CSRC list, header extension or padding runs past the end of the datagram. */
+  "malformed",
+  /** Well-formed RTP for another stream. */
+  "wrong_ssrc",
+  /** Right stream, but a payload type other than the track's codec (RTX, FEC...). */
+  "wrong_payload_type",
+  /** Arrived before the relay-in knew the track's media and its hold buffer was full. */
+  "not_ready",
+] as const;
+export type PipeDropReason = (typeof PIPE_DROP_REASONS)[number];
+
+export type PipeDropCounts = Record<PipeDropReason, number>;
+
+export function emptyDropCounts(): PipeDropCounts {
+  return { runt: 0, not_rtp: 0, rtcp: 0, malformed: 0, wrong_ssrc: 0, wrong_payload_type: 0, not_ready: 0 };
+}
+
+export interface ExpectedStream {
+  ssrc: number;
+  payloadType: number;
+}
+
+export type PipeVerdict = { ok: true } | { ok: false; reason: PipeDropReason };
+
+const RTP_FIXED_HEADER_BYTES = 12;
+/** RFC 5761 §4: RTCP packet types 192–223 collide with RTP payload types 64–95 + marker. */
+const RTCP_TYPE_MIN = 192;
+const RTCP_TYPE_MAX = 223;
+
+/** Checks the structure of an RTP datagram (and, when given, its stream). */
+export function classifyPipeDatagram(buf: Uint8Array, expected?: ExpectedStream): PipeVerdict {
+  const len = buf.length;
+  if (len < RTP_FIXED_HEADER_BYTES) return { ok: false, reason: "runt" };
+  const b0 = buf[0] ?? 0;
+  const b1 = buf[1] ?? 0;
+  if (b0 >> 6 !== 2) return { ok: false, reason: "not_rtp" };
+  if (b1 >= RTCP_TYPE_MIN && b1 <= RTCP_TYPE_MAX) return { ok: false, reason: "rtcp" };
+  let headerEnd = RTP_FIXED_HEADER_BYTES + 4 * (b0 & 0x0f);
+  if ((b0 & 0x10) !== 0) {
+    if (headerEnd + 4 > len) return { ok: false, reason: "malformed" };
+    const words = ((buf[headerEnd + 2] ?? 0) << 8) | (buf[headerEnd + 3] ?? 0);
+    headerEnd += 4 + 4 * words;
+  }
+  if (headerEnd > len) return { ok: false, reason: "malformed" };
+  if ((b0 & 0x20) !== 0) {
+    const padding = buf[len - 1] ?? 0;
+    if (padding === 0 || headerEnd + padding > len) return { ok: false, reason: "malformed" };
+  }
+  if (expected === undefined) return { ok: true };
+  const ssrc = (((buf[8] ?? 0) << 24) >>> 0) + (((buf[9] ?? 0) << 16) | ((buf[10] ?? 0) << 8) | (buf[11] ?? 0));
+  if (ssrc !== expected.ssrc) return { ok: false, reason: "wrong_ssrc" };
+  if ((b1 & 0x7f) !== expected.payloadType) return { ok: false, reason: "wrong_payload_type" };
+  return { ok: true };
+}
