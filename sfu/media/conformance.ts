@@ -217,6 +217,23 @@ export function runEngineConformance(name: string, factory: EngineFactory): void
       await expect(a.engine.unsubscribe(subscriptionId)).rejects.toMatchObject({ code: "not_found" });
     });
 
+    // werift clients send no DTLS close_notify, so a werift engine notices them only when
+    // ICE consent expires (RFC 7675: 30 s). Browsers send it and are noticed at once.
+    it("reports clients that vanish without DELETE: sourceClosed peer_gone, subscriptionClosed", { timeout: 60_000 }, async () => {
+      const { engine } = await newEngine();
+      const { publisher } = await connectPublisher(engine, "room/gone", CODEC_PRESETS.opus, teardown);
+      const { subscriber, subscriptionId } = await connectSubscriber(engine, "room/gone", "audio", teardown);
+      const seen: string[] = [];
+      engine.on("subscriptionClosed", (e) => seen.push(`sub:${e.subscriptionId === subscriptionId ? "ok" : "?"}:${e.reason}`));
+      engine.on("sourceClosed", (e) => seen.push(`source:${e.trackId}:${e.reason}`));
+      await Promise.all([subscriber.close(), publisher.close()]);
+      expect(await waitUntil(() => seen.length === 2, 45_000, 100)).toBe(true);
+      // Whichever expiry fires first decides the subscription's reason.
+      expect(seen).toContain("source:room/gone:peer_gone");
+      expect(seen.filter((x) => x === "sub:ok:peer_gone" || x === "sub:ok:source_gone")).toHaveLength(1);
+      expect(engine.tracks()).toEqual([]);
+    });
+
     it("close() is idempotent, releases every socket, and later calls reject with invalid_state", async () => {
       const before = udpHandleCount();
       const a = await newEngine();
