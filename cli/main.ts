@@ -2,6 +2,7 @@
 // place (with tests and benches) that wires components together and reads process.env.
 import { Command } from "commander";
 import { labCommand } from "./commands/lab.js";
+import { scenarioCommand } from "./commands/scenario.js";
 import { storeCommand } from "./commands/store.js";
 import { notImplementedCommand } from "./not-implemented.js";
 
@@ -17,7 +18,7 @@ export function buildProgram(): Command {
   program.addCommand(notImplementedCommand("probe", "Run a synthetic probe agent for one region"));
   program.addCommand(notImplementedCommand("analyze", "Run the analyzer: relay graph, detectors, alerts, live API"));
   program.addCommand(notImplementedCommand("tui", "On-call terminal dashboard (live or replay)"));
-  program.addCommand(notImplementedCommand("scenario", "Run or list lab scenarios"));
+  program.addCommand(scenarioCommand());
   program.addCommand(labCommand());
   program.addCommand(storeCommand());
   program.addCommand(notImplementedCommand("dashboards", "Build the Grafana dashboards and Prometheus rules"));

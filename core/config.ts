@@ -5,7 +5,7 @@ import { parse as parseYaml, YAMLParseError } from "yaml";
 import { ConfigError } from "./errors.js";
 import { durationSchema } from "./duration.js";
 import { regionSchema } from "./region.js";
-import { formatPath } from "./validate.js";
+import { expectedFromZodMessage, formatPath } from "./validate.js";
 
 const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http(s) URL like http://127.0.0.1:7001" });
 const hostPort = z
@@ -71,8 +71,7 @@ export function parseConfig(input: unknown): RelaywatchConfig {
     expected = parentKeys.length > 0 ? `one of the known keys: ${parentKeys.join(", ")}` : "no such key";
     throw new ConfigError(formatPath(path), valueAt(input, path), expected);
   }
-  // zod's messages and ours both start with "expected …"; ConfigError adds that word itself.
-  expected = expected.replace(/^(Invalid input: )?expected /i, "");
+  expected = expectedFromZodMessage(expected);
   throw new ConfigError(formatPath(path) || "(root)", valueAt(input, path), expected);
 }
 

@@ -27,3 +27,11 @@ export function mustParse<S extends z.ZodType>(schema: S, input: unknown): z.inf
   if (!r.ok) throw r.error;
   return r.value;
 }
+
+/**
+ * A zod message as the "expected …" half of a config error: drops zod's category prefix
+ * ("Invalid input: ", "Too small: ") and a leading "expected", which ConfigError adds itself.
+ */
+export function expectedFromZodMessage(message: string): string {
+  return message.replace(/^(Invalid input|Too small|Too big|Invalid option|Invalid value)[^:]*: /i, "").replace(/^expected /i, "");
+}

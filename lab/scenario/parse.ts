@@ -2,7 +2,7 @@
 // — never a stack trace — because people write these by hand.
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import { ConfigError, describeValue } from "../../core/errors.js";
-import { formatPath } from "../../core/validate.js";
+import { expectedFromZodMessage, formatPath } from "../../core/validate.js";
 import { scenarioSchema, type Scenario } from "./schema.js";
 
 export class ScenarioError extends ConfigError {
@@ -34,7 +34,7 @@ export function parseScenario(text: string, file = "scenario.yaml"): Scenario {
   const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0] ?? ""] : [...issue.path];
   const node = nodeAt(doc.contents, path);
   const line = node?.range ? lineCounter.linePos(node.range[0]).line : null;
-  let expected = issue.message.replace(/^(Invalid input: )?expected /i, "");
+  let expected = expectedFromZodMessage(issue.message);
   if (issue.code === "unrecognized_keys") expected = "a known key (see DESIGN's scenario format)";
   if (issue.code === "invalid_union") expected = unionHint(path);
   throw new ScenarioError(file, line, formatPath(path), valueAt(data, path), expected);

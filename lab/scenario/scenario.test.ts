@@ -76,6 +76,10 @@ describe("scenario files", () => {
     expect(scenarioError("duration: 60s\nregions: [a, b]\n").message).toMatch(/^s\.yaml(:\d+)?: name: got nothing/);
   });
 
+  it("too few regions says how many are needed", () => {
+    expect(scenarioError("name: x\nduration: 1s\nregions: [a]\n").message).toBe("s.yaml:3: regions: got an array of 1, expected array to have >=2 items");
+  });
+
   it("YAML syntax errors name the line", () => {
     expect(scenarioError("name: x\nregions: [a, b\nduration: 1s\n").message).toMatch(/^s\.yaml:\d+: invalid YAML: /);
   });
