@@ -2,19 +2,8 @@
 // Used by the store tests, benches and the dashboards' query tests.
 import type { Alert } from "../core/alert.js";
 import type { ProbeResult, ProbeStatus } from "../core/probe-result.js";
+import { seededRandom } from "../core/random.js";
 import { DEFAULT_REGIONS } from "../core/region.js";
-
-/** A small deterministic PRNG (mulberry32), so generated data is the same every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STATUSES: readonly ProbeStatus[] = ["ok", "ok", "ok", "ok", "ok", "ok", "degraded", "no_media", "timeout"];
 

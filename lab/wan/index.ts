@@ -6,5 +6,5 @@ export { defaultLatencyMs, FALLBACK_LATENCY_MS } from "./latency-table.js";
 export { linkSettingsSchema, settingsToPatch, defaultLinkParams, type LinkParams, type LinkPatch, type LinkSettings } from "./link-params.js";
 export type { LinkView } from "./wan-link.js";
 export type { CutKind } from "./cuts.js";
-export { seededRandom, systemRandom, type RandomSource } from "./random.js";
+export { seededRandom, systemRandom, type RandomSource } from "../../core/random.js";
 export { bindUdpPortRange } from "./port-range.js";

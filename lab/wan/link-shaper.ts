@@ -3,7 +3,7 @@
 // the caller owns timers and sockets. "Down" is decided by the caller before shaping.
 import { nextPacketLost, type LossState } from "./loss-model.js";
 import type { LinkParams } from "./link-params.js";
-import type { RandomSource } from "./random.js";
+import type { RandomSource } from "../../core/random.js";
 
 export type DropReason = "loss" | "down" | "bandwidth";
 

@@ -1,7 +1,7 @@
 // Packet loss as a pure state machine: independent (Bernoulli) loss, or bursty loss from a
 // two-state Gilbert model (the Gilbert-Elliott model with loss 0 in Good and 1 in Bad), the
 // model netem calls `loss gemodel`. Randomness is passed in; no I/O.
-import type { RandomSource } from "./random.js";
+import type { RandomSource } from "../../core/random.js";
 
 export interface LossState {
   /** Whether the Gilbert chain is in its Bad (losing) state. */

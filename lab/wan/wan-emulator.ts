@@ -10,7 +10,7 @@ import { ConfigError, InvalidStateError } from "../../core/errors.js";
 import { DeliveryScheduler } from "./delivery-scheduler.js";
 import { defaultLatencyMs, OBSERVER_LATENCY_MS } from "./latency-table.js";
 import { defaultLinkParams, type LinkPatch } from "./link-params.js";
-import { systemRandom, type RandomSource } from "./random.js";
+import { systemRandom, type RandomSource } from "../../core/random.js";
 import { bindUdpPortRange, type BoundUdpRange } from "./port-range.js";
 import { TcpLinkProxy } from "./tcp-link-proxy.js";
 import { UdpLinkProxy } from "./udp-link-proxy.js";

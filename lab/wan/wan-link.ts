@@ -3,7 +3,7 @@
 import { applyLinkPatch, type LinkParams, type LinkPatch } from "./link-params.js";
 import { newLinkRuntime, newOrderState, shapeDatagram, shapeStreamChunk, type DatagramVerdict, type LinkRuntime, type OrderState } from "./link-shaper.js";
 import type { LinkCounters } from "./wan-metrics.js";
-import type { RandomSource } from "./random.js";
+import type { RandomSource } from "../../core/random.js";
 
 /** What GET /v1/links and emulator.links() show for a link. */
 export interface LinkView extends LinkParams {

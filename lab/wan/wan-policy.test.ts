@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../core/clock.js";
 import { defaultLatencyMs, FALLBACK_LATENCY_MS, knownLatencyRegions } from "./latency-table.js";
 import { gilbertTransitions, nextPacketLost, initialLossState } from "./loss-model.js";
-import { seededRandom } from "./random.js";
+import { seededRandom } from "../../core/random.js";
 import { MAX_QUEUE_DELAY_MS, newLinkRuntime, newOrderState, shapeDatagram, shapeStreamChunk, TCP_RETRANSMIT_PENALTY_MS } from "./link-shaper.js";
 import { applyLinkPatch, defaultLinkParams, linkSettingsSchema, parseBandwidth, settingsToPatch } from "./link-params.js";
 import { buildEndpoints, mapRelayPort, unmapRelayPort } from "./topology.js";

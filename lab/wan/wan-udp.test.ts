@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { performance } from "node:perf_hooks";
 import { Registry } from "prom-client";
 import { WanEmulator } from "./wan-emulator.js";
-import { seededRandom } from "./random.js";
+import { seededRandom } from "../../core/random.js";
 import { bindRegionSockets, echo, median, sleep, type RegionSockets } from "./wan-test-kit.js";
 import { LOOPBACK_HOST } from "./topology.js";
 

@@ -1,6 +1,6 @@
-// Randomness as an injected dependency, like a Clock: the WAN emulator's loss and jitter
-// draw from a RandomSource so tests run with a seeded one and get the same packets lost
-// on every run. Never used for anything secret.
+// Randomness as an injected dependency, like a Clock: e.g. the WAN emulator's loss and
+// jitter draw from a RandomSource so tests run with a seeded one and get the same packets
+// lost on every run; test data generators use it to be repeatable. Never for secrets.
 
 /** Returns a float in [0, 1), like Math.random. */
 export type RandomSource = () => number;
