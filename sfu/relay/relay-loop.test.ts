@@ -1,0 +1,229 @@
+// The incident's relay loop, reproduced and prevented in the pure simulator: every
+// interleaving we can enumerate for two nearby regions pulling a far track, and random
+// meshes for the guard.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { Region, TrackId } from "../../core/region.js";
+import { LEGACY_ANNOUNCE_SETTLE_MS } from "./announce-policy.js";
+import { NO_LEGACY_BEHAVIOURS, parseBehaviours, type LegacyBehaviours } from "./legacy-behaviours.js";
+import { findCycle } from "./find-cycle.js";
+import { simulate, type SimAction, type SimConfig, type SimResult } from "./simulate.js";
+
+const TRACK: TrackId = "probe/us-west";
+const RTT: Record<string, number> = {
+  "eu-central|eu-west": 8,
+  "eu-central|us-west": 140,
+  "eu-west|us-west": 150,
+};
+const rttMs = (a: Region, b: Region): number => RTT[[a, b].sort().join("|")] ?? 100;
+
+function behaviours(text: string): LegacyBehaviours {
+  const r = parseBehaviours(text);
+  if (!r.ok) throw new Error(r.error.value);
+  return r.behaviours;
+}
+
+function euConfig(eu: LegacyBehaviours, delays: readonly number[]): SimConfig {
+  return {
+    regions: ["us-west", "eu-central", "eu-west"],
+    rttMs,
+    origins: new Map([[TRACK, "us-west"]]),
+    behaviours: new Map([["eu-central", eu], ["eu-west", eu]]),
+    delayMs: (m) => delays[m.index] ?? rttMs(m.from, m.to) / 2,
+  };
+}
+
+function demand(at: number, region: Region): SimAction {
+  return { at, kind: "demand", region, track: TRACK };
+}
+
+/** Every combination of `choices` for the first `n` messages sent. */
+function* delayCombos(choices: readonly number[], n: number): Generator<number[]> {
+  const idx = new Array<number>(n).fill(0);
+  for (;;) {
+    yield idx.map((i) => choices[i] ?? 0);
+    let k = 0;
+    while (k < n && idx[k] === choices.length - 1) idx[k++] = 0;
+    if (k === n) return;
+    idx[k] = (idx[k] ?? 0) + 1;
+  }
+}
+
+/** Demand skews (who first, how much later) well inside announce-early's settle window. */
+const SKEWS: readonly (readonly [number, number])[] = [[0, 0], [0, 3], [3, 0], [0, 700], [1500, 0]];
+/** Message delays spanning "before" and "after" every other event of the run. */
+const DELAYS = [0, 5, 60] as const;
+const ENUMERATED_MESSAGES = 8;
+
+function upstreamOf(r: SimResult, region: Region): Region | null | undefined {
+  return r.relays.get(TRACK)?.get(region)?.upstream;
+}
+
+describe("the incident's loop (announce-early + no-loop-guard on eu-central and eu-west)", () => {
+  it("forms a 2-cycle under every enumerated interleaving of announcements and pulls", () => {
+    const legacy = behaviours("announce-early,no-loop-guard");
+    const orders = new Set<string>();
+    let runs = 0;
+    for (const [ec, ew] of SKEWS) {
+      for (const delays of delayCombos(DELAYS, ENUMERATED_MESSAGES)) {
+        const r = simulate(euConfig(legacy, delays), [demand(ec, "eu-central"), demand(ew, "eu-west")], 60_000);
+        runs++;
+        orders.add(r.log.join("\n"));
+        expect(upstreamOf(r, "eu-central"), r.log.join("\n")).toBe("eu-west");
+        expect(upstreamOf(r, "eu-west"), r.log.join("\n")).toBe("eu-central");
+        expect(r.relays.get(TRACK)?.get("eu-central")?.state).toBe("pulling");
+        expect(r.firstCycle?.cycle).toEqual(["eu-central", "eu-west", "eu-central"]);
+      }
+    }
+    expect(runs).toBe(SKEWS.length * DELAYS.length ** ENUMERATED_MESSAGES);
+    // The enumeration really explores different interleavings, not one order many times.
+    expect(orders.size).toBeGreaterThan(1000);
+  });
+
+  it("does not form when demand starts further apart than the settle window", () => {
+    const legacy = behaviours("announce-early,no-loop-guard");
+    const r = simulate(euConfig(legacy, []), [demand(0, "eu-central"), demand(LEGACY_ANNOUNCE_SETTLE_MS + 500, "eu-west")], 60_000);
+    expect(r.firstCycle).toBeNull();
+    expect(upstreamOf(r, "eu-central")).toBe("us-west");
+    expect(upstreamOf(r, "eu-west")).toBe("eu-central");
+  });
+
+  for (const [name, set] of [
+    ["the defaults", NO_LEGACY_BEHAVIOURS],
+    ["announce-early alone (the guard refuses)", behaviours("announce-early")],
+    ["no-loop-guard alone (nothing announced early)", behaviours("no-loop-guard")],
+  ] as const) {
+    it(`never forms with ${name}, and both regions receive the track`, () => {
+      for (const [ec, ew] of SKEWS) {
+        for (const delays of delayCombos(DELAYS, 6)) {
+          const r = simulate(euConfig(set, delays), [demand(ec, "eu-central"), demand(ew, "eu-west")], 60_000);
+          expect(r.firstCycle, r.log.join("\n")).toBeNull();
+          for (const region of ["eu-central", "eu-west"]) {
+            const v = r.relays.get(TRACK)?.get(region);
+            expect(v?.state, r.log.join("\n")).toBe("flowing");
+            expect(v?.chain.at(-1)).toBe("us-west");
+          }
+          expect(r.quiescent).toBe(true);
+        }
+      }
+    });
+  }
+});
+
+describe("findCycle()", () => {
+  it("returns the cycle with the first region repeated at the end", () => {
+    expect(findCycle(new Map([["a", "b"], ["b", "c"], ["c", "b"]]))).toEqual(["b", "c", "b"]);
+  });
+  it("returns null for a tree rooted at the origin", () => {
+    expect(findCycle(new Map<Region, Region | null>([["a", "o"], ["b", "a"], ["o", null]]))).toBeNull();
+  });
+});
+
+const meshArb = fc
+  .integer({ min: 3, max: 8 })
+  .chain((n) => {
+    const regions = Array.from({ length: n }, (_, i) => `r${i}`);
+    const region = fc.integer({ min: 0, max: n - 1 });
+    const track = fc.integer({ min: 0, max: 2 });
+    return fc.record({
+      regions: fc.constant(regions),
+      rtt: fc.array(fc.integer({ min: 1, max: 250 }), { minLength: n * n, maxLength: n * n }),
+      origins: fc.array(region, { minLength: 1, maxLength: 3 }),
+      // Demand spread out, so later regions find earlier ones' copies and relays cascade.
+      demands: fc.array(fc.record({ at: fc.integer({ min: 0, max: 6_000 }), region, track }), { minLength: n, maxLength: 3 * n }),
+      // Then relays break and subscribers leave, while tables still hold the old copies.
+      disruptions: fc.array(
+        fc.record({ at: fc.integer({ min: 500, max: 10_000 }), kind: fc.constantFrom("break" as const, "undemand" as const), region, track }),
+        { maxLength: 2 * n },
+      ),
+      // Per-message delay factors: mostly near the RTT, some very late (stale tables, reordering).
+      jitter: fc.array(fc.oneof(fc.double({ min: 0.5, max: 1.5, noNaN: true }), fc.double({ min: 0, max: 20, noNaN: true })), { minLength: 1, maxLength: 64 }),
+      announceEarly: fc.boolean(),
+    });
+  });
+
+describe("the loop guard on random meshes", () => {
+  it("never lets a track's upstream graph form a cycle, and connects every demanding region to the origin (defaults, and announce-early with the guard on)", () => {
+    fc.assert(
+      fc.property(meshArb, (m) => {
+        // The guard must hold on its own, even with announce-early lying about copies.
+        const config = meshConfig(m, m.announceEarly ? behaviours("announce-early") : NO_LEGACY_BEHAVIOURS);
+        const actions = meshActions(m);
+        const r = simulate(config, actions, 120_000);
+        expect(r.firstCycle).toBeNull();
+        expect(r.quiescent).toBe(true);
+        for (const [track, origin] of config.origins) {
+          for (const region of stillDemanding(actions, track)) {
+            if (region === origin) continue;
+            expect(chainTo(r, track, region)).toEqual({ reaches: origin });
+            // The chain the region believes in (what its loop guard checks) is the real one.
+            expect(r.relays.get(track)?.get(region)?.chain.at(-1)).toBe(origin);
+          }
+        }
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it("is not vacuous: without the guard, the same meshes do form loops", () => {
+    const legacy = behaviours("no-loop-guard");
+    const found = fc.check(
+      fc.property(meshArb, (m) => {
+        const r = simulate(meshConfig(m, legacy), meshActions(m), 120_000);
+        return r.firstCycle === null;
+      }),
+      { numRuns: 2_000, seed: 1, endOnFailure: true },
+    );
+    expect(found.failed).toBe(true);
+  });
+});
+
+type Mesh = typeof meshArb extends fc.Arbitrary<infer T> ? T : never;
+
+function meshConfig(m: Mesh, set: LegacyBehaviours): SimConfig {
+  const n = m.regions.length;
+  const rttMsOf = (a: Region, b: Region): number => {
+    const [i, j] = [Number(a.slice(1)), Number(b.slice(1))].sort((x, y) => x - y) as [number, number];
+    return m.rtt[i * n + j] ?? 50;
+  };
+  return {
+    regions: m.regions,
+    rttMs: rttMsOf,
+    origins: new Map<TrackId, Region>(m.origins.map((o, t) => [`t/${t}`, `r${o}`] as const)),
+    behaviours: new Map(m.regions.map((r) => [r, set])),
+    delayMs: (msg) => (rttMsOf(msg.from, msg.to) / 2) * (m.jitter[msg.index % m.jitter.length] ?? 1),
+  };
+}
+
+function meshActions(m: Mesh): SimAction[] {
+  return [...m.demands.map((e) => ({ ...e, kind: "demand" as const })), ...m.disruptions].map((e) => ({
+    at: e.at,
+    kind: e.kind,
+    region: `r${e.region}`,
+    track: `t/${e.track % m.origins.length}`,
+  }));
+}
+
+/** Regions whose last demand/undemand action for `track` was a demand. */
+function stillDemanding(actions: readonly SimAction[], track: TrackId): Set<Region> {
+  const out = new Set<Region>();
+  for (const a of [...actions].sort((x, y) => x.at - y.at)) {
+    if (a.track !== track || a.kind === "break") continue;
+    if (a.kind === "demand") out.add(a.region);
+    else out.delete(a.region);
+  }
+  return out;
+}
+
+/** Follows actual upstream links from `region`; every hop must be flowing. */
+function chainTo(r: SimResult, track: TrackId, region: Region): { reaches: Region | null } {
+  const views = r.relays.get(track);
+  let cur: Region = region;
+  for (let hops = 0; hops < 16; hops++) {
+    const v = views?.get(cur);
+    if (v === undefined) return { reaches: cur };
+    if (v.state !== "flowing" || v.upstream === null) return { reaches: null };
+    cur = v.upstream;
+  }
+  return { reaches: null };
+}
