@@ -1,0 +1,200 @@
+// The alert state machine (Prometheus rule semantics): a finding starts pending, fires
+// once it has held for its `forMs` and nothing inhibits it, updates while firing, and
+// resolves when its detector stops reporting it. Detectors hand over the complete set of
+// findings of a scope (a track, a region, the probe matrix) with sync(); the book diffs by
+// fingerprint, so reporting the same thing twice is a no-op. Restored alerts (from the
+// store, after a restart) keep their fingerprint and startsAt and stay firing if a detector
+// confirms them within RESTORE_GRACE_MS; otherwise they resolve. No I/O, no timers.
+import type { Alert, AlertName } from "../../core/alert.js";
+import { alertFingerprint } from "../../core/fingerprint.js";
+import type { Finding } from "../detectors/finding.js";
+import { inhibitedBy } from "./inhibition.js";
+
+/**
+ * 10 s: after a restart the analyzer refetches every region within ~1 s and needs k of n
+ * probe windows (3 s by default) to re-derive pair alerts; 10 s covers both with margin.
+ */
+export const RESTORE_GRACE_MS = 10_000;
+
+/** 1 h / 500 alerts: resolved alerts kept for the live API (the store keeps all). */
+export const RESOLVED_RETENTION_MS = 3_600_000;
+export const RESOLVED_LIMIT = 500;
+
+export interface AlertTransition {
+  kind: "fired" | "resolved" | "updated";
+  alert: Alert;
+  /** The revealing event's time, for time-to-detect (fired only). */
+  observedAt?: number;
+}
+
+interface Entry {
+  fingerprint: string;
+  scope: string;
+  finding: Finding;
+  labels: Record<string, string>;
+  state: "pending" | "firing";
+  pendingSince: number;
+  startsAt: number;
+  updatedAt: number;
+  /** Restored from the store and not yet confirmed by a detector. */
+  restoredUntil: number | null;
+  inhibitedBy: string | null;
+}
+
+export class AlertBook {
+  private readonly entries = new Map<string, Entry>();
+  private readonly scopes = new Map<string, Set<string>>();
+  private readonly pending = new Set<Entry>();
+  private readonly firingByName = new Map<AlertName, Map<string, Alert>>();
+  private resolvedList: Alert[] = [];
+
+  /** Replaces the findings of `scope` with `findings` as of `now`. */
+  sync(scope: string, findings: readonly Finding[], now: number): AlertTransition[] {
+    const prev = this.scopes.get(scope);
+    if (findings.length === 0 && prev === undefined) return [];
+    const out: AlertTransition[] = [];
+    const next = new Set<string>();
+    for (const f of findings) {
+      const labels: Record<string, string> = { ...f.labels, severity: f.severity };
+      const fp = alertFingerprint(f.name, labels);
+      next.add(fp);
+      const e = this.entries.get(fp);
+      if (e === undefined) {
+        const entry: Entry = { fingerprint: fp, scope, finding: f, labels, state: "pending", pendingSince: f.since ?? now, startsAt: now, updatedAt: now, restoredUntil: null, inhibitedBy: null };
+        this.entries.set(fp, entry);
+        this.pending.add(entry);
+        this.tryFire(entry, now, out);
+        continue;
+      }
+      const summaryChanged = e.finding.summary !== f.summary;
+      e.finding = f;
+      e.scope = scope;
+      e.labels = labels;
+      e.restoredUntil = null;
+      if (e.state === "pending") this.tryFire(e, now, out);
+      else if (summaryChanged) {
+        e.updatedAt = now;
+        const alert = this.toAlert(e);
+        this.firingByName.get(e.finding.name)?.set(fp, alert);
+        out.push({ kind: "updated", alert });
+      }
+    }
+    if (prev !== undefined) {
+      for (const fp of prev) {
+        if (next.has(fp)) continue;
+        const e = this.entries.get(fp);
+        if (e !== undefined && e.scope === scope && e.restoredUntil === null) this.retire(e, now, out);
+      }
+    }
+    if (next.size === 0) this.scopes.delete(scope);
+    else this.scopes.set(scope, next);
+    return out;
+  }
+
+  /** Fires pending findings that are due, resolves restored alerts nobody confirmed. */
+  tick(now: number): AlertTransition[] {
+    const out: AlertTransition[] = [];
+    for (const e of [...this.pending]) this.tryFire(e, now, out);
+    for (const e of [...this.entries.values()]) {
+      if (e.restoredUntil !== null && now >= e.restoredUntil) this.retire(e, now, out);
+    }
+    return out;
+  }
+
+  /** Takes firing alerts from before a restart: same fingerprints, same startsAt, no new page. */
+  restore(alerts: readonly Alert[], now: number): void {
+    for (const a of alerts) {
+      if (a.state !== "firing" || this.entries.has(a.fingerprint)) continue;
+      const finding: Finding = { name: a.name, severity: a.severity, labels: withoutSeverity(a.labels), summary: a.summary, evidence: a.evidence, forMs: 0 };
+      const e: Entry = { fingerprint: a.fingerprint, scope: "", finding, labels: { ...a.labels }, state: "firing", pendingSince: a.startsAt, startsAt: a.startsAt, updatedAt: a.updatedAt, restoredUntil: now + RESTORE_GRACE_MS, inhibitedBy: null };
+      this.entries.set(a.fingerprint, e);
+      this.index(e);
+    }
+  }
+
+  firing(): Alert[] {
+    const out: Alert[] = [];
+    for (const m of this.firingByName.values()) for (const a of m.values()) out.push(a);
+    return out.sort((a, b) => b.startsAt - a.startsAt);
+  }
+
+  firingCount(name?: AlertName): number {
+    if (name !== undefined) return this.firingByName.get(name)?.size ?? 0;
+    let n = 0;
+    for (const m of this.firingByName.values()) n += m.size;
+    return n;
+  }
+
+  /** Resolved alerts within the retention window, newest first. */
+  resolved(now: number): Alert[] {
+    this.resolvedList = this.resolvedList.filter((a) => (a.endsAt ?? 0) >= now - RESOLVED_RETENTION_MS);
+    return [...this.resolvedList];
+  }
+
+  get(fingerprint: string): Alert | undefined {
+    const e = this.entries.get(fingerprint);
+    if (e?.state === "firing") return this.toAlert(e);
+    return this.resolvedList.find((a) => a.fingerprint === fingerprint);
+  }
+
+  /** Pending entries (not yet firing): name, labels and why they wait. For the API and tests. */
+  pendingFindings(): { fingerprint: string; name: AlertName; labels: Record<string, string>; since: number; inhibitedBy: string | null }[] {
+    return [...this.pending].map((e) => ({ fingerprint: e.fingerprint, name: e.finding.name, labels: e.labels, since: e.pendingSince, inhibitedBy: e.inhibitedBy }));
+  }
+
+  private tryFire(e: Entry, now: number, out: AlertTransition[]): void {
+    if (now - e.pendingSince < e.finding.forMs) return;
+    e.inhibitedBy = inhibitedBy({ name: e.finding.name, labels: e.labels, evidence: e.finding.evidence }, (name) => this.firingByName.get(name)?.values() ?? []);
+    if (e.inhibitedBy !== null) return;
+    this.pending.delete(e);
+    e.state = "firing";
+    e.startsAt = now;
+    e.updatedAt = now;
+    const alert = this.index(e);
+    out.push({ kind: "fired", alert, ...(e.finding.observedAt === undefined ? {} : { observedAt: e.finding.observedAt }) });
+  }
+
+  private retire(e: Entry, now: number, out: AlertTransition[]): void {
+    this.entries.delete(e.fingerprint);
+    this.pending.delete(e);
+    if (e.state !== "firing") return;
+    this.firingByName.get(e.finding.name)?.delete(e.fingerprint);
+    e.updatedAt = now;
+    const alert: Alert = { ...this.toAlert(e), state: "resolved", endsAt: now };
+    this.resolvedList.unshift(alert);
+    if (this.resolvedList.length > RESOLVED_LIMIT) this.resolvedList.length = RESOLVED_LIMIT;
+    out.push({ kind: "resolved", alert });
+  }
+
+  private index(e: Entry): Alert {
+    const alert = this.toAlert(e);
+    let m = this.firingByName.get(e.finding.name);
+    if (m === undefined) {
+      m = new Map();
+      this.firingByName.set(e.finding.name, m);
+    }
+    m.set(e.fingerprint, alert);
+    return alert;
+  }
+
+  private toAlert(e: Entry): Alert {
+    return {
+      fingerprint: e.fingerprint,
+      name: e.finding.name,
+      state: "firing",
+      severity: e.finding.severity,
+      labels: e.labels,
+      summary: e.finding.summary,
+      evidence: { ...e.finding.evidence, pendingSince: e.pendingSince },
+      startsAt: e.startsAt,
+      endsAt: null,
+      updatedAt: e.updatedAt,
+    };
+  }
+}
+
+function withoutSeverity(labels: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(labels)) if (k !== "severity") out[k] = v;
+  return out;
+}

@@ -1,0 +1,117 @@
+// ProbePairFailing and RelayLatencyHigh from the probe matrix. A failing pair is one with
+// k failed windows among its last n. Failing pairs are then localised across the matrix,
+// most specific cause first:
+//   region — every pair into (or out of) one region fails: the region, not the network;
+//   link   — both directions between two regions fail, and neither is a failing region;
+//   path   — one direction only: that pair's relay path (named in the alert).
+// Each localisation is one alert that says which and why.
+import type { Region } from "../../core/region.js";
+import type { Finding } from "./finding.js";
+import type { KOfN, PairState } from "./probe-matrix.js";
+
+/** A region needs at least 2 pairs in a direction before "all of them fail" means the region. */
+export const MIN_PAIRS_FOR_REGION = 2;
+
+export type Localisation =
+  | { kind: "region"; region: Region; direction: "in" | "out" | "both"; pairs: PairState[] }
+  | { kind: "link"; regions: [Region, Region]; pairs: PairState[] }
+  | { kind: "path"; src: Region; dst: Region; relayPath: Region[]; pairs: PairState[] };
+
+interface Tally {
+  inKnown: number;
+  inFail: number;
+  outKnown: number;
+  outFail: number;
+}
+
+/** Localises the failing pairs of a matrix. Pure; O(pairs). */
+export function localiseFailures(all: Iterable<PairState>): Localisation[] {
+  const tally = new Map<Region, Tally>();
+  const failing: PairState[] = [];
+  const get = (r: Region): Tally => {
+    let t = tally.get(r);
+    if (t === undefined) {
+      t = { inKnown: 0, inFail: 0, outKnown: 0, outFail: 0 };
+      tally.set(r, t);
+    }
+    return t;
+  };
+  for (const p of all) {
+    const s = get(p.src);
+    const d = get(p.dst);
+    s.outKnown++;
+    d.inKnown++;
+    if (p.failing) {
+      s.outFail++;
+      d.inFail++;
+      failing.push(p);
+    }
+  }
+  const out: Localisation[] = [];
+  const explained = new Set<PairState>();
+  for (const [region, t] of [...tally].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const inDead = t.inKnown >= MIN_PAIRS_FOR_REGION && t.inFail === t.inKnown;
+    const outDead = t.outKnown >= MIN_PAIRS_FOR_REGION && t.outFail === t.outKnown;
+    if (!inDead && !outDead) continue;
+    const pairs = failing.filter((p) => (inDead && p.dst === region) || (outDead && p.src === region));
+    for (const p of pairs) explained.add(p);
+    out.push({ kind: "region", region, direction: inDead && outDead ? "both" : inDead ? "in" : "out", pairs });
+  }
+  const rest = failing.filter((p) => !explained.has(p));
+  const byKey = new Map(rest.map((p) => [`${p.src}>${p.dst}`, p]));
+  const done = new Set<PairState>();
+  for (const p of rest) {
+    if (done.has(p)) continue;
+    const reverse = byKey.get(`${p.dst}>${p.src}`);
+    if (reverse !== undefined) {
+      done.add(p);
+      done.add(reverse);
+      const regions: [Region, Region] = p.src < p.dst ? [p.src, p.dst] : [p.dst, p.src];
+      out.push({ kind: "link", regions, pairs: [p, reverse] });
+    } else {
+      done.add(p);
+      out.push({ kind: "path", src: p.src, dst: p.dst, relayPath: p.last.relayPath, pairs: [p] });
+    }
+  }
+  return out;
+}
+
+function pairEvidence(p: PairState): Record<string, unknown> {
+  return { src: p.src, dst: p.dst, track: p.last.track, status: p.last.status, reason: p.last.reason, relayPath: p.last.relayPath, failingSince: p.failingSince, recent: p.recent.slice(-10) };
+}
+
+export function pairFailingFindings(locs: readonly Localisation[], rule: KOfN): Finding[] {
+  const windows = `${rule.k} of the last ${rule.n} windows`;
+  return locs.map((l): Finding => {
+    const evidence = { localisation: l.kind, rule, pairs: l.pairs.map(pairEvidence) };
+    const observedAt = Math.max(...l.pairs.map((p) => p.last.ts));
+    switch (l.kind) {
+      case "region": {
+        const dir = l.direction === "both" ? "into and out of" : l.direction === "in" ? "into" : "out of";
+        return { name: "ProbePairFailing", severity: "critical", labels: { region: l.region }, summary: `region ${l.region}: all probe pairs ${dir} it fail (${l.pairs.length} pairs, ${windows}) — the region, not a link`, evidence: { ...evidence, region: l.region, direction: l.direction }, forMs: 0, observedAt };
+      }
+      case "link": {
+        const [a, b] = l.regions;
+        return { name: "ProbePairFailing", severity: "warning", labels: { regions: `${a},${b}` }, summary: `link ${a} ⇄ ${b}: both directions fail (${windows}) while both regions reach the others`, evidence: { ...evidence, regions: l.regions }, forMs: 0, observedAt };
+      }
+      case "path": {
+        const last = l.pairs[0]?.last;
+        const path = l.relayPath.length > 0 ? l.relayPath.join(" > ") : `${l.src} > ${l.dst}`;
+        return { name: "ProbePairFailing", severity: "warning", labels: { src: l.src, dst: l.dst }, summary: `${l.src} → ${l.dst} fails (${windows}; the reverse works) on relay path ${path}: ${last?.status ?? "?"}${last?.reason ? ` — ${last.reason}` : ""}`, evidence: { ...evidence, relayPath: l.relayPath }, forMs: 0, observedAt };
+      }
+    }
+  });
+}
+
+export function latencyFinding(p: PairState, rule: KOfN, thresholdMs: number): Finding {
+  const recent = p.latency.slice(-rule.n);
+  return {
+    name: "RelayLatencyHigh",
+    severity: "warning",
+    labels: { src: p.src, dst: p.dst },
+    summary: `${p.src} → ${p.dst} one-way latency above ${thresholdMs} ms in ${rule.k} of the last ${rule.n} windows (last ${p.last.latencyP50Ms ?? "?"} ms via ${p.last.relayPath.join(" > ")})`,
+    evidence: { src: p.src, dst: p.dst, thresholdMs, latencyP50Ms: recent, relayPath: p.last.relayPath, track: p.last.track },
+    forMs: 0,
+    observedAt: p.last.ts,
+  };
+}

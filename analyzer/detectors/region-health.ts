@@ -1,0 +1,86 @@
+// Region-level alerts:
+//   FalseIsolation   — a region took itself offline while peers or probes still reached it
+//                      (the incident's US East 1: a few seconds of lost connectivity);
+//   RegionOffline    — a region is offline and nobody reaches it;
+//   RegionUnreachable— the analyzer cannot reach the region's API.
+// The witness rule: a peer that reached the region within WITNESS_WINDOW_MS before it went
+// offline (or at any time since), or a probe pair into/out of it with an ok window in that
+// span, proves the region was not cut off from the mesh long enough to justify isolation.
+import type { RegionRecord, Witness } from "../graph/region-book.js";
+import type { Finding } from "./finding.js";
+
+/**
+ * 5 s: five heartbeats at the SFU's 1 s default. Lifeguard/memberlist suspicion takes
+ * about 4–24 s; a region peers heard from within 5 s of isolating itself isolated on a blip.
+ */
+export const WITNESS_WINDOW_MS = 5000;
+
+/**
+ * 3 s: an offline report with no witness waits this long for peers' views to arrive
+ * (they report on their own heartbeat) before it is called a real outage.
+ */
+export const REGION_OFFLINE_FOR_MS = 3000;
+
+/** 3 s: a region restarting or a dropped SSE connection reconnects within ~1–2 s of backoff. */
+export const REGION_UNREACHABLE_FOR_MS = 3000;
+
+/** Whether a peer entry or an ok probe window at `at` counts for an offline period starting `since`. */
+export function isWitnessTime(at: number | null, since: number): boolean {
+  return at !== null && at >= since - WITNESS_WINDOW_MS;
+}
+
+export function isolationFindings(r: RegionRecord, observedAt: number): Finding[] {
+  const status = r.status;
+  if (status?.state !== "offline") return [];
+  const witnesses = [...r.witnesses.values()];
+  if (witnesses.length > 0) {
+    const who = witnesses.map((w) => (w.kind === "peer" ? `peer ${w.from}` : `probe ${w.from}`)).join(", ");
+    return [
+      {
+        name: "FalseIsolation",
+        severity: "critical",
+        labels: { region: r.region },
+        summary: `${r.region} took itself offline (${status.isolation} isolation: ${status.reason || "no reason given"}) while ${who} still reached it`,
+        evidence: { region: r.region, isolation: status.isolation, reason: status.reason, offlineSince: status.since, witnesses, analyzerConnected: r.connected },
+        forMs: 0,
+        since: status.since,
+        observedAt,
+      },
+    ];
+  }
+  return [
+    {
+      name: "RegionOffline",
+      severity: "critical",
+      labels: { region: r.region },
+      summary: `${r.region} is offline (${status.isolation} isolation: ${status.reason || "no reason given"}); no peer or probe reaches it`,
+      evidence: { region: r.region, isolation: status.isolation, reason: status.reason, offlineSince: status.since },
+      forMs: REGION_OFFLINE_FOR_MS,
+      observedAt,
+    },
+  ];
+}
+
+export function unreachableFindings(r: RegionRecord, observedAt: number): Finding[] {
+  if (r.connected || r.disconnectedSince === null) return [];
+  return [
+    {
+      name: "RegionUnreachable",
+      severity: "warning",
+      labels: { region: r.region },
+      summary: `the analyzer cannot reach ${r.region}'s API: ${r.disconnectReason || "connection failed"}`,
+      evidence: { region: r.region, since: r.disconnectedSince, reason: r.disconnectReason, lastEventAt: r.lastEventAt },
+      forMs: REGION_UNREACHABLE_FOR_MS,
+      since: r.disconnectedSince,
+      observedAt,
+    },
+  ];
+}
+
+/** Records witnesses for an offline region; returns true when a new one was added. */
+export function addWitness(r: RegionRecord, w: Witness): boolean {
+  const key = `${w.kind}:${w.from}`;
+  if (r.witnesses.has(key)) return false;
+  r.witnesses.set(key, w);
+  return true;
+}

@@ -1,0 +1,252 @@
+// The analyzer's synchronous core: folds region snapshots/events, connection changes and
+// probe results into the relay graph, region book and probe matrix, runs the detectors
+// for exactly what changed, and feeds the alert book. No I/O, no timers: `now` comes in,
+// observations go out through the injected observer. The Analyzer (analyzer.ts) wires it
+// to the network; tests and the bench drive it directly.
+import type { ProbeResult } from "../core/probe-result.js";
+import type { Region, TrackId } from "../core/region.js";
+import type { RegionHealth } from "../core/region-health.js";
+import type { RelayEdge } from "../core/relay-edge.js";
+import type { RegionSnapshot, SfuEvent } from "../core/sfu-state.js";
+import { AlertBook, type AlertTransition } from "./alerts/alert-book.js";
+import type { Finding } from "./detectors/finding.js";
+import { missingRelayFindings } from "./detectors/missing-relay.js";
+import { latencyFinding, localiseFailures, pairFailingFindings } from "./detectors/probe-pairs.js";
+import { ProbeMatrix, type KOfN } from "./detectors/probe-matrix.js";
+import { addWitness, isolationFindings, isWitnessTime, unreachableFindings, WITNESS_WINDOW_MS } from "./detectors/region-health.js";
+import { relayLoopFindings, RelayLoopDetector } from "./detectors/relay-loop.js";
+import { staleRelayFindings } from "./detectors/stale-relay.js";
+import { RegionBook, type RegionRecord } from "./graph/region-book.js";
+import { RelayGraph, trackOrigin, type NodeChange } from "./graph/relay-graph.js";
+
+export interface EngineThresholds {
+  probe: KOfN;
+  relayLatencyMs: number;
+  staleRelayAfterMs: number;
+}
+
+export interface EngineObserver {
+  transition?(t: AlertTransition): void;
+  /** A structural change of one copy (upstream, state, subscribers, added, removed). */
+  edge?(e: RelayEdge): void;
+  health?(h: RegionHealth): void;
+  /** A track's relay graph changed (the API streams these for watched tracks). */
+  track?(track: TrackId): void;
+  /** Detector run time for one input, in seconds. */
+  detectorSeconds?(kind: "event" | "probes" | "tick", seconds: number): void;
+  /** A listener threw: reported, never allowed to corrupt the core. */
+  observerError?(err: unknown): void;
+}
+
+export class AnalyzerEngine {
+  readonly graph = new RelayGraph();
+  readonly regions = new RegionBook();
+  readonly loops = new RelayLoopDetector();
+  readonly matrix: ProbeMatrix;
+  readonly book = new AlertBook();
+  private readonly thresholds: EngineThresholds;
+  private readonly observer: EngineObserver;
+  private readonly timing: boolean;
+
+  constructor(thresholds: EngineThresholds, observer: EngineObserver = {}) {
+    this.thresholds = thresholds;
+    this.observer = observer;
+    this.matrix = new ProbeMatrix(thresholds.probe, thresholds.relayLatencyMs);
+    this.timing = observer.detectorSeconds !== undefined;
+  }
+
+  /** A full snapshot of one region: replaces everything it reported before. */
+  applySnapshot(s: RegionSnapshot, now: number): void {
+    const t0 = this.timing ? performance.now() : 0;
+    const r = this.regions.get(s.region);
+    r.instance = s.instance;
+    r.lastEventAt = now;
+    r.behaviours = [...s.behaviours];
+    r.peers = new Map(s.peers.map((p) => [p.region, p]));
+    const statusChanged = this.regions.setStatus(s.region, s.status, now);
+    const changes = this.graph.replaceRegion(s.region, s.tracks, now);
+    const touched = new Set<TrackId>();
+    for (const c of changes) {
+      this.onNodeChange(c, s.ts);
+      touched.add(c.track);
+    }
+    for (const track of touched) this.evaluateTrack(track, s.ts, now);
+    this.evaluateRegion(s.region, s.ts, now);
+    for (const p of s.peers) this.reevaluateIfOffline(p.region, s.ts, now);
+    if (statusChanged) this.emitHealth(r, now);
+    this.time("event", t0);
+  }
+
+  applyEvent(ev: SfuEvent, now: number): void {
+    const t0 = this.timing ? performance.now() : 0;
+    const r = this.regions.get(ev.region);
+    r.lastEventAt = now;
+    switch (ev.type) {
+      case "track": {
+        const c = this.graph.upsert(ev.region, ev.entry, now);
+        this.onNodeChange(c, ev.ts);
+        this.evaluateTrack(ev.entry.track, ev.ts, now);
+        break;
+      }
+      case "track-removed": {
+        const c = this.graph.remove(ev.region, ev.track);
+        if (c !== null) {
+          this.onNodeChange(c, ev.ts);
+          this.evaluateTrack(ev.track, ev.ts, now);
+        }
+        break;
+      }
+      case "peer": {
+        const before = r.peers.get(ev.peer.region);
+        r.peers.set(ev.peer.region, ev.peer);
+        this.reevaluateIfOffline(ev.peer.region, ev.ts, now);
+        if (before?.reachable !== ev.peer.reachable) this.emitHealth(r, now);
+        break;
+      }
+      case "status": {
+        const changed = this.regions.setStatus(ev.region, ev.status, now);
+        this.evaluateRegion(ev.region, ev.ts, now);
+        if (changed) this.emitHealth(r, now);
+        break;
+      }
+      case "behaviours":
+        r.behaviours = [...ev.behaviours];
+        break;
+    }
+    this.time("event", t0);
+  }
+
+  /** The analyzer's connection to a region's API came up or went down. */
+  setConnected(region: Region, connected: boolean, now: number, reason = ""): void {
+    const r = this.regions.get(region);
+    if (!this.regions.setConnected(region, connected, now, reason)) return;
+    this.evaluateRegion(region, now, now);
+    this.emitHealth(r, now);
+  }
+
+  /** Probe windows from an agent (already validated). */
+  ingestProbes(results: readonly ProbeResult[], now: number): void {
+    const t0 = this.timing ? performance.now() : 0;
+    let failingChanged = false;
+    for (const res of results) {
+      const o = this.matrix.record(res);
+      if (o === null) continue;
+      if (o.failingChanged) failingChanged = true;
+      if (o.slowChanged) {
+        const findings = o.pair.slow ? [latencyFinding(o.pair, this.thresholds.probe, this.thresholds.relayLatencyMs)] : [];
+        this.sync(`latency:${o.pair.src}>${o.pair.dst}`, findings, now);
+      }
+      if (res.status === "ok" || res.status === "degraded") {
+        this.reevaluateIfOffline(res.src, res.ts, now);
+        this.reevaluateIfOffline(res.dst, res.ts, now);
+      }
+    }
+    if (failingChanged) this.sync("pairs", pairFailingFindings(localiseFailures(this.matrix.allPairs()), this.thresholds.probe), now);
+    this.time("probes", t0);
+  }
+
+  /** The 1 s sweep: fires pending alerts that came due. */
+  tick(now: number): void {
+    const t0 = this.timing ? performance.now() : 0;
+    for (const t of this.book.tick(now)) this.emit(t);
+    this.time("tick", t0);
+  }
+
+  private onNodeChange(c: NodeChange, ts: number): void {
+    if (c.upstreamBefore !== c.upstreamAfter || c.removed) this.loops.onUpstreamChange(this.graph.track(c.track), c.track, c.region);
+    if (c.structural && this.observer.edge !== undefined) {
+      const n = this.graph.node(c.track, c.region);
+      const t = this.graph.track(c.track);
+      this.safe(() =>
+        this.observer.edge?.({
+          ts,
+          track: c.track,
+          region: c.region,
+          upstream: n?.upstream ?? null,
+          origin: t === undefined ? null : trackOrigin(t),
+          state: c.removed ? "closed" : (n?.state ?? "closed"),
+          path: [...(n?.path ?? [])],
+          packets: n?.packets ?? 0,
+          bytes: n?.bytes ?? 0,
+          kind: "change",
+        }),
+      );
+    }
+  }
+
+  private evaluateTrack(track: TrackId, observedAt: number, now: number): void {
+    const t = this.graph.track(track);
+    const findings: Finding[] = [];
+    const cycles = this.loops.cyclesOf(track);
+    if (cycles.length > 0) findings.push(...relayLoopFindings(t, track, cycles, observedAt));
+    if (t !== undefined) {
+      const origin = trackOrigin(t);
+      findings.push(...missingRelayFindings(t, track, origin, observedAt), ...staleRelayFindings(t, track, this.thresholds.staleRelayAfterMs, observedAt));
+    }
+    this.sync(`track:${track}`, findings, now);
+    if (this.observer.track !== undefined) this.safe(() => this.observer.track?.(track));
+  }
+
+  private reevaluateIfOffline(region: Region, observedAt: number, now: number): void {
+    if (this.regions.has(region) && this.regions.get(region).status?.state === "offline") this.evaluateRegion(region, observedAt, now);
+  }
+
+  private evaluateRegion(region: Region, observedAt: number, now: number): void {
+    const r = this.regions.get(region);
+    if (r.status?.state === "offline") this.gatherWitnesses(r, now);
+    this.sync(`region:${region}`, [...isolationFindings(r, observedAt), ...unreachableFindings(r, observedAt)], now);
+  }
+
+  private gatherWitnesses(r: RegionRecord, now: number): void {
+    const since = r.status?.since ?? now;
+    for (const { from, entry } of this.regions.peerViewsOf(r.region)) {
+      if ((entry.reachable && entry.lastSeenAt === null) || isWitnessTime(entry.lastSeenAt, since)) {
+        addWitness(r, { kind: "peer", from, at: entry.lastSeenAt });
+      }
+    }
+    for (const p of this.matrix.reachedSince(r.region, since - WITNESS_WINDOW_MS)) {
+      addWitness(r, { kind: "probe", from: `${p.src}>${p.dst}`, at: p.lastOkAt });
+    }
+  }
+
+  private sync(scope: string, findings: readonly Finding[], now: number): void {
+    for (const t of this.book.sync(scope, findings, now)) this.emit(t);
+  }
+
+  private emit(t: AlertTransition): void {
+    if (this.observer.transition !== undefined) this.safe(() => this.observer.transition?.(t));
+  }
+
+  private emitHealth(r: RegionRecord, now: number): void {
+    if (this.observer.health === undefined || r.status === null) return;
+    let reachable = 0;
+    for (const p of r.peers.values()) if (p.reachable) reachable++;
+    const h: RegionHealth = {
+      ts: now,
+      region: r.region,
+      state: r.status.state,
+      isolation: r.status.isolation,
+      reachablePeers: reachable,
+      totalPeers: r.peers.size,
+      eventLoopLagMs: r.status.eventLoopLagMs,
+      reason: r.connected ? r.status.reason : `analyzer cannot reach the region: ${r.disconnectReason}`.slice(0, 1000),
+    };
+    this.safe(() => this.observer.health?.(h));
+  }
+
+  private time(kind: "event" | "probes" | "tick", t0: number): void {
+    if (this.timing) this.safe(() => this.observer.detectorSeconds?.(kind, (performance.now() - t0) / 1000));
+  }
+
+  private safe(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      try {
+        this.observer.observerError?.(err);
+      } catch {
+        // An error reporter that throws has nowhere left to report to.
+      }
+    }
+  }
+}
