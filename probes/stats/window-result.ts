@@ -1,0 +1,50 @@
+// Builds the ProbeResult of one pair for one window from the pair's observation and the
+// subscription's fixed figures. Pure.
+import type { ProbeResult } from "../../core/probe-result.js";
+import type { Region, TrackId } from "../../core/region.js";
+import { classifyWindow, DEFAULT_THRESHOLDS, type Thresholds } from "./classify.js";
+import type { PairObservation } from "./observation.js";
+import { quantile } from "./receiver-stats.js";
+
+export interface WindowContext {
+  /** End of the window, ms since epoch. */
+  ts: number;
+  windowMs: number;
+  src: Region;
+  dst: Region;
+  track: TrackId;
+  /** WHEP request → ICE/DTLS connected, for the subscription measured; null until connected. */
+  setupMs: number | null;
+  /** WHEP request → first probe packet; null until one arrived. */
+  ttfpMs: number | null;
+  /** As the SFU reported it (`Relay-Path`, origin first); empty when it did not say. */
+  relayPath: Region[];
+}
+
+/** Reasons are bounded by the schema; a long SFU error detail is cut, not rejected. */
+const MAX_REASON_CHARS = 1000;
+
+export function buildProbeResult(ctx: WindowContext, obs: PairObservation, thresholds: Thresholds = DEFAULT_THRESHOLDS): ProbeResult {
+  const { status, reason } = classifyWindow(obs, ctx.windowMs, thresholds);
+  const f = obs.phase === "connected" ? obs.figures : null;
+  return {
+    ts: Math.round(ctx.ts),
+    windowMs: ctx.windowMs,
+    src: ctx.src,
+    dst: ctx.dst,
+    track: ctx.track,
+    status,
+    reason: reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS - 3)}...` : reason,
+    sent: f?.expected ?? 0,
+    received: f?.received ?? 0,
+    lost: f?.lost ?? 0,
+    duplicates: f?.duplicates ?? 0,
+    reordered: f?.reordered ?? 0,
+    jitterMs: f?.jitterMs ?? 0,
+    latencyP50Ms: f === null ? null : quantile(f.latenciesMs, 0.5),
+    latencyP95Ms: f === null ? null : quantile(f.latenciesMs, 0.95),
+    ttfpMs: ctx.ttfpMs,
+    setupMs: ctx.setupMs,
+    relayPath: ctx.relayPath,
+  };
+}
