@@ -84,9 +84,7 @@ export class StoreWriter {
     this.maxDelayMs = options.maxDelayMs ?? 1000;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.maxRejects = options.maxRejects ?? DEFAULT_MAX_REJECTS;
-    this.events = new TypedEmitter((event, err) => {
-      this.logger.error({ event, error: errorMessage(err) }, "safeEmit() | listener threw");
-    });
+    this.events = new TypedEmitter(this.logger);
   }
 
   /** Opens the spool; batches left there by an earlier run are replayed before new ones. */
