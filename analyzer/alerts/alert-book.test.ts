@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { ManualClock } from "../../core/clock.js";
+import { alertFingerprint } from "../../core/fingerprint.js";
+import type { Finding } from "../detectors/finding.js";
+import { AlertBook, RESTORE_GRACE_MS } from "./alert-book.js";
+
+const loop = (regions = "eu-central,eu-west"): Finding => ({
+  name: "RelayLoop",
+  severity: "critical",
+  labels: { track: "probe/us-west-1", regions },
+  summary: `loop ${regions}`,
+  evidence: { cycle: [...regions.split(","), regions.split(",")[0]], origin: "us-west" },
+  forMs: 0,
+  observedAt: 5,
+});
+
+const pairs = (track = "probe/us-west-1"): Finding => ({
+  name: "ProbePairFailing",
+  severity: "warning",
+  labels: { src: "us-west", dst: "eu-central" },
+  summary: "us-west → eu-central fails",
+  evidence: { pairs: [{ src: "us-west", dst: "eu-central", track }] },
+  forMs: 0,
+});
+
+describe("AlertBook", () => {
+  it("fires at once with forMs 0, with the core fingerprint, and resolves when the scope stops reporting it", () => {
+    const clock = new ManualClock(1000);
+    const book = new AlertBook();
+    const [fired] = book.sync("track:t", [loop()], clock.now());
+    expect(fired).toMatchObject({ kind: "fired", observedAt: 5, alert: { state: "firing", startsAt: 1000, endsAt: null } });
+    expect(fired?.alert.fingerprint).toBe(alertFingerprint("RelayLoop", { track: "probe/us-west-1", regions: "eu-central,eu-west" }));
+    expect(fired?.alert.labels["severity"]).toBe("critical");
+    expect(book.sync("track:t", [loop()], 1500)).toEqual([]);
+    clock.advance(2000);
+    const [resolved] = book.sync("track:t", [], clock.now());
+    expect(resolved).toMatchObject({ kind: "resolved", alert: { state: "resolved", endsAt: 3000, startsAt: 1000 } });
+    expect(book.firing()).toEqual([]);
+    expect(book.resolved(clock.now())).toHaveLength(1);
+  });
+
+  it("holds a finding pending for its forMs and fires on tick; one that clears before is never fired", () => {
+    const clock = new ManualClock(0);
+    const book = new AlertBook();
+    const f: Finding = { ...loop(), name: "RegionOffline", labels: { region: "us-east" }, forMs: 3000 };
+    expect(book.sync("region:us-east", [f], clock.now())).toEqual([]);
+    clock.advance(2999);
+    expect(book.tick(clock.now())).toEqual([]);
+    clock.advance(1);
+    expect(book.tick(clock.now())).toMatchObject([{ kind: "fired", alert: { name: "RegionOffline", startsAt: 3000 } }]);
+
+    const book2 = new AlertBook();
+    book2.sync("region:x", [{ ...f, labels: { region: "x" } }], 0);
+    book2.sync("region:x", [], 1000);
+    expect(book2.tick(10_000)).toEqual([]);
+  });
+
+  it("emits updated (not a second fire) when a firing alert's summary changes", () => {
+    const book = new AlertBook();
+    book.sync("s", [loop()], 0);
+    const out = book.sync("s", [{ ...loop(), summary: "new text" }], 10);
+    expect(out).toMatchObject([{ kind: "updated", alert: { summary: "new text", startsAt: 0 } }]);
+  });
+
+  it("a RelayLoop inhibits the ProbePairFailing it explains; the pair alert fires once the loop resolves", () => {
+    const book = new AlertBook();
+    book.sync("track:t", [loop()], 0);
+    expect(book.sync("pairs", [pairs()], 100)).toEqual([]);
+    expect(book.pendingFindings()[0]?.inhibitedBy).toBe(book.firing()[0]?.fingerprint);
+    book.sync("track:t", [], 200);
+    expect(book.tick(1200)).toMatchObject([{ kind: "fired", alert: { name: "ProbePairFailing" } }]);
+  });
+
+  it("a RelayLoop does not inhibit pair failures it does not explain", () => {
+    const book = new AlertBook();
+    book.sync("track:t", [loop()], 0);
+    const f = { ...pairs("probe/ap-south-1"), labels: { src: "ap-south", dst: "us-east" }, evidence: { pairs: [{ src: "ap-south", dst: "us-east", track: "probe/ap-south-1" }] } };
+    expect(book.sync("pairs", [f], 100)).toMatchObject([{ kind: "fired" }]);
+  });
+
+  it("a RegionUnreachable inhibits pair alerts of that region", () => {
+    const book = new AlertBook();
+    book.sync("region:eu-central", [{ ...loop(), name: "RegionUnreachable", labels: { region: "eu-central" }, evidence: {} }], 0);
+    expect(book.sync("pairs", [{ ...pairs("probe/x-1"), labels: { region: "eu-central" } }], 10)).toEqual([]);
+    expect(book.sync("latency:us-west>eu-central", [{ ...pairs("probe/x-1"), name: "RelayLatencyHigh" }], 10)).toEqual([]);
+  });
+
+  it("restores firing alerts with the same fingerprint and startsAt; confirmed ones stay, unconfirmed ones resolve after the grace", () => {
+    const first = new AlertBook();
+    const [a] = first.sync("track:t", [loop()], 1000);
+    const [b] = first.sync("track:u", [loop("ap-south,us-east")], 1000);
+    const book = new AlertBook();
+    book.restore([a!.alert, b!.alert], 50_000);
+    expect(book.firing().map((x) => x.fingerprint).sort()).toEqual([a!.alert.fingerprint, b!.alert.fingerprint].sort());
+    expect(book.sync("track:t", [loop()], 50_500)).toEqual([]);
+    const out = book.tick(50_000 + RESTORE_GRACE_MS);
+    expect(out).toMatchObject([{ kind: "resolved", alert: { fingerprint: b!.alert.fingerprint } }]);
+    expect(book.firing()).toMatchObject([{ fingerprint: a!.alert.fingerprint, startsAt: 1000 }]);
+  });
+});

@@ -1,0 +1,108 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { ManualClock } from "../core/clock.js";
+import type { AlertTransition } from "./alerts/alert-book.js";
+import { REGION_OFFLINE_FOR_MS, REGION_UNREACHABLE_FOR_MS } from "./detectors/region-health.js";
+import { AnalyzerEngine } from "./engine.js";
+import { peerEvent, probe, resetSeqs, snapshot, statusEvent, trackEntry, trackEvent } from "./testing/fixtures.js";
+
+const THRESHOLDS = { probe: { k: 2, n: 3 }, relayLatencyMs: 250, staleRelayAfterMs: 60_000 };
+
+function setup() {
+  const clock = new ManualClock(10_000);
+  const transitions: AlertTransition[] = [];
+  const engine = new AnalyzerEngine(THRESHOLDS, { transition: (t) => transitions.push(t) });
+  const fired = () => transitions.filter((t) => t.kind === "fired").map((t) => `${t.alert.name}${JSON.stringify(t.alert.labels)}`);
+  return { clock, engine, transitions, fired };
+}
+
+beforeEach(() => {
+  resetSeqs();
+});
+
+describe("AnalyzerEngine", () => {
+  it("fires RelayLoop when two regions' events close the loop, and resolves when one re-points at the origin", () => {
+    const { clock, engine, transitions } = setup();
+    for (const r of ["us-west", "eu-central", "eu-west"]) engine.applySnapshot(snapshot(r), clock.now());
+    engine.applyEvent(trackEvent("us-west", "room/cam", { local: true, origin: "us-west" }, 10_000), clock.now());
+    engine.applyEvent(trackEvent("eu-central", "room/cam", { upstream: "eu-west", subscribers: 1 }, 10_001), clock.now());
+    expect(transitions.filter((t) => t.alert.name === "RelayLoop")).toEqual([]);
+    engine.applyEvent(trackEvent("eu-west", "room/cam", { upstream: "eu-central", subscribers: 1 }, 10_002), clock.now());
+    const loop = transitions.find((t) => t.alert.name === "RelayLoop");
+    expect(loop).toMatchObject({ kind: "fired", observedAt: 10_002, alert: { labels: { track: "room/cam", regions: "eu-central,eu-west", severity: "critical" }, evidence: { cycle: ["eu-central", "eu-west", "eu-central"] } } });
+    engine.applyEvent(trackEvent("eu-west", "room/cam", { upstream: "us-west", subscribers: 1 }, 10_003), clock.now());
+    expect(transitions.at(-1)).toMatchObject({ kind: "resolved", alert: { name: "RelayLoop" } });
+  });
+
+  it("FalseIsolation: a naive region that goes offline while its peers still saw it within the window, naming it", () => {
+    const { clock, engine, fired } = setup();
+    engine.applySnapshot(snapshot("us-east", { status: { state: "online", isolation: "naive", reason: "", since: 0, eventLoopLagMs: 1 } }), clock.now());
+    engine.applySnapshot(snapshot("us-west", { peers: [{ region: "us-east", reachable: true, rttMs: 60, lastSeenAt: 9_000 }] }), clock.now());
+    clock.advance(1500);
+    engine.applyEvent(statusEvent("us-east", { state: "offline", isolation: "naive", reason: "no peer answered a heartbeat round", since: clock.now() }, clock.now()), clock.now());
+    expect(fired()).toEqual(['FalseIsolation{"region":"us-east","severity":"critical"}']);
+    engine.tick(clock.now() + REGION_OFFLINE_FOR_MS * 2);
+    expect(fired().some((f) => f.startsWith("RegionOffline"))).toBe(false);
+    engine.applyEvent(statusEvent("us-east", { state: "online", isolation: "naive", since: clock.now() + 30_000 }, clock.now()), clock.now());
+    expect(engine.book.firing()).toEqual([]);
+  });
+
+  it("FalseIsolation from probe evidence: an ok window into the region right before it went offline", () => {
+    const { clock, engine, fired } = setup();
+    engine.ingestProbes([probe("eu-west", "us-east", "ok", 9_800)], clock.now());
+    engine.applyEvent(statusEvent("us-east", { state: "offline", isolation: "naive", since: 10_000 }, 10_000), clock.now());
+    expect(fired()).toEqual(['FalseIsolation{"region":"us-east","severity":"critical"}']);
+  });
+
+  it("RegionOffline (not FalseIsolation) when nobody reached the region for longer than the window, after its for period", () => {
+    const { clock, engine, fired } = setup();
+    engine.applySnapshot(snapshot("us-west", { peers: [{ region: "us-east", reachable: false, rttMs: null, lastSeenAt: 1_000 }] }), clock.now());
+    engine.applyEvent(statusEvent("us-east", { state: "offline", isolation: "guarded", reason: "all peers unreachable for 15 s; witness unreachable", since: clock.now() }, clock.now()), clock.now());
+    expect(fired()).toEqual([]);
+    clock.advance(REGION_OFFLINE_FOR_MS);
+    engine.tick(clock.now());
+    expect(fired()).toEqual(['RegionOffline{"region":"us-east","severity":"critical"}']);
+  });
+
+  it("turns a pending RegionOffline into FalseIsolation when a peer reports the region reachable", () => {
+    const { clock, engine, fired } = setup();
+    engine.applyEvent(statusEvent("us-east", { state: "offline", isolation: "naive", since: clock.now() }, clock.now()), clock.now());
+    clock.advance(1000);
+    engine.applyEvent(peerEvent("us-west", { region: "us-east", reachable: true, lastSeenAt: clock.now() }, clock.now()), clock.now());
+    clock.advance(REGION_OFFLINE_FOR_MS);
+    engine.tick(clock.now());
+    expect(fired()).toEqual(['FalseIsolation{"region":"us-east","severity":"critical"}']);
+  });
+
+  it("RegionUnreachable after the analyzer has not reached a region for its for period; resolves on reconnect", () => {
+    const { clock, engine, transitions } = setup();
+    engine.setConnected("ap-south", true, clock.now());
+    engine.setConnected("ap-south", false, clock.now(), "connect ECONNREFUSED");
+    clock.advance(REGION_UNREACHABLE_FOR_MS - 1);
+    engine.tick(clock.now());
+    expect(transitions).toEqual([]);
+    clock.advance(1);
+    engine.tick(clock.now());
+    expect(transitions).toMatchObject([{ kind: "fired", alert: { name: "RegionUnreachable", labels: { region: "ap-south" } } }]);
+    engine.setConnected("ap-south", true, clock.now());
+    expect(transitions.at(-1)).toMatchObject({ kind: "resolved", alert: { name: "RegionUnreachable" } });
+  });
+
+  it("MissingRelay after its for period for a subscribed copy whose upstream lacks the track", () => {
+    const { clock, engine, fired } = setup();
+    engine.applyEvent(trackEvent("us-west", "room/cam", { local: true }, clock.now()), clock.now());
+    engine.applyEvent(trackEvent("eu-central", "room/cam", { upstream: "eu-west", subscribers: 2 }, clock.now()), clock.now());
+    clock.advance(2000);
+    engine.tick(clock.now());
+    expect(fired()).toEqual(['MissingRelay{"track":"room/cam","region":"eu-central","severity":"critical"}']);
+  });
+
+  it("ProbePairFailing fires at 2 of 3 and the gap refetch (snapshot) replaces a region's copies", () => {
+    const { clock, engine, fired } = setup();
+    engine.ingestProbes([probe("us-west", "eu-central", "no_media", 1), probe("us-west", "eu-central", "no_media", 2)], clock.now());
+    expect(fired()).toEqual(['ProbePairFailing{"src":"us-west","dst":"eu-central","severity":"warning"}']);
+    engine.applySnapshot(snapshot("eu-west", { tracks: [trackEntry("room/a", { upstream: "us-west" })] }), clock.now());
+    engine.applySnapshot(snapshot("eu-west", { tracks: [trackEntry("room/b", { upstream: "us-west" })] }), clock.now());
+    expect(engine.graph.node("room/a", "eu-west")).toBeUndefined();
+    expect(engine.graph.node("room/b", "eu-west")?.upstream).toBe("us-west");
+  });
+});
