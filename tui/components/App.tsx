@@ -1,0 +1,86 @@
+// The dashboard root: feeds the views from a DashboardSource, owns the UI state, maps keys
+// through the pure reducer (model/ui-state.ts) and re-lays-out on resize.
+import { Box, useApp, useInput } from "ink";
+import { useEffect, useMemo, useRef, useState } from "react";
+import type { Clock } from "../../core/clock.js";
+import { alertTarget, visibleAlerts } from "../model/alerts-model.js";
+import { visibleTracks } from "../model/graph-model.js";
+import { freshness } from "../model/header-model.js";
+import { meshRegions, regionOrder } from "../model/mesh-model.js";
+import { visibleRegions } from "../model/regions-model.js";
+import { handleKey, initialUi, type UiState } from "../model/ui-state.js";
+import type { DashboardSource } from "../source/dashboard-state.js";
+import { useDashboard } from "../hooks/use-dashboard.js";
+import { useNow } from "../hooks/use-now.js";
+import { useTerminalSize } from "../hooks/use-terminal-size.js";
+import { AlertsView } from "./AlertsView.js";
+import { Footer, Header, HelpOverlay, NotLiveBanner, TabBar } from "./Chrome.js";
+import { GraphView } from "./GraphView.js";
+import { MeshView } from "./MeshView.js";
+import { RegionsView } from "./RegionsView.js";
+
+/** Ages on screen tick once a second; finer would only burn CPU. */
+const AGE_TICK_MS = 1_000;
+
+export interface AppProps {
+  source: DashboardSource;
+  clock: Clock;
+  initial?: Partial<UiState>;
+}
+
+export function App({ source, clock, initial }: AppProps) {
+  const state = useDashboard(source);
+  const now = useNow(clock, AGE_TICK_MS);
+  const { columns, rows } = useTerminalSize();
+  const [ui, setUi] = useState<UiState>({ ...initialUi, ...initial });
+  // Keys can arrive faster than renders; each one must see the state the previous left.
+  const uiRef = useRef(ui);
+  const { exit } = useApp();
+
+  const overview = state.overview;
+  const alerts = useMemo(() => visibleAlerts(state.alerts, ui.filter), [state.alerts, ui.filter]);
+  const tracks = useMemo(() => visibleTracks(state.tracks, ui.filter), [state.tracks, ui.filter]);
+  const order = useMemo(() => (overview === null ? [] : regionOrder(overview)), [overview]);
+  const regions = useMemo(() => visibleRegions(overview?.regions ?? [], ui.filter), [overview, ui.filter]);
+  const mesh = useMemo(() => (overview === null ? [] : meshRegions(overview, ui.filter)), [overview, ui.filter]);
+  const selectedTrack = ui.track ?? tracks[0]?.track ?? null;
+
+  useEffect(() => {
+    source.selectTrack(selectedTrack);
+  }, [source, selectedTrack]);
+
+  useInput((input, key) => {
+    const ctx = { meshRegions: mesh, alertTargets: alerts.map(alertTarget), tracks: tracks.map((t) => t.track), regions: regions.map((r) => r.region), replay: source.replay !== null };
+    const result = handleKey({ ...uiRef.current, track: uiRef.current.track ?? selectedTrack }, input, key, ctx);
+    uiRef.current = result.ui;
+    setUi(result.ui);
+    for (const e of result.effects) {
+      if (e.kind === "quit") exit();
+      else if (e.kind === "replay-step") source.replay?.step(e.ms);
+      else source.replay?.togglePlay();
+    }
+  });
+
+  const dim = state.mode === "live" && state.connection.kind === "unreachable";
+  const banner = state.mode === "live" && overview !== null && !freshness(state, now).live;
+  const bodyHeight = rows - 3 - (banner ? 1 : 0);
+  const firing = state.alerts.filter((a) => a.state === "firing").length;
+  let body;
+  if (ui.help) body = <HelpOverlay width={columns} />;
+  else if (ui.view === "mesh") body = <MeshView overview={overview} metric={ui.metric} filter={ui.filter} row={ui.meshRow} col={ui.meshCol} width={columns} height={bodyHeight} now={now} dim={dim} />;
+  else if (ui.view === "alerts") body = <AlertsView alerts={alerts} index={Math.min(ui.alertIndex, Math.max(0, alerts.length - 1))} width={columns} height={bodyHeight} now={now} dim={dim} />;
+  else if (ui.view === "graph") body = <GraphView tracks={tracks} selected={selectedTrack} graph={state.graph} width={columns} height={bodyHeight} dim={dim} />;
+  else body = <RegionsView regions={regions} order={order} index={Math.min(ui.regionIndex, Math.max(0, regions.length - 1))} width={columns} height={bodyHeight} now={now} dim={dim} />;
+
+  return (
+    <Box flexDirection="column" width={columns} height={rows}>
+      <Header state={state} now={now} width={columns} />
+      <TabBar ui={ui} firing={firing} />
+      <NotLiveBanner state={state} now={now} />
+      <Box flexDirection="column" height={bodyHeight} overflow="hidden">
+        {body}
+      </Box>
+      <Footer replay={source.replay !== null} />
+    </Box>
+  );
+}

@@ -1,0 +1,115 @@
+// The Alerts view as data: firing alerts first, then recently resolved; by severity, then
+// newest first. Each row names what is wrong in one line (a RelayLoop row spells out its
+// cycle), and the selected alert's evidence is laid out below. Enter opens its target.
+import type { Alert } from "../../core/alert.js";
+import { matchesFilter } from "./filter.js";
+import { formatAge, formatClock, padRight, truncate } from "./format.js";
+import { SEVERITY_COLOUR, SEVERITY_RANK, SEVERITY_TAG } from "./palette.js";
+import { seg, type Line, type Segment } from "./text.js";
+
+export type AlertTarget =
+  | { kind: "track"; track: string }
+  | { kind: "pair"; src: string; dst: string }
+  | { kind: "region"; region: string }
+  | { kind: "none" };
+
+export function sortAlerts(alerts: readonly Alert[]): Alert[] {
+  return [...alerts].sort(
+    (a, b) =>
+      (a.state === "firing" ? 0 : 1) - (b.state === "firing" ? 0 : 1) ||
+      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+      b.startsAt - a.startsAt ||
+      a.fingerprint.localeCompare(b.fingerprint),
+  );
+}
+
+export function visibleAlerts(alerts: readonly Alert[], filter: string): Alert[] {
+  return sortAlerts(alerts).filter((a) => matchesFilter(filter, [a.name, a.summary, a.severity, a.state, ...Object.values(a.labels)]));
+}
+
+/** `evidence.cycle` when it is a list of region names, else null. */
+export function alertCycle(alert: Alert): string[] | null {
+  const c = alert.evidence["cycle"];
+  return Array.isArray(c) && c.length > 0 && c.every((x) => typeof x === "string") ? c : null;
+}
+
+/** What Enter opens: the track's relay graph, the pair's matrix cell, or the region. */
+export function alertTarget(alert: Alert): AlertTarget {
+  const { track, src, dst, region, regions } = alert.labels;
+  if (track !== undefined && track !== "") return { kind: "track", track };
+  if (src !== undefined && dst !== undefined) return { kind: "pair", src, dst };
+  if (region !== undefined && region !== "") return { kind: "region", region };
+  const first = regions?.split(",")[0];
+  if (first !== undefined && first !== "") return { kind: "region", region: first };
+  return { kind: "none" };
+}
+
+/** The "what" of an alert in a few words: the cycle, the pair, the region or the track. */
+export function alertSubject(alert: Alert): string {
+  const cycle = alertCycle(alert);
+  const { track, src, dst, region, regions } = alert.labels;
+  const parts: string[] = [];
+  if (track !== undefined) parts.push(track);
+  if (cycle !== null) parts.push(cycle.join(" → "));
+  else if (src !== undefined && dst !== undefined) parts.push(`${src} → ${dst}`);
+  else if (region !== undefined) parts.push(region);
+  else if (regions !== undefined) parts.push(regions);
+  return parts.join("  ");
+}
+
+export function alertRow(alert: Alert, now: number, width: number, selected: boolean): Line {
+  const firing = alert.state === "firing";
+  const colour = firing ? SEVERITY_COLOUR[alert.severity] : "gray";
+  const when = firing ? formatAge(now - alert.startsAt) : `resolved ${formatAge(now - (alert.endsAt ?? alert.updatedAt))} ago`;
+  const head: Segment[] = [
+    seg(selected ? "▸ " : "  ", { colour: "cyan" }),
+    seg(firing ? SEVERITY_TAG[alert.severity] : "ok  ", { colour, bold: firing, inverse: firing && alert.severity === "critical" }),
+    seg(" "),
+    seg(padRight(alert.name, 17), { bold: firing, colour: firing ? undefined : "gray" }),
+  ];
+  const used = 2 + 4 + 1 + 17 + when.length + 2;
+  return [...head, seg(padRight(truncate(alertSubject(alert), Math.max(8, width - used)), Math.max(8, width - used)), { colour: firing ? undefined : "gray" }), seg(`  ${when}`, { dim: true })];
+}
+
+/** The selected alert's summary, labels, times and evidence, one fact per line. */
+export function alertDetails(alert: Alert, now: number, width: number): Line[] {
+  const lines: Line[] = [
+    [seg(`${alert.name} `, { bold: true }), seg(alert.state.toUpperCase(), { colour: alert.state === "firing" ? SEVERITY_COLOUR[alert.severity] : "green", bold: true }), seg(`  ${alert.severity}`, { dim: true })],
+    [seg(truncate(alert.summary, width))],
+  ];
+  const cycle = alertCycle(alert);
+  if (cycle !== null) lines.push([seg("cycle    ", { dim: true }), ...cycleSegments(cycle)]);
+  const labels = Object.entries(alert.labels)
+    .filter(([k]) => k !== "severity")
+    .map(([k, v]) => `${k}=${v}`)
+    .join("  ");
+  lines.push([seg("labels   ", { dim: true }), seg(truncate(labels, width - 9))]);
+  const started = `${formatClock(alert.startsAt)} (${formatAge(now - alert.startsAt)} ago)`;
+  const ended = alert.endsAt === null ? "" : `  resolved ${formatClock(alert.endsAt)}`;
+  lines.push([seg("since    ", { dim: true }), seg(started + ended)]);
+  for (const [key, value] of Object.entries(alert.evidence)) {
+    if (key === "cycle") continue;
+    lines.push([seg(`${padRight(key, 8)} `, { dim: true }), seg(truncate(evidenceText(value), width - 9))]);
+  }
+  const target = alertTarget(alert);
+  if (target.kind !== "none") lines.push([seg(`Enter: open ${target.kind === "track" ? `relay graph of ${target.track}` : target.kind === "pair" ? `pair ${target.src} → ${target.dst}` : `region ${target.region}`}`, { colour: "cyan" })]);
+  return lines;
+}
+
+/** A cycle drawn loudly: every region red and bold, arrows between, the repeat marked. */
+export function cycleSegments(cycle: readonly string[]): Segment[] {
+  const out: Segment[] = [];
+  cycle.forEach((r, i) => {
+    if (i > 0) out.push(seg(" → ", { colour: "red" }));
+    out.push(seg(r, { colour: "red", bold: true, inverse: i === cycle.length - 1 && cycle.length > 1 && r === cycle[0] }));
+  });
+  out.push(seg("  ⟲ LOOP", { colour: "red", bold: true }));
+  return out;
+}
+
+function evidenceText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" && value > 1e12) return formatClock(value);
+  if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value.join(", ");
+  return JSON.stringify(value);
+}
