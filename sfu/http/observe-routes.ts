@@ -1,0 +1,62 @@
+// What watchers read: `GET /v1/state` (RegionSnapshot), `GET /v1/events` (SSE of SfuEvents,
+// `id:` = seq), `/metrics` (the injected registry), `/healthz` (process alive) and
+// `/readyz` (serving: online and not closing). Read-only; nothing here changes the node.
+import { Router } from "express";
+import type { Registry } from "prom-client";
+import type { RegionSnapshot, SfuEvent } from "../../core/sfu-state.js";
+import type { EventLog } from "../node/event-log.js";
+
+/** 15 s: SSE comment heartbeats keep idle proxies from closing the stream and reveal dead consumers. */
+export const SSE_KEEPALIVE_MS = 15_000;
+
+export interface ObserveDeps {
+  snapshot: () => RegionSnapshot;
+  events: EventLog;
+  registry: Registry;
+  ready: () => { ok: boolean; reason: string };
+  /** Keepalive timers must follow the injected clock (tests) — handed in as a scheduler. */
+  every: (fn: () => void, ms: number) => { cancel(): void };
+  /** Called with each open SSE stream's closer, so node.close() can end them. */
+  trackStream: (close: () => void) => () => void;
+}
+
+export function observeRouter(d: ObserveDeps): Router {
+  const router = Router();
+  router.get("/v1/state", (_req, res) => {
+    res.json(d.snapshot());
+  });
+  router.get("/v1/events", (req, res) => {
+    res.status(200).set({ "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+    res.flushHeaders();
+    // The first line names the snapshot seq to start from: a consumer fetches /v1/state and
+    // applies events with a greater seq.
+    res.write(`: relaywatch sfu events, seq ${d.events.seq}\n\n`);
+    const send = (e: SfuEvent): void => {
+      res.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+    };
+    const unsubscribe = d.events.subscribe(send);
+    const keepalive = d.every(() => {
+      res.write(": keepalive\n\n");
+    }, SSE_KEEPALIVE_MS);
+    let untrack: () => void = () => undefined;
+    const end = (): void => {
+      unsubscribe();
+      keepalive.cancel();
+      untrack();
+      if (!res.writableEnded) res.end();
+    };
+    untrack = d.trackStream(end);
+    req.on("close", end);
+  });
+  router.get("/metrics", async (_req, res) => {
+    res.type(d.registry.contentType).send(await d.registry.metrics());
+  });
+  router.get("/healthz", (_req, res) => {
+    res.json({ ok: true });
+  });
+  router.get("/readyz", (_req, res) => {
+    const r = d.ready();
+    res.status(r.ok ? 200 : 503).json(r);
+  });
+  return router;
+}

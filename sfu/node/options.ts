@@ -1,0 +1,136 @@
+// RegionNode options: what a test or the CLI passes, and the resolved form with defaults.
+// Config errors name the key, the value and what was expected.
+import { trace, type Tracer } from "@opentelemetry/api";
+import { Registry } from "prom-client";
+import { systemClock, type Clock } from "../../core/clock.js";
+import { ConfigError } from "../../core/errors.js";
+import { silentLogger, type Logger } from "../../core/logger.js";
+import { regionSchema, type Region } from "../../core/region.js";
+import type { IsolationOptions } from "../health/isolation-policy.js";
+import type { PeerTableOptions } from "../health/peer-table.js";
+import type { AccessTokenVerifier } from "../http/access-tokens.js";
+import type { MediaEngine } from "../media/engine.js";
+import { NO_LEGACY_BEHAVIOURS, parseBehaviours, type LegacyBehaviours } from "../relay/legacy-behaviours.js";
+import { ANTI_ENTROPY_INTERVAL_MS } from "../relay/track-table.js";
+import { createAccessTokenVerifier, createRelayCallAuth } from "./auth-adapters.js";
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_HEARTBEAT_TIMEOUT_MS } from "./health-monitor.js";
+import type { PeerConfig } from "./peers.js";
+import type { RelayCallAuth } from "./relay-call-auth.js";
+
+/** 5 s: a subscriber reconnecting (page reload, ICE restart) finds its relay still up. */
+export const DEFAULT_LINGER_MS = 5_000;
+/** 10 s: longer than any sane relay setup over the lab's slowest path; then 504. */
+export const DEFAULT_SUBSCRIBE_TIMEOUT_MS = 10_000;
+/** 5 s: clients retry an offline region soon, as failover to another takes about that long. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
+/** Secrets shorter than this are typos or placeholders, not keys. */
+export const MIN_SECRET_LENGTH = 16;
+
+export interface RegionNodeOptions {
+  region: Region;
+  listen?: { host?: string; port?: number };
+  peers?: readonly PeerConfig[];
+  engine: MediaEngine;
+  clock?: Clock;
+  logger?: Logger;
+  registry?: Registry;
+  /** OTel tracer; the global API's (a no-op unless an SDK is registered) by default. */
+  tracer?: Tracer;
+  secrets: { tokenSecret: string; relaySecret: string };
+  /** Legacy behaviours at start (`announce-early`, `no-loop-guard`, `isolation=naive`). */
+  behaviours?: LegacyBehaviours | readonly string[];
+  isolation?: IsolationOptions;
+  peerTable?: PeerTableOptions;
+  witnessUrl?: string;
+  lingerMs?: number;
+  heartbeatMs?: number;
+  heartbeatTimeoutMs?: number;
+  antiEntropyMs?: number;
+  /** announce-early's settle wait before locating. */
+  settleMs?: number;
+  subscribeTimeoutMs?: number;
+  retryAfterSeconds?: number;
+  admin?: { enabled: boolean; token?: string };
+  /** Seams for tests; built from `secrets` when absent. */
+  tokens?: AccessTokenVerifier;
+  relayAuth?: RelayCallAuth;
+}
+
+export interface ResolvedOptions {
+  region: Region;
+  listen: { host: string; port: number };
+  peers: readonly PeerConfig[];
+  engine: MediaEngine;
+  clock: Clock;
+  logger: Logger;
+  registry: Registry;
+  tracer: Tracer;
+  behaviours: LegacyBehaviours;
+  isolation: IsolationOptions;
+  peerTable: PeerTableOptions;
+  witnessUrl: string | undefined;
+  lingerMs: number;
+  heartbeatMs: number;
+  heartbeatTimeoutMs: number;
+  antiEntropyMs: number;
+  settleMs: number | undefined;
+  subscribeTimeoutMs: number;
+  retryAfterSeconds: number;
+  admin: { enabled: boolean; token: string };
+  tokens: AccessTokenVerifier;
+  relayAuth: RelayCallAuth;
+}
+
+export function resolveOptions(o: RegionNodeOptions): ResolvedOptions {
+  if (!regionSchema.safeParse(o.region).success) throw new ConfigError("region", o.region, "a region name like eu-central");
+  for (const key of ["tokenSecret", "relaySecret"] as const) {
+    if (o.tokens === undefined || o.relayAuth === undefined) {
+      if (typeof o.secrets[key] !== "string" || o.secrets[key].length < MIN_SECRET_LENGTH) {
+        throw new ConfigError(`secrets.${key}`, "(hidden)", `a secret of at least ${MIN_SECRET_LENGTH} characters`);
+      }
+    }
+  }
+  const admin = o.admin ?? { enabled: false };
+  if (admin.enabled && (admin.token === undefined || admin.token.length < MIN_SECRET_LENGTH)) {
+    throw new ConfigError("admin.token", "(hidden)", `a token of at least ${MIN_SECRET_LENGTH} characters when the admin API is enabled`);
+  }
+  const clock = o.clock ?? systemClock;
+  const logger = (o.logger ?? silentLogger).child({ region: o.region });
+  return {
+    region: o.region,
+    listen: { host: o.listen?.host ?? "127.0.0.1", port: o.listen?.port ?? 0 },
+    peers: o.peers ?? [],
+    engine: o.engine,
+    clock,
+    logger,
+    registry: o.registry ?? new Registry(),
+    tracer: o.tracer ?? trace.getTracer("relaywatch-sfu"),
+    behaviours: behavioursOf(o.behaviours),
+    isolation: o.isolation ?? {},
+    peerTable: o.peerTable ?? {},
+    witnessUrl: o.witnessUrl,
+    lingerMs: positive("lingerMs", o.lingerMs ?? DEFAULT_LINGER_MS, 0),
+    heartbeatMs: positive("heartbeatMs", o.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, 10),
+    heartbeatTimeoutMs: positive("heartbeatTimeoutMs", o.heartbeatTimeoutMs ?? Math.min(DEFAULT_HEARTBEAT_TIMEOUT_MS, o.heartbeatMs ?? DEFAULT_HEARTBEAT_MS), 1),
+    antiEntropyMs: positive("antiEntropyMs", o.antiEntropyMs ?? ANTI_ENTROPY_INTERVAL_MS, 100),
+    settleMs: o.settleMs,
+    subscribeTimeoutMs: positive("subscribeTimeoutMs", o.subscribeTimeoutMs ?? DEFAULT_SUBSCRIBE_TIMEOUT_MS, 1),
+    retryAfterSeconds: positive("retryAfterSeconds", o.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS, 1),
+    admin: { enabled: admin.enabled, token: admin.token ?? "" },
+    tokens: o.tokens ?? createAccessTokenVerifier(o.secrets.tokenSecret, clock),
+    relayAuth: o.relayAuth ?? createRelayCallAuth(o.secrets.relaySecret, clock),
+  };
+}
+
+function behavioursOf(b: RegionNodeOptions["behaviours"]): LegacyBehaviours {
+  if (b === undefined) return NO_LEGACY_BEHAVIOURS;
+  if (b instanceof Set) return b;
+  const parsed = parseBehaviours(b as readonly string[]);
+  if (!parsed.ok) throw new ConfigError("behaviours", parsed.error.value, parsed.error.expected);
+  return parsed.behaviours;
+}
+
+function positive(key: string, value: number, min: number): number {
+  if (!Number.isFinite(value) || value < min) throw new ConfigError(key, value, `a number of at least ${min}`);
+  return value;
+}

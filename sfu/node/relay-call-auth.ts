@@ -1,0 +1,27 @@
+// The seam between the relay API and its authentication: signing outgoing inter-region
+// calls and verifying incoming ones (HMAC over method, path, body, sender, timestamp and
+// nonce, with a replay window — sfu/auth/relay-hmac.ts does the cryptography).
+import type { Region } from "../../core/region.js";
+
+export interface SignInput {
+  method: string;
+  /** The URL path as sent, e.g. /relay/v1/pull. */
+  path: string;
+  body: string;
+  from: Region;
+}
+
+export interface VerifyInput {
+  method: string;
+  path: string;
+  body: string;
+  header(name: string): string | undefined;
+}
+
+export type VerifyResult = { ok: true; from: Region } | { ok: false; error: string; detail: string };
+
+export interface RelayCallAuth {
+  /** Headers that authenticate this call. */
+  sign(input: SignInput): Record<string, string>;
+  verify(input: VerifyInput): VerifyResult;
+}
