@@ -82,7 +82,7 @@ describe("ProbePairFailing localisation", () => {
   });
 
   it("resolves: no localisation once the failing windows age out", () => {
-    const m = matrixWith((s, d, i) => i < 2 && d === "eu-central", 5);
+    const m = matrixWith((_s, d, i) => i < 2 && d === "eu-central", 5);
     expect(localiseFailures(m.allPairs())).toEqual([]);
   });
 });
