@@ -10,6 +10,7 @@ import { InvalidStateError } from "../../core/errors.js";
 import type { Region, TrackId } from "../../core/region.js";
 import type { RegionSnapshot, RegionStatus } from "../../core/sfu-state.js";
 import type { MediaEngine } from "../media/engine.js";
+import { holders, type Holder } from "../relay/track-table.js";
 import { formatBehaviours, isolationPolicyOf, type LegacyBehaviours } from "../relay/legacy-behaviours.js";
 import { SfuMetrics } from "../telemetry/metrics.js";
 import { adminRouter } from "../http/admin-routes.js";
@@ -195,6 +196,11 @@ export class RegionNode {
       status: { ...this.status, eventLoopLagMs: this.health.eventLoopLagMs() }, behaviours: this.behavioursNow,
       peers: this.health.peers(), tracks: this.trackEvents.entries(),
     });
+  }
+
+  /** Regions announcing `track` as this region's track table holds it (origin or copy). */
+  holders(track: TrackId): Holder[] {
+    return holders(this.announcer.current(), track, this.o.clock.now());
   }
 
   /** Relay-Path of a track held here (tests, probes in-process). */
