@@ -1,0 +1,130 @@
+import { Registry } from "prom-client";
+import { afterEach, describe, expect, it } from "vitest";
+import { probeResultSchema, type ProbeResult } from "../core/probe-result.js";
+import type { Region } from "../core/region.js";
+import { ProbeAgent, type ProbeAgentOptions } from "./agent.js";
+import { emptySinkStats, type ProbeSink, type SinkStats } from "./delivery/sink.js";
+import { OneEngineSfu } from "./testing/one-engine-sfu.js";
+
+/** Collects what the agent submits (the delivery path has its own tests). */
+class MemorySink implements ProbeSink {
+  readonly name = "memory";
+  readonly results: ProbeResult[] = [];
+  submit(results: readonly ProbeResult[]): void {
+    this.results.push(...results);
+  }
+  stats(): SinkStats {
+    return { ...emptySinkStats(), submitted: this.results.length, delivered: this.results.length };
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+const REGIONS: Region[] = ["us-west", "eu-west", "eu-central"];
+const INTERVAL = 500;
+const ROTATE = 4000;
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function world(options: Partial<ProbeAgentOptions> = {}): Promise<{ sfu: OneEngineSfu; agents: ProbeAgent[]; sinks: MemorySink[]; registries: Registry[] }> {
+  const sfu = await OneEngineSfu.start(REGIONS);
+  cleanups.push(() => sfu.close());
+  const agents: ProbeAgent[] = [];
+  const sinks: MemorySink[] = [];
+  const registries: Registry[] = [];
+  for (const region of REGIONS) {
+    const sink = new MemorySink();
+    const registry = new Registry();
+    const agent = new ProbeAgent({ region, regions: REGIONS, sfuUrl: sfu.url(region), intervalMs: INTERVAL, rotateMs: ROTATE, connectTimeoutMs: 3000, requestTimeoutMs: 3000, sink, registry, ...options });
+    cleanups.push(() => agent.close());
+    agents.push(agent);
+    sinks.push(sink);
+    registries.push(registry);
+  }
+  for (const a of agents) a.start();
+  return { sfu, agents, sinks, registries };
+}
+
+function windowsOf(agent: ProbeAgent, n: number): Promise<ProbeResult[][]> {
+  return new Promise((resolve) => {
+    const out: ProbeResult[][] = [];
+    const off = agent.events.on("window", (results) => {
+      out.push(results);
+      if (out.length === n) {
+        off();
+        resolve(out);
+      }
+    });
+  });
+}
+
+describe("ProbeAgent against real WHIP/WHEP on loopback (one shared werift engine)", () => {
+  it("measures every ordered pair ok within 3 windows and stays ok across track rotations", async () => {
+    const { agents, sinks, registries } = await world();
+    const all = await Promise.all(agents.map((a) => windowsOf(a, 20))); // 10 s: two rotation boundaries
+    for (const [i, windows] of all.entries()) {
+      const dst = REGIONS[i];
+      for (const results of windows) for (const r of results) expect(probeResultSchema.parse(r)).toEqual(r);
+      const firstOk = windows.findIndex((w) => w.length === 2 && w.every((r) => r.status === "ok"));
+      expect(firstOk, `${dst}: first all-ok window`).toBeGreaterThanOrEqual(0);
+      expect(firstOk, `${dst}: first all-ok window`).toBeLessThan(3);
+      const later = windows.slice(firstOk).flat().filter((r) => r.status !== "ok");
+      expect(later.map((r) => `${r.src}→${r.dst} ${r.status}: ${r.reason}`)).toEqual([]);
+      const tracks = new Set(windows.flat().map((r) => r.track));
+      expect(tracks.size, "rotated onto new tracks").toBeGreaterThanOrEqual(4);
+      const ok = windows.slice(firstOk + 1).flat();
+      for (const r of ok) {
+        expect(r.dst).toBe(dst);
+        expect(r.relayPath).toEqual([r.src, r.dst]);
+        expect(r.received).toBeGreaterThan(15); // 50 pps × 0.5 s = 25
+        expect(r.latencyP95Ms).toBeLessThan(100);
+        expect(r.setupMs).not.toBeNull();
+        expect(r.ttfpMs).toBeGreaterThanOrEqual(r.setupMs ?? 0);
+      }
+      // Loss across rotations is accounted: the whole run sent ≈ received.
+      const sent = ok.reduce((s, r) => s + r.sent, 0);
+      const lost = ok.reduce((s, r) => s + r.lost, 0);
+      expect(lost / sent).toBeLessThan(0.02);
+    }
+    expect(sinks[0]?.results.length).toBeGreaterThanOrEqual(40);
+    const text = await registries[0]!.metrics();
+    expect(text).toMatch(/relaywatch_probe_pair_status\{src="eu-west",dst="us-west",status="ok"\} 1/);
+    expect(text).toMatch(/relaywatch_probe_setup_seconds_count\{kind="subscribe"\} [1-9]/);
+    expect(text).toMatch(/relaywatch_probe_latency_seconds\{src="eu-central",dst="us-west",quantile="0.95"\} 0\.0/);
+  }, 30_000);
+
+  it("reports region_offline into an offline region and http_error out of it, with the HTTP status in the reason", async () => {
+    const { sfu, agents } = await world();
+    await Promise.all(agents.map((a) => windowsOf(a, 4)));
+    await sfu.setOffline("eu-central", true);
+    const [usWest, , euCentral] = await Promise.all(agents.map((a) => windowsOf(a, 10)));
+    const into = euCentral!.at(-1)!;
+    expect(into.map((r) => r.status)).toEqual(["region_offline", "region_offline"]);
+    expect(into[0]!.reason).toMatch(/^HTTP 503 .*region offline, retry after 2\.0 s/);
+    const outOf = usWest!.at(-1)!.find((r) => r.src === "eu-central")!;
+    expect(outOf.status).toBe("http_error");
+    expect(outOf.reason).toMatch(/^HTTP 404 /);
+    expect(usWest!.at(-1)!.find((r) => r.src === "eu-west")!.status).toBe("ok");
+    await sfu.setOffline("eu-central", false);
+    const back = await windowsOf(agents[2]!, 10);
+    expect(back.at(-1)!.map((r) => r.status)).toEqual(["ok", "ok"]);
+  }, 40_000);
+
+  it("reports timeout when WHEP answers do not come in time", async () => {
+    const { sfu, agents } = await world({ requestTimeoutMs: 400 });
+    sfu.setWhepDelay("eu-west", 2000);
+    const windows = await windowsOf(agents[1]!, 6);
+    const last = windows.at(-1)!;
+    expect(last.map((r) => r.status)).toEqual(["timeout", "timeout"]);
+    expect(last[0]!.reason).toBe("no WHEP answer within 400 ms");
+  }, 30_000);
+
+  it("refuses a rotation that is not a multiple of the interval, naming the option", () => {
+    expect(() => new ProbeAgent({ region: "a", regions: ["a", "b"], sfuUrl: "http://127.0.0.1:1", intervalMs: 1000, rotateMs: 2500, sink: new MemorySink(), registry: new Registry() })).toThrow(/--rotate: got 2500/);
+    expect(() => new ProbeAgent({ region: "a", regions: ["a", "b"], sink: new MemorySink(), registry: new Registry() })).toThrow(/--sfu/);
+  });
+});

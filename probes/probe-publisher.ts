@@ -1,0 +1,185 @@
+// One probe track of one rotation, published into the agent's own region over WHIP. Packets
+// carry the probe header (src region, rotation as track seq, index, send time µs) padded
+// to `payloadBytes`. The agent's pacing timer calls sendDue(); until the session is
+// connected nothing is sent, so index 0 is the first packet that could reach anyone.
+import type { Clock } from "../core/clock.js";
+import { InvalidStateError, errorMessage } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+import type { Region, TrackId } from "../core/region.js";
+import { CODEC_PRESETS, WeriftPublisher, type PeerOptions } from "./client/werift-peer.js";
+import type { Endpoints } from "./endpoints.js";
+import type { ProbeMetrics } from "./metrics.js";
+import { encodeProbeHeader, headerLength } from "./payload/header.js";
+import { probeTrackId } from "./rotation.js";
+import type { SetupFailure } from "./stats/observation.js";
+import type { WhipClient } from "./whip-client.js";
+
+/** At most 3 packets per pacing tick: catches up a 40 ms timer delay, never floods after a stall. */
+const MAX_CATCH_UP = 3;
+
+export type PublisherPhase = "publishing" | "live" | "failed" | "closed";
+
+export interface PublisherDeps {
+  whip: WhipClient;
+  endpoints: Endpoints;
+  clock: Clock;
+  peerOptions: PeerOptions;
+  connectTimeoutMs: number;
+  payloadBytes: number;
+  metrics: ProbeMetrics;
+  logger: Logger;
+}
+
+export class ProbePublisher {
+  readonly region: Region;
+  readonly rotation: number;
+  readonly track: TrackId;
+  private readonly deps: PublisherDeps;
+  private state: PublisherPhase = "publishing";
+  private failureValue: SetupFailure | null = null;
+  private failedAt: number | null = null;
+  private publisher: WeriftPublisher | null = null;
+  private location: string | null = null;
+  private setup: number | null = null;
+  private liveAt: number | null = null;
+  private index = 0;
+  private running: Promise<void> | null = null;
+  private closing: Promise<void> | null = null;
+
+  constructor(region: Region, rotation: number, deps: PublisherDeps) {
+    this.region = region;
+    this.rotation = rotation;
+    this.track = probeTrackId(region, rotation);
+    this.deps = deps;
+  }
+
+  get phase(): PublisherPhase {
+    return this.state;
+  }
+
+  get failure(): SetupFailure | null {
+    return this.failureValue;
+  }
+
+  get failedAtMs(): number | null {
+    return this.failedAt;
+  }
+
+  get setupMs(): number | null {
+    return this.setup;
+  }
+
+  get packetsSent(): number {
+    return this.index;
+  }
+
+  start(): void {
+    if (this.running !== null) throw new InvalidStateError("ProbePublisher.start(): already started");
+    this.running = this.run().catch((err: unknown) => {
+      this.fail({ kind: "setup", stage: "offer", detail: errorMessage(err) });
+    });
+  }
+
+  settled(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
+  /**
+   * Sends the packets due at `pps` since the track went live (timers fire late under load;
+   * this catches up, at most MAX_CATCH_UP per call, so the rate stays exact without bursts
+   * after a long stall). A connection that died turns the publisher failed.
+   */
+  sendDue(pps: number): void {
+    if (this.state !== "live" || this.publisher === null || this.liveAt === null) return;
+    const cs = this.publisher.connectionState;
+    if (cs === "failed" || cs === "closed") {
+      this.fail({ kind: "setup", stage: "connect", detail: `publish connection ${cs}` });
+      return;
+    }
+    const now = this.deps.clock.now();
+    const due = Math.floor(((now - this.liveAt) * pps) / 1000) + 1 - this.index;
+    if (due <= 0) return;
+    if (due > MAX_CATCH_UP) this.index += due - MAX_CATCH_UP; // a stall: skip ahead (receivers see loss), never burst
+    const size = Math.max(this.deps.payloadBytes, headerLength(this.region));
+    const sendTimeUs = Math.round(now * 1000);
+    const n = Math.min(due, MAX_CATCH_UP);
+    for (let i = 0; i < n; i++) {
+      this.publisher.send(encodeProbeHeader({ src: this.region, trackSeq: this.rotation, index: this.index, sendTimeUs }, size));
+      this.index++;
+    }
+    this.deps.metrics.packetsSent.inc(n);
+  }
+
+  /** A method, not a field test, so TypeScript does not narrow `state` across awaits. */
+  private isClosed(): boolean {
+    return this.state === "closed";
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async run(): Promise<void> {
+    const { whip, endpoints, clock, peerOptions, connectTimeoutMs, metrics, logger } = this.deps;
+    const publisher = new WeriftPublisher(CODEC_PRESETS.opus, peerOptions);
+    this.publisher = publisher;
+    const offer = await publisher.createOffer();
+    if (this.isClosed()) return;
+    const t0 = clock.now();
+    const answer = await whip.offer("WHIP", endpoints.whip(this.track), offer, endpoints.token("publish", this.track));
+    if (this.isClosed()) {
+      if (answer.ok) void whip.delete(answer.value.location, endpoints.token("publish", this.track));
+      return;
+    }
+    if (!answer.ok) {
+      this.fail(answer.error);
+      return;
+    }
+    this.location = answer.value.location;
+    try {
+      await publisher.acceptAnswer(answer.value.answerSdp);
+      await publisher.waitConnected(connectTimeoutMs);
+    } catch (err) {
+      if (this.isClosed()) return;
+      const cs = publisher.connectionState;
+      this.fail(cs === "new" || cs === "connecting" ? { kind: "timeout", stage: "connect", afterMs: connectTimeoutMs } : { kind: "setup", stage: "connect", detail: `${cs}: ${errorMessage(err)}` });
+      return;
+    }
+    if (this.state !== "publishing") return;
+    this.setup = clock.now() - t0;
+    this.state = "live";
+    this.liveAt = clock.now();
+    metrics.setup.observe({ kind: "publish" }, this.setup / 1000);
+    metrics.publishes.inc({ result: "ok" });
+    logger.info({ track: this.track, setupMs: Math.round(this.setup) }, "publish() | probe track live");
+  }
+
+  private fail(failure: SetupFailure): void {
+    if (this.state === "closed" || this.state === "failed") return;
+    this.state = "failed";
+    this.failureValue = failure;
+    this.failedAt = this.deps.clock.now();
+    this.deps.metrics.publishes.inc({ result: failure.kind === "http" ? (failure.status === 503 ? "region_offline" : "http_error") : failure.kind });
+    this.deps.logger.warn(
+      { track: this.track, failure: failure.kind, status: failure.kind === "http" ? failure.status : undefined, detail: failure.kind === "setup" ? failure.detail : undefined },
+      "publish() | probe track not published",
+    );
+    void this.release();
+  }
+
+  private async shutdown(): Promise<void> {
+    this.state = "closed";
+    await this.release();
+    await this.running;
+  }
+
+  private async release(): Promise<void> {
+    const location = this.location;
+    this.location = null;
+    const publisher = this.publisher;
+    this.publisher = null;
+    if (location !== null) await this.deps.whip.delete(location, this.deps.endpoints.token("publish", this.track));
+    await publisher?.close();
+  }
+}
