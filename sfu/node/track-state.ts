@@ -125,7 +125,8 @@ export interface EntryCounters {
 /** The /v1/state entry for a track (core/sfu-state.ts TrackEntry). */
 export function trackEntry(self: Region, t: TrackState, counters: EntryCounters, announced: boolean): TrackEntry {
   const r = t.relay;
-  const upstream = t.publisher || r === null || r.state === "locating" ? null : r.upstream;
+  // A pull still in flight shows no upstream (as in sfu/relay/simulate.ts): only an accepted one is an edge.
+  const upstream = t.publisher || r === null || r.state === "locating" || r.state === "requested" ? null : r.upstream;
   const origin = t.publisher ? self : r !== null && r.chain.length > 0 ? (r.chain[r.chain.length - 1] ?? null) : null;
   return {
     track: t.track,
@@ -150,7 +151,7 @@ function entryPath(self: Region, t: TrackState): Region[] {
   if (t.publisher) return [self];
   if (r === null) return [];
   if (r.chain.length > 0) return [self, ...r.chain];
-  return r.upstream !== null && r.state !== "locating" ? [self, r.upstream] : [self];
+  return r.upstream !== null && (r.state === "pulling" || r.state === "flowing") ? [self, r.upstream] : [self];
 }
 
 /** The fields of an entry whose change is worth an event (counters and times are not). */
