@@ -143,7 +143,7 @@ export class RegionWatcher {
     const connectTimeout = AbortSignal.timeout(STATE_TIMEOUT_MS);
     const res = await Promise.race([
       this.o.fetch(`${this.base}/v1/events`, { headers: { accept: "text/event-stream" }, signal: this.abort.signal }),
-      new Promise<never>((_, reject) => connectTimeout.addEventListener("abort", () => { reject(new Error("GET /v1/events: no response within 3 s")); })),
+      new Promise<never>((_, reject) => { connectTimeout.addEventListener("abort", () => { reject(new Error("GET /v1/events: no response within 3 s")); }); }),
     ]).catch((err: unknown) => {
       this.abort?.abort();
       throw err;
