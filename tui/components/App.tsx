@@ -3,7 +3,7 @@
 import { Box, useApp, useInput } from "ink";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { Clock } from "../../core/clock.js";
-import { alertTarget, visibleAlerts } from "../model/alerts-model.js";
+import { alertTarget, alertTicker, visibleAlerts } from "../model/alerts-model.js";
 import { visibleTracks } from "../model/graph-model.js";
 import { freshness } from "../model/header-model.js";
 import { meshRegions, regionOrder } from "../model/mesh-model.js";
@@ -14,7 +14,7 @@ import { useDashboard } from "../hooks/use-dashboard.js";
 import { useNow } from "../hooks/use-now.js";
 import { useTerminalSize } from "../hooks/use-terminal-size.js";
 import { AlertsView } from "./AlertsView.js";
-import { Footer, Header, HelpOverlay, NotLiveBanner, TabBar } from "./Chrome.js";
+import { AlertTicker, Footer, Header, HelpOverlay, NotLiveBanner, TabBar } from "./Chrome.js";
 import { GraphView } from "./GraphView.js";
 import { MeshView } from "./MeshView.js";
 import { RegionsView } from "./RegionsView.js";
@@ -63,7 +63,8 @@ export function App({ source, clock, initial }: AppProps) {
 
   const dim = state.mode === "live" && state.connection.kind === "unreachable";
   const banner = state.mode === "live" && overview !== null && !freshness(state, now).live;
-  const bodyHeight = rows - 3 - (banner ? 1 : 0);
+  const ticker = ui.view !== "alerts" && !ui.help && alertTicker(state.alerts, now, columns) !== null;
+  const bodyHeight = rows - 3 - (banner ? 1 : 0) - (ticker ? 1 : 0);
   const firing = state.alerts.filter((a) => a.state === "firing").length;
   let body;
   if (ui.help) body = <HelpOverlay width={columns} />;
@@ -77,6 +78,7 @@ export function App({ source, clock, initial }: AppProps) {
       <Header state={state} now={now} width={columns} />
       <TabBar ui={ui} firing={firing} />
       <NotLiveBanner state={state} now={now} />
+      {ticker ? <AlertTicker alerts={state.alerts} now={now} width={columns} /> : null}
       <Box flexDirection="column" height={bodyHeight} overflow="hidden">
         {body}
       </Box>

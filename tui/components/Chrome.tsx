@@ -2,6 +2,8 @@
 // view tabs with the filter, the not-live banner, and the footer with the keys.
 import { Box, Text } from "ink";
 import type { DashboardState } from "../source/dashboard-state.js";
+import type { Alert } from "../../core/alert.js";
+import { alertTicker } from "../model/alerts-model.js";
 import { headerLine, staleBanner } from "../model/header-model.js";
 import { HELP_LINES, VIEWS, VIEW_TITLES, type UiState } from "../model/ui-state.js";
 import type { Segment } from "../model/text.js";
@@ -70,4 +72,9 @@ export function HelpOverlay({ width }: { width: number }) {
       <Text dimColor wrap="truncate-end">colours: green ok · yellow degraded/stale · red failing/critical · magenta offline/no contact</Text>
     </Box>
   );
+}
+
+export function AlertTicker({ alerts, now, width }: { alerts: readonly Alert[]; now: number; width: number }) {
+  const line = alertTicker(alerts, now, width);
+  return line === null ? null : <StyledLine line={line} />;
 }

@@ -25,7 +25,7 @@ export function MeshView(props: MeshViewProps) {
   const mesh = buildMesh({ ...props, overview, height: height - 1 });
   if (mesh.regions.length === 0) return <Text color="yellow">no region matches the filter “{props.filter}” (Esc clears it)</Text>;
   const matrixWidth = Math.max(...mesh.matrix.map(lineWidth)) + 2;
-  const more = mesh.hidden.above + mesh.hidden.below > 0 ? `  rows ${mesh.hidden.above + 1}-${mesh.regions.length - mesh.hidden.below} of ${mesh.regions.length}` : "";
+  const more = mesh.hidden.above + mesh.hidden.below > 0 ? `rows ${mesh.hidden.above + 1}-${mesh.regions.length - mesh.hidden.below} of ${mesh.regions.length}  ` : "";
   const matrix = <StyledLines lines={mesh.matrix} width={matrixWidth} dim={dim} />;
   return (
     <Box flexDirection="column" width={width} height={height}>
@@ -43,7 +43,7 @@ export function MeshView(props: MeshViewProps) {
           <StyledLines lines={mesh.details} dim={dim} />
         </>
       )}
-      <StyledLine line={[...mesh.legend, { text: more, dim: true }]} dim={dim} />
+      <StyledLine line={[{ text: more, colour: "cyan" }, ...mesh.legend]} dim={dim} />
     </Box>
   );
 }

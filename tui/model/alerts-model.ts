@@ -48,12 +48,13 @@ export function alertTarget(alert: Alert): AlertTarget {
 export function alertSubject(alert: Alert): string {
   const cycle = alertCycle(alert);
   const { track, src, dst, region, regions } = alert.labels;
+  // The regions first: on a narrow screen the cut falls on the track id, not the loop.
   const parts: string[] = [];
-  if (track !== undefined) parts.push(track);
   if (cycle !== null) parts.push(cycle.join(" → "));
   else if (src !== undefined && dst !== undefined) parts.push(`${src} → ${dst}`);
   else if (region !== undefined) parts.push(region);
   else if (regions !== undefined) parts.push(regions);
+  if (track !== undefined) parts.push(`track ${track}`);
   return parts.join("  ");
 }
 
@@ -112,4 +113,22 @@ function evidenceText(value: unknown): string {
   if (typeof value === "number" && value > 1e12) return formatClock(value);
   if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value.join(", ");
   return JSON.stringify(value);
+}
+
+/**
+ * The worst firing alert in one line, shown above every view but Alerts, so the first
+ * screen answers "what is wrong" without a key press. Null when nothing fires.
+ */
+export function alertTicker(alerts: readonly Alert[], now: number, width: number): Line | null {
+  const firing = sortAlerts(alerts).filter((a) => a.state === "firing");
+  const top = firing[0];
+  if (top === undefined) return null;
+  const more = firing.length > 1 ? `  +${firing.length - 1} more` : "";
+  const head: Segment[] = [
+    seg(` ${SEVERITY_TAG[top.severity]} `, { colour: SEVERITY_COLOUR[top.severity], inverse: true, bold: true }),
+    seg(` ${top.name} `, { bold: true, colour: SEVERITY_COLOUR[top.severity] }),
+  ];
+  const tail = `  ${formatAge(now - top.startsAt)}${more}`;
+  const room = Math.max(8, width - 8 - top.name.length - tail.length);
+  return [...head, seg(truncate(alertSubject(top), room), { bold: true }), seg(tail, { dim: true })];
 }

@@ -16,6 +16,8 @@ const FIGURE_WIDTH = 4;
 /** Column labels: abbreviations of 6 down to 4 characters (`us-e`): wider cells only add air. */
 const MAX_LABEL = 6;
 const MIN_LABEL = 4;
+/** Row labels are full names up to this length (`ap-northeast-1`), beyond it abbreviated. */
+const MAX_ROW_LABEL = 15;
 /** The details pane goes beside the matrix only when it gets at least this many columns. */
 const SIDE_DETAILS_MIN_WIDTH = 44;
 /** Lines the details pane needs to be useful (pair, status, reason, path, figures, windows). */
@@ -95,7 +97,7 @@ export function buildMesh(input: MeshInput): MeshModel {
   // Rows get full names when the columns still fit beside them; columns get the widest
   // abbreviation that fits (`eu-cen`, `eu-c`), never below MIN_LABEL.
   const fullW = Math.max(MIN_LABEL, ...regions.map((r) => r.length)) + 1;
-  const fullRows = fullW <= MAX_LABEL + 5 && fullW + n * (MIN_LABEL + 1) + 2 <= width;
+  const fullRows = fullW <= MAX_ROW_LABEL + 1 && fullW + n * (MIN_LABEL + 1) + 2 <= width;
   let labelLen = MIN_LABEL;
   for (let len = MAX_LABEL; len >= MIN_LABEL; len--) {
     if ((fullRows ? fullW : len + 1) + n * (len + 1) + 2 <= width) {

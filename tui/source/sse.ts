@@ -20,7 +20,8 @@ export class SseParser {
     const out: SseMessage[] = [];
     for (;;) {
       const nl = this.buffer.search(/\r\n|\r|\n/);
-      if (nl < 0) break;
+      // A trailing \r may be the first half of \r\n: wait for the next chunk.
+      if (nl < 0 || (nl === this.buffer.length - 1 && this.buffer.endsWith("\r"))) break;
       const line = this.buffer.slice(0, nl);
       const sepLen = this.buffer.startsWith("\r\n", nl) ? 2 : 1;
       this.buffer = this.buffer.slice(nl + sepLen);

@@ -16,8 +16,10 @@ class SizedStdout extends EventEmitter {
     this.columns = columns;
     this.rows = rows;
   }
-  write = (frame: string): boolean => {
-    this.frames.push(frame);
+  write = (frame: string, done?: () => void): boolean => {
+    if (frame !== "") this.frames.push(frame);
+    // Ink's unmount waits on a write barrier's callback before settling waitUntilExit().
+    if (done !== undefined) setImmediate(done);
     return true;
   };
 }

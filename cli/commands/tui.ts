@@ -1,0 +1,53 @@
+// `relaywatch tui`: the on-call dashboard, live from an analyzer or replayed from the store.
+// The only place the TUI meets process streams, the environment and the real clock.
+import { Command, Option } from "commander";
+import { systemClock } from "../../core/clock.js";
+import { ConfigError } from "../../core/errors.js";
+import { openStore } from "../../store/open.js";
+import { describeLocation, parseStoreUrl } from "../../store/url.js";
+import { parseReplayTime, parseSpeed } from "../../tui/replay-args.js";
+import { runTui } from "../../tui/run.js";
+import { LiveSource } from "../../tui/source/live-source.js";
+import { ReplaySource } from "../../tui/source/replay-source.js";
+import { runAction } from "../run-action.js";
+
+interface TuiOpts {
+  analyzer?: string;
+  token?: string;
+  store?: string;
+  at?: string;
+  speed: string;
+}
+
+export function tuiCommand(): Command {
+  return new Command("tui")
+    .description("On-call terminal dashboard: live from an analyzer, or replayed from the store")
+    .addOption(new Option("--analyzer <url>", "live: the analyzer's API, e.g. http://127.0.0.1:7700").env("RELAYWATCH_ANALYZER_URL"))
+    .addOption(new Option("--token <token>", "bearer read token for the analyzer").env("RELAYWATCH_ANALYZER_TOKEN"))
+    .addOption(new Option("--store <url>", "replay: a store directory (embedded chdb) or http://user:pass@host:8123/db"))
+    .option("--at <time>", "replay: where to start: ISO time (2024-02-07T19:25:00Z), epoch ms, or a duration ago (-15m)")
+    .option("--speed <speed>", "replay: playback speed (space plays/pauses)", "10x")
+    .addHelpText("after", "\nKeys: tab/1-4 views, arrows move, Enter opens, m latency/loss, / filter, ? help, q quits.\nReplay: , . step 1 s, [ ] 10 s, { } 1 min, space play/pause.")
+    .action(
+      runAction(async (opts: TuiOpts) => {
+        if ((opts.analyzer === undefined) === (opts.store === undefined)) throw new ConfigError("--analyzer/--store", opts.analyzer ?? opts.store, "exactly one of --analyzer URL (live) or --store URL|PATH --at TIME (replay)");
+        if (!process.stdout.isTTY || !process.stdin.isTTY) throw new ConfigError("terminal", "not a TTY", "an interactive terminal on stdin and stdout");
+        const streams = { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr, clock: systemClock };
+        if (opts.analyzer !== undefined) {
+          if (!/^https?:\/\//.test(opts.analyzer)) throw new ConfigError("--analyzer", opts.analyzer, "an http:// or https:// URL");
+          await runTui({ ...streams, source: new LiveSource({ url: opts.analyzer, token: opts.token, fetch: globalThis.fetch, clock: systemClock }) });
+          return;
+        }
+        const url = opts.store ?? "";
+        if (opts.at === undefined) throw new ConfigError("--at", undefined, "a time to replay from, with --store");
+        const at = parseReplayTime(opts.at, systemClock.now());
+        const speed = parseSpeed(opts.speed);
+        const store = await openStore({ url });
+        try {
+          await runTui({ ...streams, source: new ReplaySource({ store, at, speed, clock: systemClock, label: describeLocation(parseStoreUrl(url)) }) });
+        } finally {
+          await store.close();
+        }
+      }),
+    );
+}
