@@ -1,0 +1,202 @@
+// `relaywatch probe`: the synthetic probe agent of one region (probes/agent.ts). Wires the
+// agent to its sinks (analyzer ingest, store, stdout), its metrics endpoint and signals.
+// Continuous by default; `--once` runs one round, prints every pair's result and exits 0
+// only when every pair is ok.
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import { Command, Option } from "commander";
+import { Registry } from "prom-client";
+import { parseDuration } from "../../core/duration.js";
+import { ConfigError } from "../../core/errors.js";
+import { createLogger, type LogLevel, type Logger } from "../../core/logger.js";
+import type { ProbeResult } from "../../core/probe-result.js";
+import { DEFAULT_REGIONS, regionSchema, type Region } from "../../core/region.js";
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_INTERVAL_MS, DEFAULT_PPS, DEFAULT_ROTATE_MS, ProbeAgent } from "../../probes/agent.js";
+import { IngestSink } from "../../probes/delivery/ingest-sink.js";
+import { FanOutSink, emptySinkStats, type ProbeSink, type SinkStats } from "../../probes/delivery/sink.js";
+import { StoreSink } from "../../probes/delivery/store-sink.js";
+import { defaultOnceWindows, runOnce } from "../../probes/once.js";
+import { DEFAULT_REQUEST_TIMEOUT_MS } from "../../probes/whip-client.js";
+import { openStore } from "../../store/open.js";
+import type { Store } from "../../store/store.js";
+import { StoreWriter } from "../../store/writer.js";
+import { loadConfig } from "../config.js";
+import { formatTable } from "../format-table.js";
+import { runAction } from "../run-action.js";
+
+interface ProbeOpts {
+  region: string;
+  sfu?: string;
+  analyzer?: string;
+  store?: string;
+  config?: string;
+  regions?: string;
+  interval: string;
+  rotate: string;
+  pps: string;
+  token?: string;
+  once?: boolean;
+  json?: boolean;
+  whipUrl?: string;
+  whepUrl?: string;
+  metricsPort?: string;
+  bind?: string;
+  logLevel: string;
+}
+
+/** Prints each result as one JSON line: the sink when neither analyzer nor store is given, or with --json. */
+class StdoutSink implements ProbeSink {
+  readonly name = "stdout";
+  private readonly counts: SinkStats = emptySinkStats();
+  submit(results: readonly ProbeResult[]): void {
+    for (const r of results) process.stdout.write(`${JSON.stringify(r)}\n`);
+    this.counts.submitted += results.length;
+    this.counts.delivered += results.length;
+  }
+  stats(): SinkStats {
+    return { ...this.counts, dropped: { ...this.counts.dropped } };
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export function probeCommand(): Command {
+  return new Command("probe")
+    .description("Run a synthetic probe agent for one region: publish a rotating probe track, measure every other region's")
+    .requiredOption("--region <name>", "this agent's region, e.g. eu-central")
+    .option("--sfu <url>", "this region's SFU (WHIP/WHEP base URL), e.g. http://127.0.0.1:7001")
+    .option("--analyzer <url>", "analyzer base URL; results are POSTed to /v1/ingest/probes")
+    .option("--store <url>", "write results to the store directly (remote ClickHouse: http://user:pass@host:8123/db)")
+    .option("-c, --config <file>", "relaywatch.yaml (for the store's spool directory)")
+    .option("--regions <list>", `every region of the mesh, comma-separated (default: ${DEFAULT_REGIONS.join(",")})`)
+    .option("--interval <duration>", "window length", "1s")
+    .option("--rotate <duration>", "publish a fresh probe track this often (a multiple of --interval)", "30s")
+    .option("--pps <n>", "probe packets per second per track", String(DEFAULT_PPS))
+    .addOption(new Option("--token <token>", "bearer token for WHIP/WHEP (e.g. one granting room probe, track *)").env("RELAYWATCH_PROBE_TOKEN"))
+    .option("--once", "run one round, print every pair's result, exit 0 only if all are ok")
+    .option("--json", "print results as JSON (--once: one object; otherwise one line per result)")
+    .option("--whip-url <template>", "WHIP endpoint template for another SFU, with {room} {track} {region}")
+    .option("--whep-url <template>", "WHEP endpoint template for another SFU, with {room} {track} {region}")
+    .option("--metrics-port <port>", "serve Prometheus metrics on 127.0.0.1:<port>/metrics")
+    .option("--bind <address>", "local address the WebRTC peers bind to", "127.0.0.1")
+    .addOption(new Option("--log-level <level>", "log level (logs go to stderr)").choices(["debug", "info", "warn", "error", "silent"]).default("info"))
+    .action(runAction(async (opts: ProbeOpts) => { await runProbe(opts); }));
+}
+
+async function runProbe(opts: ProbeOpts): Promise<void> {
+  const region = parseRegion("--region", opts.region);
+  const regions = opts.regions === undefined ? [...DEFAULT_REGIONS] : opts.regions.split(",").map((r) => parseRegion("--regions", r.trim()));
+  if (!regions.includes(region)) regions.push(region);
+  const intervalMs = durationOption("--interval", opts.interval, DEFAULT_INTERVAL_MS);
+  const rotateMs = durationOption("--rotate", opts.rotate, DEFAULT_ROTATE_MS);
+  const pps = Number(opts.pps);
+  if (!Number.isFinite(pps) || pps <= 0) throw new ConfigError("--pps", opts.pps, "a positive number of packets per second");
+  const logger = createLogger({ level: opts.logLevel as LogLevel, name: `probe-${region}` });
+  const registry = new Registry();
+  const sinks: ProbeSink[] = [];
+  let store: Store | null = null;
+  const sink = new FanOutSink(sinks);
+  const agent = new ProbeAgent({
+    region, regions, sfuUrl: opts.sfu, whipTemplate: opts.whipUrl, whepTemplate: opts.whepUrl, token: opts.token,
+    intervalMs, rotateMs, pps, sink, registry, logger, bindAddress: opts.bind ?? "127.0.0.1",
+  });
+  if (!opts.once) {
+    if (opts.analyzer !== undefined) sinks.push(new IngestSink({ analyzerUrl: checkUrl("--analyzer", opts.analyzer), agent: `probe-${region}`, metrics: agent.metrics, logger }));
+    if (opts.store !== undefined) {
+      store = await openStore({ url: opts.store });
+      const writer = await StoreWriter.open({ store, spoolDir: `${loadConfig(opts.config).store.spoolDir}/probe-${region}`, logger });
+      sinks.push(new StoreSink(writer, agent.metrics));
+    }
+    if (opts.json || sinks.length === 0) sinks.push(new StdoutSink());
+  }
+  const metricsServer = opts.metricsPort === undefined ? null : await serveMetrics(registry, portOption(opts.metricsPort), logger);
+  try {
+    if (opts.once) {
+      const outcome = await runOnce(agent, defaultOnceWindows(intervalMs, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS));
+      if (opts.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
+      else process.stdout.write(formatTable(outcome.results.map(tableRow)));
+      process.exitCode = outcome.allOk ? 0 : 1;
+      return;
+    }
+    agent.start();
+    await waitForSignal();
+    await agent.close();
+    reportDrops(sink.stats(), logger);
+  } finally {
+    await agent.close();
+    if (metricsServer !== null) await new Promise<void>((resolve) => metricsServer.close(() => { resolve(); }));
+    await store?.close();
+  }
+}
+
+function tableRow(r: ProbeResult): Record<string, unknown> {
+  return {
+    pair: `${r.src}→${r.dst}`, status: r.status, loss: r.sent === 0 ? "-" : `${((r.lost / r.sent) * 100).toFixed(1)}%`,
+    p50: r.latencyP50Ms === null ? "-" : `${r.latencyP50Ms.toFixed(1)}ms`, p95: r.latencyP95Ms === null ? "-" : `${r.latencyP95Ms.toFixed(1)}ms`,
+    setup: r.setupMs === null ? "-" : `${Math.round(r.setupMs)}ms`, path: r.relayPath.join(">"), reason: r.reason,
+  };
+}
+
+function reportDrops(stats: SinkStats, logger: Logger): void {
+  const dropped = stats.dropped.buffer_full + stats.dropped.rejected + stats.dropped.shutdown;
+  const fields = { submitted: stats.submitted, delivered: stats.delivered, dropped: stats.dropped };
+  if (dropped > 0) logger.warn(fields, "probe() | results were dropped");
+  else logger.info(fields, "probe() | every result delivered");
+}
+
+async function waitForSignal(): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      process.off("SIGINT", done);
+      process.off("SIGTERM", done);
+      resolve();
+    };
+    process.once("SIGINT", done);
+    process.once("SIGTERM", done);
+  });
+}
+
+async function serveMetrics(registry: Registry, port: number, logger: Logger): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method !== "GET" || req.url !== "/metrics") {
+      res.writeHead(404).end();
+      return;
+    }
+    registry.metrics().then(
+      (text) => { res.writeHead(200, { "content-type": registry.contentType }).end(text); },
+      () => { res.writeHead(500).end(); },
+    );
+  });
+  server.listen(port, "127.0.0.1");
+  await once(server, "listening");
+  logger.info({ port }, "probe() | metrics on 127.0.0.1");
+  return server;
+}
+
+function parseRegion(key: string, v: string): Region {
+  if (!regionSchema.safeParse(v).success) throw new ConfigError(key, v, "a region name like eu-central (lowercase letters, digits, dashes)");
+  return v;
+}
+
+function durationOption(key: string, v: string, fallback: number): number {
+  const ms = parseDuration(v);
+  if (ms === null || ms <= 0) throw new ConfigError(key, v, `a duration like ${fallback}ms or ${fallback / 1000}s`);
+  return ms;
+}
+
+function portOption(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new ConfigError("--metrics-port", v, "a TCP port 1-65535");
+  return n;
+}
+
+function checkUrl(key: string, v: string): string {
+  try {
+    const u = new URL(v);
+    if (u.protocol === "http:" || u.protocol === "https:") return v;
+  } catch {
+    // fall through
+  }
+  throw new ConfigError(key, v, "an http(s) URL like http://127.0.0.1:7400");
+}
