@@ -27,7 +27,8 @@ async function runCli(args: string[]): Promise<{ stdout: string; exitCode: numbe
   process.exitCode = undefined;
   await probeCommand().exitOverride().parseAsync(args, { from: "user" });
   vi.restoreAllMocks();
-  return { stdout, exitCode: Number(process.exitCode ?? 0) };
+  const code: unknown = process.exitCode;
+  return { stdout, exitCode: code === undefined ? 0 : Number(code) };
 }
 
 describe("relaywatch probe --once --json", () => {
