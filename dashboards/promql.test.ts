@@ -1,0 +1,63 @@
+// Every PromQL expression (dashboard panels, variables, recording and alerting rules)
+// parses with Prometheus' own grammar and names only metrics that relaywatch exports:
+// scraped from a real region node's /metrics, read from a real probe agent's registry,
+// or recorded by the rules file itself.
+import { Registry } from "prom-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ProbeAgent } from "../probes/agent.js";
+import type { ProbeSink } from "../probes/delivery/sink.js";
+import { emptySinkStats } from "../probes/delivery/sink.js";
+import type { RegionNode } from "../sfu/node/region-node.js";
+import { exposedMetricNames, parsePromQL, substituteGrafanaVariables } from "./src/promql.js";
+import { promExpressions, recordedNames } from "./testing/prom-expressions.js";
+import { startRegionWithDeadPeer } from "./testing/region-with-dead-peer.js";
+
+/** Series Prometheus itself creates for every target. */
+const PROMETHEUS_SYNTHETIC = new Set(["up"]);
+
+/** A sink that accepts and forgets: the agent is never started, only its registry read. */
+const discardSink: ProbeSink = { name: "discard", submit: () => undefined, stats: emptySinkStats, close: () => Promise.resolve() };
+
+let node: RegionNode;
+let agent: ProbeAgent;
+const exported = new Set<string>();
+
+beforeAll(async () => {
+  node = await startRegionWithDeadPeer("us-east", "eu-west");
+  const res = await fetch(`${node.url}/metrics`);
+  expect(res.status).toBe(200);
+  for (const n of exposedMetricNames(await res.text())) exported.add(n);
+  const registry = new Registry();
+  agent = new ProbeAgent({ region: "us-east", regions: ["us-east", "eu-west"], sfuUrl: node.url, sink: discardSink, registry });
+  for (const n of exposedMetricNames(await registry.metrics())) exported.add(n);
+});
+
+afterAll(async () => {
+  await agent.close();
+  await node.close();
+});
+
+describe("PromQL in dashboards and rules", () => {
+  const expressions = promExpressions();
+
+  it("covers the Prometheus dashboards' panels and every rule", () => {
+    expect(expressions.filter((e) => e.where.startsWith("rules")).length).toBeGreaterThanOrEqual(14);
+    expect(expressions.filter((e) => e.where.includes("Region health")).length).toBeGreaterThan(5);
+  });
+
+  for (const e of expressions) {
+    it(`${e.where} parses and names only exported metrics`, () => {
+      const parsed = parsePromQL(substituteGrafanaVariables(e.expr));
+      expect(parsed.errors, e.expr).toEqual([]);
+      expect(parsed.metrics.length, e.expr).toBeGreaterThan(0);
+      const recorded = recordedNames();
+      const unknown = parsed.metrics.filter((m) => !exported.has(m) && !recorded.has(m) && !PROMETHEUS_SYNTHETIC.has(m));
+      expect(unknown, `not exported by a region node or probe agent: ${e.expr}`).toEqual([]);
+    });
+  }
+
+  it("the parser reports broken PromQL (the check above can fail)", () => {
+    expect(parsePromQL("sum by (region (rate(x[1m]))").errors).not.toEqual([]);
+    expect(parsePromQL('rate(relaywatch_sfu_http_requests_total{status=~"5.."}[1m])').metrics).toEqual(["relaywatch_sfu_http_requests_total"]);
+  });
+});
