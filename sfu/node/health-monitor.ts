@@ -46,6 +46,7 @@ export class HealthMonitor {
   private table: PeerTable;
   private isolation: IsolationState;
   private witness: WitnessState;
+  private witnessUrl: string | undefined;
   private readonly o: HealthMonitorOptions;
   private readonly timer: TimerHandle;
   private readonly lag: ReturnType<typeof monitorEventLoopDelay>;
@@ -57,6 +58,7 @@ export class HealthMonitor {
     const now = options.clock.now();
     this.table = emptyPeerTable(options.peers.regions(), now);
     this.isolation = initialIsolation(options.policy, now);
+    this.witnessUrl = options.witnessUrl;
     this.witness = options.witnessUrl === undefined ? "unconfigured" : "reachable";
     this.lag = monitorEventLoopDelay({ resolution: 20 });
     this.lag.enable();
@@ -80,6 +82,12 @@ export class HealthMonitor {
 
   get state(): IsolationState {
     return this.isolation;
+  }
+
+  /** Sets or clears the witness (e.g. the analyzer's URL as the lab routes it). */
+  setWitnessUrl(url: string | undefined): void {
+    this.witnessUrl = url;
+    this.witness = url === undefined ? "unconfigured" : "reachable";
   }
 
   /** Switches the isolation policy at run time; the region state is kept. */
@@ -123,7 +131,8 @@ export class HealthMonitor {
     this.table = applyRound(table, new Map(peers.map((p, i) => [p, results[i] ?? { ok: false }])), now, this.o.peerTable);
     this.report(before);
     const answered = results.filter((r) => r.ok).length;
-    if (peers.length > 0 && answered === 0 && this.o.witnessUrl !== undefined) this.witness = (await this.askWitness(this.o.witnessUrl)) ? "reachable" : "unreachable";
+    const witnessUrl = this.witnessUrl;
+    if (peers.length > 0 && answered === 0 && witnessUrl !== undefined) this.witness = (await this.askWitness(witnessUrl)) ? "reachable" : "unreachable";
     const lag = this.eventLoopLagMs();
     this.isolation = observeIsolation(this.isolation, { now, peersAnswered: answered, peersTotal: peers.length, witness: this.witness, eventLoopLagMs: lag }, this.o.isolation);
     const decision = this.isolation.decision;

@@ -177,6 +177,12 @@ export class RegionNode {
     this.announcer.resend();
   }
 
+  /** Sets the isolation witness (the lab learns the analyzer's routed URL after start). */
+  setWitnessUrl(url: string | undefined): void {
+    this.assertOpen("setWitnessUrl");
+    this.health.setWitnessUrl(url);
+  }
+
   setBehaviours(b: LegacyBehaviours): void {
     this.assertOpen("setBehaviours");
     const policyChanged = isolationPolicyOf(b) !== isolationPolicyOf(this.behavioursNow);
@@ -216,10 +222,11 @@ export class RegionNode {
   private applyDecision(v: IsolationDecision, lagMs: number): void {
     const was = this.status.state;
     const reason = `${v.reason}: ${v.detail}`.slice(0, 1000);
-    if (v.state === was && v.reason === this.lastDecision) return;
-    this.lastDecision = v.reason;
     const now = Math.floor(this.o.clock.now());
     this.status = { state: v.state, isolation: v.policy, reason, since: v.state === was ? this.status.since : now, eventLoopLagMs: lagMs };
+    // The detail changes every round ("silent for 3.0 s"); an event only when the decision does.
+    if (v.state === was && v.reason === this.lastDecision) return;
+    this.lastDecision = v.reason;
     this.metrics.regionState.set(v.state === "online" ? 1 : 0);
     this.events.emit({ type: "status", status: this.state });
     if (v.state !== was) {

@@ -28,7 +28,7 @@ describe("a three-region cascade (A publishes, B and C subscribe)", () => {
     const pub = await publish(a, TRACK);
     closers.push(pub);
     const warm = pub.stream(100);
-    closers.push({ close: async () => { warm.stop(); } });
+    closers.push(warm);
 
     const subB = await subscribe(b, TRACK);
     closers.push(subB);
@@ -78,7 +78,7 @@ describe("a three-region cascade (A publishes, B and C subscribe)", () => {
     const pub = await publish(lab.node("a"), TRACK);
     closers.push(pub);
     const warm = pub.stream(100);
-    closers.push({ close: async () => { warm.stop(); } });
+    closers.push(warm);
     const subB = await subscribe(lab.node("b"), TRACK);
     closers.push(subB);
     await waitFor(() => lab!.node("c").holders(TRACK).some((h) => h.region === "b"), 5000, "C learning of B's copy");

@@ -44,7 +44,7 @@ describe("the 2024-02-07 relay loop", () => {
     const origin = await publish(lab.node("us-west"), "probe/us-west");
     closers.push(origin);
     const flow = origin.stream(100);
-    closers.push({ close: async () => { flow.stop(); } });
+    closers.push(flow);
 
     // Simultaneous demand in both EU regions.
     const pending = EU.map((r) => subscribe(lab!.node(r), "probe/us-west"));
@@ -68,7 +68,7 @@ describe("the 2024-02-07 relay loop", () => {
     const fresh = await publish(lab.node("us-west"), "probe/us-west-2");
     closers.push(fresh);
     const flow2 = fresh.stream(100);
-    closers.push({ close: async () => { flow2.stop(); } });
+    closers.push(flow2);
     let cycleSeen = false;
     const watching = (async () => {
       const deadline = Date.now() + 3000;

@@ -30,6 +30,8 @@ export interface LabOptions {
   node?: (region: Region) => Partial<RegionNodeOptions>;
   clock?: Clock;
   tracer?: (region: Region) => Tracer;
+  /** With `wan`: the analyzer observer's HTTP port; each region's witness is its route there. */
+  witnessPort?: number;
 }
 
 export interface Lab {
@@ -75,7 +77,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     if (opts.wan !== undefined) {
       emu = await WanEmulator.start({
         regions: opts.regions.map((name) => ({ name, httpPort: lab.node(name).port, relayPortRange: ranges.get(name) })),
-        observers: [{ name: "analyzer" }],
+        observers: [{ name: "analyzer", ...(opts.witnessPort === undefined ? {} : { httpPort: opts.witnessPort }) }],
         latencyMs: opts.wan.latencyMs,
       });
       lab.emu = emu;
@@ -85,6 +87,8 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
           ...(r.relay === null ? {} : { relayPortMap: { proxyBase: r.relay.proxyBase, targetMin: r.relay.targetMin, targetMax: r.relay.targetMax, host: r.relay.host } }),
         }));
         lab.node(region).setPeers(peers);
+        const witness = opts.witnessPort === undefined ? null : emu.route(region, "analyzer").httpUrl;
+        if (witness !== null) lab.node(region).setWitnessUrl(`${witness}/healthz`);
       }
     } else {
       for (const region of opts.regions) {
@@ -104,7 +108,7 @@ export interface Published {
   /** Sends `count` packets at `pps`, resolving when done. */
   send(count: number, pps?: number): Promise<void>;
   /** Sends continuously until stop(). */
-  stream(pps?: number): { stop(): void };
+  stream(pps?: number): { stop(): void; close(): Promise<void> };
   close(): Promise<void>;
 }
 
@@ -143,7 +147,11 @@ export async function publish(node: RegionNode, track: TrackId, codec: CodecPres
         if (!publisher.closed) publisher.send(payload);
       }, 1000 / pps);
       timers.add(t);
-      return { stop: () => { clearInterval(t); timers.delete(t); } };
+      const stop = (): void => {
+        clearInterval(t);
+        timers.delete(t);
+      };
+      return { stop, close: () => { stop(); return Promise.resolve(); } };
     },
     close: async () => {
       for (const t of timers) clearInterval(t);
