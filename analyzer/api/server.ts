@@ -1,0 +1,159 @@
+// The analyzer's HTTP surface (express 5): the probe ingest, the live API for the TUI
+// (core/analyzer-api.ts), /metrics and /healthz. A configured token is required as a
+// bearer token on every /v1 route; it is compared in constant time and never logged.
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { SpanStatusCode, type Tracer } from "@opentelemetry/api";
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
+import type { Registry } from "prom-client";
+import type { AnalyzerStreamEvent } from "../../core/analyzer-api.js";
+import type { Clock } from "../../core/clock.js";
+import { probeIngestSchema, type ProbeResult } from "../../core/probe-result.js";
+import type { Region } from "../../core/region.js";
+import { parsePayload } from "../../core/validate.js";
+import type { AnalyzerEngine } from "../engine.js";
+import type { AnalyzerMetrics } from "../telemetry.js";
+import { buildAlerts, buildOverview, buildTrackGraph, buildTracksList } from "../views.js";
+import type { StreamHub } from "./stream-hub.js";
+
+/** 8 MiB: a full batch (MAX_PROBE_BATCH = 10,000 results at ~500 bytes) fits; anything larger is refused with 413. */
+export const INGEST_BODY_LIMIT = "8mb";
+/** 1000 tracks per list by default: the TUI shows a screenful; scripts can ask for more. */
+export const TRACKS_DEFAULT_LIMIT = 1000;
+
+export interface ApiDeps {
+  engine: AnalyzerEngine;
+  configuredRegions: readonly Region[];
+  clock: Clock;
+  registry: Registry;
+  metrics: AnalyzerMetrics;
+  tracer: Tracer;
+  hub: StreamHub;
+  token?: string | undefined;
+  /** Accepted probe results, already validated. */
+  onProbes(results: ProbeResult[], agent: string): void;
+}
+
+export function createApiApp(d: ApiDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.get("/healthz", (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.type(d.registry.contentType).send(await d.registry.metrics());
+  });
+  app.use("/v1", bearer(d.token, d.metrics));
+
+  app.post("/v1/ingest/probes", express.json({ limit: INGEST_BODY_LIMIT }), (req, res) => {
+    const span = d.tracer.startSpan("analyzer.ingest.probes");
+    try {
+      const parsed = parsePayload(probeIngestSchema, req.body);
+      if (!parsed.ok) {
+        d.metrics.ingestRejected.inc({ reason: "invalid_payload" });
+        span.setStatus({ code: SpanStatusCode.ERROR, message: "invalid_payload" });
+        res.status(400).json({ error: "invalid_payload", path: parsed.error.path, detail: parsed.error.message });
+        return;
+      }
+      span.setAttribute("relaywatch.results", parsed.value.results.length);
+      d.onProbes(parsed.value.results, parsed.value.agent);
+      res.status(202).json({ accepted: parsed.value.results.length });
+    } finally {
+      span.end();
+    }
+  });
+
+  app.get("/v1/overview", (_req, res) => {
+    res.json(buildOverview(d.engine, d.configuredRegions, d.clock.now()));
+  });
+  app.get("/v1/alerts", (req, res) => {
+    const fp = typeof req.query["fingerprint"] === "string" ? req.query["fingerprint"] : undefined;
+    res.json({ ts: d.clock.now(), alerts: buildAlerts(d.engine, d.clock.now(), fp) });
+  });
+  app.get("/v1/tracks", (req, res) => {
+    const limit = Number(req.query["limit"] ?? TRACKS_DEFAULT_LIMIT);
+    res.json(buildTracksList(d.engine, d.clock.now(), { limit: Number.isInteger(limit) && limit > 0 ? limit : TRACKS_DEFAULT_LIMIT, cyclesOnly: req.query["cycles"] === "1" }));
+  });
+  app.get("/v1/tracks/:room/:track", (req, res) => {
+    const g = buildTrackGraph(d.engine, `${req.params["room"]}/${req.params["track"]}`, d.clock.now());
+    if (g === null) res.status(404).json({ error: "not_found", detail: "no region reports this track" });
+    else res.json(g);
+  });
+  app.get("/v1/stream", (req, res) => {
+    const q = req.query["track"];
+    const tracks = (Array.isArray(q) ? q : q === undefined ? [] : [q]).filter((t): t is string => typeof t === "string");
+    const now = d.clock.now();
+    const first: AnalyzerStreamEvent[] = [{ type: "overview", overview: buildOverview(d.engine, d.configuredRegions, now) }];
+    for (const a of d.engine.book.firing()) first.push({ type: "alert", alert: a });
+    for (const t of tracks) {
+      const g = buildTrackGraph(d.engine, t, now);
+      if (g !== null) first.push({ type: "track", graph: g });
+    }
+    d.hub.add(res, tracks, first);
+  });
+  app.use((_req, res) => {
+    res.status(404).json({ error: "not_found" });
+  });
+  app.use(errorHandler(d.metrics));
+  return app;
+}
+
+function bearer(token: string | undefined, metrics: AnalyzerMetrics): RequestHandler {
+  const want = token === undefined ? null : createHash("sha256").update(token).digest();
+  return (req, res, next) => {
+    if (want === null) {
+      next();
+      return;
+    }
+    const header = req.headers.authorization ?? "";
+    const got = header.startsWith("Bearer ") ? createHash("sha256").update(header.slice(7)).digest() : null;
+    if (got === null || !timingSafeEqual(got, want)) {
+      metrics.ingestRejected.inc({ reason: "unauthorized" });
+      res.status(401).set("www-authenticate", 'Bearer realm="relaywatch"').json({ error: "unauthorized", detail: "a valid bearer token is required" });
+      return;
+    }
+    next();
+  };
+}
+
+function errorHandler(metrics: AnalyzerMetrics): ErrorRequestHandler {
+  return (err: unknown, _req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const type = typeof err === "object" && err !== null && "type" in err ? String((err).type) : "";
+    if (type === "entity.too.large") {
+      metrics.ingestRejected.inc({ reason: "too_large" });
+      res.status(413).json({ error: "payload_too_large", detail: `bodies are limited to ${INGEST_BODY_LIMIT}` });
+      return;
+    }
+    if (type === "entity.parse.failed") {
+      metrics.ingestRejected.inc({ reason: "invalid_json" });
+      res.status(400).json({ error: "invalid_json", path: "", detail: "the body is not valid JSON" });
+      return;
+    }
+    res.status(500).json({ error: "internal", detail: "internal error" });
+  };
+}
+
+export interface Listening {
+  server: Server;
+  url: string;
+}
+
+/** Listens on HOST:PORT (port 0 picks a free one). */
+export async function listen(app: Express, hostPort: string): Promise<Listening> {
+  const idx = hostPort.lastIndexOf(":");
+  const host = hostPort.slice(0, idx);
+  const port = Number(hostPort.slice(idx + 1));
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(port, host, (err?: Error) => {
+      if (err) reject(err);
+      else resolve(s);
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  return { server, url: `http://${addr.address}:${addr.port}` };
+}
