@@ -37,7 +37,9 @@ describe("probe ingest POST /v1/ingest/probes", () => {
     const bad = { ...probe("eu-west", "us-west", "ok", 2000), src: "EU WEST" };
     const res = await post(JSON.stringify({ agent: "a", results: [probe("eu-west", "us-west", "ok", 1500), bad] }));
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ error: "invalid_payload", path: "results[1].src", detail: expect.stringContaining("region") });
+    const body = (await res.json()) as { error: string; path: string; detail: string };
+    expect(body).toMatchObject({ error: "invalid_payload", path: "results[1].src" });
+    expect(body.detail).toContain("region");
     const res2 = await post(JSON.stringify({ agent: "a", results: [{ ...probe("a", "b", "ok", 1), status: "great" }] }));
     expect(await res2.json()).toMatchObject({ error: "invalid_payload", path: "results[0].status" });
   });
@@ -67,7 +69,7 @@ describe("live API", () => {
     const read = async (until: string) => {
       const deadline = Date.now() + 5000;
       while (!text.includes(until) && Date.now() < deadline) {
-        const { value } = await reader.read();
+        const { value } = (await reader.read()) as { value?: Uint8Array };
         text += new TextDecoder().decode(value);
       }
     };
