@@ -37,8 +37,10 @@ export class Persister {
     this.writer.write("region_health", [regionHealthRow(h)]);
   }
 
+  /** Alert rows are flushed at once: a restart (even kill -9) must find what was firing. */
   alert(a: Alert): void {
     this.writer.write("alerts", [alertRow(a)]);
+    void this.writer.flush().catch(() => undefined);
   }
 
   /** Every copy of every track as a `snapshot` edge row. */
