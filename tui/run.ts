@@ -23,6 +23,9 @@ export async function runTui(options: RunTuiOptions): Promise<void> {
     stdout: options.stdout,
     stdin: options.stdin,
     stderr: options.stderr,
+    // The caller checked for a TTY; Ink's own guess says "not interactive" whenever CI is
+    // set in the environment, which would leave a plain log instead of a dashboard.
+    interactive: true,
     alternateScreen: true,
     exitOnCtrlC: false,
     patchConsole: false,
