@@ -6,6 +6,7 @@ import { systemClock, type Clock } from "../../core/clock.js";
 import { ConfigError } from "../../core/errors.js";
 import { silentLogger, type Logger } from "../../core/logger.js";
 import { regionSchema, type Region } from "../../core/region.js";
+import { MIN_SECRET_BYTES } from "../auth/tokens.js";
 import type { IsolationOptions } from "../health/isolation-policy.js";
 import type { PeerTableOptions } from "../health/peer-table.js";
 import type { AccessTokenVerifier } from "../http/access-tokens.js";
@@ -23,8 +24,10 @@ export const DEFAULT_LINGER_MS = 5_000;
 export const DEFAULT_SUBSCRIBE_TIMEOUT_MS = 10_000;
 /** 5 s: clients retry an offline region soon, as failover to another takes about that long. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 5;
-/** Secrets shorter than this are typos or placeholders, not keys. */
-export const MIN_SECRET_LENGTH = 16;
+/** HMAC-SHA256 keys of at least 32 bytes (RFC 7518 §3.2), as sfu/auth requires. */
+export const MIN_SECRET_LENGTH = MIN_SECRET_BYTES;
+/** Admin bearer tokens shorter than this are typos or placeholders. */
+export const MIN_ADMIN_TOKEN_LENGTH = 16;
 
 export interface RegionNodeOptions {
   region: Region;
@@ -85,14 +88,14 @@ export function resolveOptions(o: RegionNodeOptions): ResolvedOptions {
   if (!regionSchema.safeParse(o.region).success) throw new ConfigError("region", o.region, "a region name like eu-central");
   for (const key of ["tokenSecret", "relaySecret"] as const) {
     if (o.tokens === undefined || o.relayAuth === undefined) {
-      if (typeof o.secrets[key] !== "string" || o.secrets[key].length < MIN_SECRET_LENGTH) {
-        throw new ConfigError(`secrets.${key}`, "(hidden)", `a secret of at least ${MIN_SECRET_LENGTH} characters`);
+      if (typeof o.secrets[key] !== "string" || Buffer.byteLength(o.secrets[key]) < MIN_SECRET_LENGTH) {
+        throw new ConfigError(`secrets.${key}`, "(hidden)", `a secret of at least ${MIN_SECRET_LENGTH} bytes`);
       }
     }
   }
   const admin = o.admin ?? { enabled: false };
-  if (admin.enabled && (admin.token === undefined || admin.token.length < MIN_SECRET_LENGTH)) {
-    throw new ConfigError("admin.token", "(hidden)", `a token of at least ${MIN_SECRET_LENGTH} characters when the admin API is enabled`);
+  if (admin.enabled && (admin.token === undefined || admin.token.length < MIN_ADMIN_TOKEN_LENGTH)) {
+    throw new ConfigError("admin.token", "(hidden)", `a token of at least ${MIN_ADMIN_TOKEN_LENGTH} characters when the admin API is enabled`);
   }
   const clock = o.clock ?? systemClock;
   const logger = (o.logger ?? silentLogger).child({ region: o.region });

@@ -2,6 +2,7 @@
 // RelayCallAuth, bounded by a timeout. Failures are values (a peer being unreachable is
 // normal life for a region), never exceptions; bodies are parsed by the caller's schema.
 import type { Region } from "../../core/region.js";
+import { signedRelayPath } from "./auth-adapters.js";
 import type { PeerDirectory } from "./peers.js";
 import type { RelayCallAuth } from "./relay-call-auth.js";
 
@@ -35,10 +36,10 @@ export class PeerClient {
     const peer = this.peers.get(region);
     if (peer === undefined) return { ok: false, error: "unknown_peer", detail: `${region} is not a configured peer` };
     const body = JSON.stringify(payload);
-    const url = new URL(path, peer.url);
+    const url = new URL(signedRelayPath(path, this.self), peer.url);
     const headers: Record<string, string> = {
       "content-type": "application/json",
-      ...this.auth.sign({ method: "POST", path: url.pathname, body, from: this.self }),
+      ...this.auth.sign({ method: "POST", path: `${url.pathname}${url.search}`, body, from: this.self }),
     };
     if (opts.traceparent !== undefined) headers["traceparent"] = opts.traceparent;
     const timeoutMs = opts.timeoutMs ?? PEER_CALL_TIMEOUT_MS;

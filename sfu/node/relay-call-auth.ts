@@ -1,11 +1,12 @@
 // The seam between the relay API and its authentication: signing outgoing inter-region
 // calls and verifying incoming ones (HMAC over method, path, body, sender, timestamp and
-// nonce, with a replay window — sfu/auth/relay-hmac.ts does the cryptography).
+// nonce, with a replay window — sfu/auth/relay-hmac.ts does the cryptography; the adapter
+// is sfu/node/auth-adapters.ts).
 import type { Region } from "../../core/region.js";
 
 export interface SignInput {
   method: string;
-  /** The URL path as sent, e.g. /relay/v1/pull. */
+  /** The URL path and query as sent, e.g. /relay/v1/pull?from=eu-west. */
   path: string;
   body: string;
   from: Region;

@@ -34,7 +34,7 @@ describe("bad input", () => {
 
   it("answers malformed SDP with 400 invalid_sdp", async () => {
     for (const url of [`${lab.node("a").url}/whip/live/other`, `${lab.node("b").url}/whep/${TRACK}`]) {
-      const res = await fetch(url, { method: "POST", body: "this is not sdp", headers: { "content-type": "application/sdp", authorization: `Bearer ${token(url.endsWith(TRACK) ? TRACK : "live/other")}` } });
+      const res = await fetch(url, { method: "POST", body: "this is not sdp", headers: { "content-type": "application/sdp", authorization: `Bearer ${url.endsWith(TRACK) ? token(TRACK) : token("live/other", "publish")}` } });
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ error: "invalid_sdp" });
     }
@@ -56,18 +56,18 @@ describe("bad input", () => {
     const missing = await fetch(`${lab.node("b").url}/whep/${TRACK}`, { method: "POST", body: "v=0\r\n", headers: { "content-type": "application/sdp" } });
     expect(missing.status).toBe(401);
     expect(await missing.json()).toMatchObject({ error: "missing_token" });
-    const expired = await whep(TRACK, "v=0\r\n", { authorization: `Bearer ${token(TRACK, ["subscribe"], Date.now() - 1000)}` });
+    const expired = await whep(TRACK, "v=0\r\n", { authorization: `Bearer ${token(TRACK, "subscribe", Date.now() - 1000)}` });
     expect(await expired.json()).toMatchObject({ error: "token_expired" });
     expect(expired.status).toBe(401);
-    const forged = await whep(TRACK, "v=0\r\n", { authorization: `Bearer ${token(TRACK, ["subscribe"], Date.now() + 60_000, "not-the-real-secret-0123456789")}` });
+    const forged = await whep(TRACK, "v=0\r\n", { authorization: `Bearer ${token(TRACK, "subscribe", Date.now() + 60_000, "not-the-real-secret-0123456789-abcdef")}` });
     expect(forged.status).toBe(401);
     expect(await forged.json()).toMatchObject({ error: "invalid_token" });
-    const wrongScope = await whep(TRACK, "v=0\r\n", { authorization: `Bearer ${token(TRACK, ["publish"])}` });
+    const wrongScope = await whep(TRACK, "v=0\r\n", { authorization: `Bearer ${token(TRACK, "publish")}` });
     expect(wrongScope.status).toBe(401);
   });
 
   it("answers relay calls with a bad HMAC, a stale timestamp or a replayed nonce with 401", async () => {
-    const path = "/relay/v1/heartbeat";
+    const path = "/relay/v1/heartbeat?from=a";
     const body = JSON.stringify({ region: "a", ts: Date.now() });
     const call = (headers: Record<string, string>): Promise<Response> =>
       fetch(`${lab.node("b").url}${path}`, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
@@ -76,7 +76,7 @@ describe("bad input", () => {
     const replay = await call(good);
     expect(replay.status).toBe(401);
     expect(await replay.json()).toMatchObject({ error: "replayed_nonce" });
-    const forged = createRelayCallAuth("another-relay-secret-0123456789", new ManualClock(Date.now())).sign({ method: "POST", path, body, from: "a" });
+    const forged = createRelayCallAuth("another-relay-secret-0123456789-abcdef", new ManualClock(Date.now())).sign({ method: "POST", path, body, from: "a" });
     expect(await (await call(forged)).json()).toMatchObject({ error: "bad_signature" });
     const stale = createRelayCallAuth(SECRETS.relaySecret, new ManualClock(Date.now() - 120_000)).sign({ method: "POST", path, body, from: "a" });
     const staleRes = await call(stale);

@@ -63,7 +63,7 @@ describe("isolation (manual clock, WAN emulator cuts)", () => {
     expect(x.state.state).toBe("offline");
     expect(await metricValue(lab.registries.get("x")!, "relaywatch_sfu_region_state")).toBe(0);
     const refused = await fetch(`${x.url}/whip/live/cam`, {
-      method: "POST", body: "v=0\r\n", headers: { "content-type": "application/sdp", authorization: `Bearer ${token("live/cam")}` },
+      method: "POST", body: "v=0\r\n", headers: { "content-type": "application/sdp", authorization: `Bearer ${token("live/cam", "publish")}` },
     });
     expect(refused.status).toBe(503);
     expect(refused.headers.get("retry-after")).toBe("5");

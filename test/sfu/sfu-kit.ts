@@ -10,17 +10,17 @@ import type { RegionSnapshot, TrackEntry } from "../../core/sfu-state.js";
 import { WanEmulator } from "../../lab/wan/index.js";
 import { CODEC_PRESETS, WeriftPublisher, WeriftSubscriber, type CodecPreset } from "../../probes/client/werift-peer.js";
 import { WeriftEngine } from "../../sfu/media/werift/werift-engine.js";
-import { mintAccessToken } from "../../sfu/node/auth-adapters.js";
+import { issueToken } from "../../sfu/auth/tokens.js";
 import type { RegionNodeOptions } from "../../sfu/node/options.js";
 import type { PeerConfig } from "../../sfu/node/peers.js";
 import { RegionNode } from "../../sfu/node/region-node.js";
 
-export const SECRETS = { tokenSecret: "test-token-secret-0123456789", relaySecret: "test-relay-secret-0123456789" } as const;
+export const SECRETS = { tokenSecret: "test-token-secret-0123456789-abcdef", relaySecret: "test-relay-secret-0123456789-abcdef" } as const;
 const RELAY_RANGE_SIZE = 64;
 
-export function token(track: TrackId, actions: ("publish" | "subscribe")[] = ["publish", "subscribe"], expMs = Date.now() + 600_000, secret: string = SECRETS.tokenSecret): string {
+export function token(track: TrackId, perm: "publish" | "subscribe" = "subscribe", expMs = Date.now() + 600_000, secret: string = SECRETS.tokenSecret): string {
   const [room = "", name = ""] = track.split("/");
-  return mintAccessToken(secret, { room, track: name, actions, exp: expMs });
+  return issueToken(secret, { room, track: name, perm, exp: expMs });
 }
 
 export interface LabOptions {
@@ -116,7 +116,7 @@ export async function publish(node: RegionNode, track: TrackId, codec: CodecPres
   const publisher = new WeriftPublisher(codec);
   const offer = await publisher.createOffer();
   const res = await fetch(`${node.url}/whip/${track}`, {
-    method: "POST", body: offer, headers: { "content-type": "application/sdp", authorization: `Bearer ${token(track)}` },
+    method: "POST", body: offer, headers: { "content-type": "application/sdp", authorization: `Bearer ${token(track, "publish")}` },
   });
   if (res.status !== 201) {
     await publisher.close();
