@@ -11,8 +11,8 @@ import { startRegionWithDeadPeer } from "./testing/region-with-dead-peer.js";
 const prometheusBin = findBinary("prometheus");
 
 describe.skipIf(prometheusBin === null)("Prometheus with relaywatch.rules.yml scraping a region node (skipped when the Debian prometheus package is absent)", () => {
-  let node: RegionNode;
-  let prom: PrometheusProcess;
+  let node: RegionNode | undefined;
+  let prom: PrometheusProcess | undefined;
 
   beforeAll(async () => {
     node = await startRegionWithDeadPeer("us-east", "eu-west");
@@ -23,27 +23,32 @@ describe.skipIf(prometheusBin === null)("Prometheus with relaywatch.rules.yml sc
     });
   });
 
+  const url = (): string => {
+    if (prom === undefined) throw new Error("prometheus did not start");
+    return prom.url;
+  };
+
   afterAll(async () => {
-    await prom.close();
-    await node.close();
+    await prom?.close();
+    await node?.close();
   });
 
   it("RegionUnreachable{region=eu-west} goes pending, then firing, when the peer does not answer", async () => {
     const seen = new Set<string>();
     const deadline = Date.now() + 50_000;
     while (!seen.has("firing") && Date.now() < deadline) {
-      for (const a of await alerts(prom.url)) {
+      for (const a of await alerts(url())) {
         if (a.labels["alertname"] === "RegionUnreachable" && a.labels["region"] === "eu-west") seen.add(a.state);
       }
       await new Promise((r) => setTimeout(r, 250));
     }
     expect([...seen].sort()).toEqual(["firing", "pending"]);
-    const firing = (await alerts(prom.url)).find((a) => a.labels["alertname"] === "RegionUnreachable" && a.state === "firing");
+    const firing = (await alerts(url())).find((a) => a.labels["alertname"] === "RegionUnreachable" && a.state === "firing");
     expect(firing?.labels).toMatchObject({ region: "eu-west", severity: "critical", source: "prometheus" });
   }, 60_000);
 
   it("the scraped target is up and labelled with its region", async () => {
-    const res = await fetch(`${prom.url}/api/v1/query?query=${encodeURIComponent('up{job="relaywatch-sfu"}')}`);
+    const res = await fetch(`${url()}/api/v1/query?query=${encodeURIComponent('up{job="relaywatch-sfu"}')}`);
     const body = (await res.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
     expect(body.data.result).toHaveLength(1);
     expect(body.data.result[0]?.metric["region"]).toBe("us-east");

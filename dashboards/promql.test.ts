@@ -1,8 +1,10 @@
 // Every PromQL expression (dashboard panels, variables, recording and alerting rules)
 // parses with Prometheus' own grammar and names only metrics that relaywatch exports:
-// scraped from a real region node's /metrics, read from a real probe agent's registry,
-// or recorded by the rules file itself.
+// scraped from a real region node's and a real analyzer's /metrics, read from a real probe
+// agent's registry (the agent serves no HTTP itself), or recorded by the rules file.
 import { Registry } from "prom-client";
+import { parseConfig } from "../core/config.js";
+import { Analyzer } from "../analyzer/analyzer.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProbeAgent } from "../probes/agent.js";
 import type { ProbeSink } from "../probes/delivery/sink.js";
@@ -18,23 +20,33 @@ const PROMETHEUS_SYNTHETIC = new Set(["up"]);
 /** A sink that accepts and forgets: the agent is never started, only its registry read. */
 const discardSink: ProbeSink = { name: "discard", submit: () => undefined, stats: emptySinkStats, close: () => Promise.resolve() };
 
-let node: RegionNode;
-let agent: ProbeAgent;
+let node: RegionNode | undefined;
+let agent: ProbeAgent | undefined;
+let analyzer: Analyzer | undefined;
+const TOKEN = "dashboards-test-token-0123";
 const exported = new Set<string>();
 
 beforeAll(async () => {
-  node = await startRegionWithDeadPeer("us-east", "eu-west");
-  const res = await fetch(`${node.url}/metrics`);
+  const region = await startRegionWithDeadPeer("us-east", "eu-west");
+  node = region;
+  const res = await fetch(`${region.url}/metrics`);
   expect(res.status).toBe(200);
   for (const n of exposedMetricNames(await res.text())) exported.add(n);
   const registry = new Registry();
-  agent = new ProbeAgent({ region: "us-east", regions: ["us-east", "eu-west"], sfuUrl: node.url, sink: discardSink, registry });
+  agent = new ProbeAgent({ region: "us-east", regions: ["us-east", "eu-west"], sfuUrl: region.url, sink: discardSink, registry });
   for (const n of exposedMetricNames(await registry.metrics())) exported.add(n);
+  const config = parseConfig({ regions: [{ name: "us-east", url: region.url }], analyzer: { listen: "127.0.0.1:0", token: TOKEN } });
+  const started = await Analyzer.start({ config, registry: new Registry() });
+  analyzer = started;
+  const scraped = await fetch(`${started.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  expect(scraped.status).toBe(200);
+  for (const n of exposedMetricNames(await scraped.text())) exported.add(n);
 });
 
 afterAll(async () => {
-  await agent.close();
-  await node.close();
+  await analyzer?.close();
+  await agent?.close();
+  await node?.close();
 });
 
 describe("PromQL in dashboards and rules", () => {
@@ -52,7 +64,7 @@ describe("PromQL in dashboards and rules", () => {
       expect(parsed.metrics.length, e.expr).toBeGreaterThan(0);
       const recorded = recordedNames();
       const unknown = parsed.metrics.filter((m) => !exported.has(m) && !recorded.has(m) && !PROMETHEUS_SYNTHETIC.has(m));
-      expect(unknown, `not exported by a region node or probe agent: ${e.expr}`).toEqual([]);
+      expect(unknown, `not exported by a region node, probe agent or analyzer: ${e.expr}`).toEqual([]);
     });
   }
 

@@ -1,4 +1,4 @@
-// Alerts (ClickHouse): every alert episode the analyzer raised, with its evidence; how
+// Alerts (ClickHouse, plus the analyzer's own metrics): every alert episode the analyzer raised, with its evidence; how
 // many were active over time; how fast they were detected and how fast they were resolved.
 // An episode is one (fingerprint, starts_at): the analyzer writes a row per state change.
 import { DashboardCursorSync, RowBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
@@ -6,7 +6,7 @@ import { ClassicDashboardBuilder, type ClassicDashboard } from "./classic-dashbo
 import { chQuery } from "./clickhouse-query.js";
 import { table } from "./datasources.js";
 import { TAGS, type DashboardSpec } from "./dashboard-spec.js";
-import { chStat, chTable, chTimeseries } from "./panels.js";
+import { chStat, chTable, chTimeseries, promTimeseries } from "./panels.js";
 import { activeAlertsQuery } from "./relay-health.js";
 import { clickhouseVariable, type ClickHouseVariable } from "./variables.js";
 
@@ -40,8 +40,9 @@ const TIMELINE = chQuery(
 );
 
 /**
- * Time to detect: from the revealing event (evidence.observedAt, epoch ms, set by the
- * analyzer) to firing (starts_at). Episodes without observedAt are left out.
+ * Time to detect: from the revealing event (evidence.observedAt, epoch ms) to firing
+ * (starts_at). Episodes without observedAt are left out; the analyzer's own histogram
+ * (relaywatch_analyzer_time_to_detect_seconds, panel below) covers every alert.
  */
 const TIME_TO_DETECT = chQuery(
   "time-to-detect",
@@ -137,6 +138,19 @@ function build(): ClassicDashboard {
     .withRow(new RowBuilder("Detection and resolution"))
     .withPanel(chTable("Time to detect (s)", "From the revealing event (evidence.observedAt) to firing, per alert name.", { w: 12, h: 8 }, TIME_TO_DETECT))
     .withPanel(chTable("Time to resolve (s)", "Firing duration of resolved episodes, per alert name.", { w: 12, h: 8 }, MTTR))
+    .withRow(new RowBuilder("Analyzer (Prometheus)"))
+    .withPanel(
+      promTimeseries("Time to detect, p50 and p95 over the last hour (analyzer)", "From the event that revealed a problem to the alert firing (relaywatch_analyzer_time_to_detect_seconds).", "s", { w: 12, h: 8 }, [
+        { expr: `histogram_quantile(0.5, sum by (le, alertname) (increase(relaywatch_analyzer_time_to_detect_seconds_bucket{alertname=~"$alertname"}[1h])))`, legend: "p50 {{alertname}}" },
+        { expr: `histogram_quantile(0.95, sum by (le, alertname) (increase(relaywatch_analyzer_time_to_detect_seconds_bucket{alertname=~"$alertname"}[1h])))`, legend: "p95 {{alertname}}" },
+      ]),
+    )
+    .withPanel(
+      promTimeseries("Firing and delivery errors (analyzer)", "Alerts firing by name, and failed deliveries to Alertmanager/webhooks (each is retried).", "short", { w: 12, h: 8 }, [
+        { expr: `sum by (alertname) (relaywatch_analyzer_alerts_firing{alertname=~"$alertname"})`, legend: "firing {{alertname}}" },
+        { expr: `sum by (sink) (increase(relaywatch_analyzer_sink_errors_total[$__rate_interval]))`, legend: "delivery errors {{sink}}" },
+      ]),
+    )
     .build();
 }
 

@@ -9,6 +9,7 @@ const GRAFANA_VARIABLES: readonly (readonly [RegExp, string])[] = [
   [/\$__interval\b/g, "1m"],
   [/\$__range\b/g, "1h"],
   [/\$\{?region\}?/g, "us-east"],
+  [/\$\{?alertname\}?/g, "RelayLoop"],
 ];
 
 export function substituteGrafanaVariables(expr: string): string {

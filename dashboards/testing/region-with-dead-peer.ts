@@ -7,7 +7,8 @@ import { Registry } from "prom-client";
 import { WeriftEngine } from "../../sfu/media/werift/werift-engine.js";
 import { RegionNode } from "../../sfu/node/region-node.js";
 
-const SECRETS = { tokenSecret: "dashboards-test-token-secret", relaySecret: "dashboards-test-relay-secret" } as const;
+/** 32+ bytes each: the node refuses shorter secrets. */
+const SECRETS = { tokenSecret: "dashboards-test-token-secret-0123456789", relaySecret: "dashboards-test-relay-secret-0123456789" } as const;
 
 /** A loopback port nothing listens on (bound, read, released). */
 export async function deadPort(): Promise<number> {
