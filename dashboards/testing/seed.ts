@@ -3,6 +3,7 @@
 // resolved, a missing relay still firing, pair alerts), all stamped relative to the real
 // clock so the tables' TTL never drops them.
 import type { Alert } from "../../core/alert.js";
+import { seededRandom } from "../../core/random.js";
 import type { RegionHealth } from "../../core/region-health.js";
 import type { RelayEdge } from "../../core/relay-edge.js";
 import { alertRow, probeResultRow, regionHealthRow, relayEdgeRow } from "../../store/rows.js";
@@ -17,17 +18,6 @@ export interface SeededRange {
 
 const MINUTE = 60_000;
 
-/** mulberry32: deterministic figures, the same every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export async function seedDashboardData(store: Store): Promise<SeededRange> {
   const toMs = Math.floor(Date.now() / MINUTE) * MINUTE;
