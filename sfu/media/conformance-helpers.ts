@@ -53,13 +53,37 @@ export async function connectSubscriber(
   return { subscriber, subscriptionId };
 }
 
-/** Sends `count` packets in bursts of `burst` every `intervalMs`; payload carries the index. */
+/**
+ * First payload byte that makes a video packet parse as a keyframe. SFUs that gate a new
+ * consumer on a keyframe (mediasoup forwards VP8/H.264 to a consumer only from one on)
+ * would otherwise forward none of these synthetic packets. VP8: payload descriptor X=1
+ * (browsers always extend it; mediasoup parses only extended ones), S=1, PID=0; then
+ * byte 1 (index bits 16-23, 0 here: no optional fields) and an even frame tag (index
+ * bits 8-15, even for the first 256 packets) = key frame. H.264: NAL type 7 (SPS).
+ */
+export function keyframeLeadByte(mimeType: string): number {
+  switch (mimeType.toLowerCase()) {
+    case "video/vp8":
+      return 0x90;
+    case "video/h264":
+      return 0x07;
+    default:
+      return 0;
+  }
+}
+
+/**
+ * Sends `count` packets in bursts of `burst` every `intervalMs`. The payload's first 32
+ * bits are a distinct per-packet index (its low 24 bits are the packet number, the top
+ * byte keyframeLeadByte()); the rest is filled with the index's low byte.
+ */
 export async function sendPackets(publisher: WeriftPublisher, count: number, options: { size?: number; burst?: number; intervalMs?: number } = {}): Promise<void> {
   const size = options.size ?? 200;
   const burst = options.burst ?? 5;
+  const lead = keyframeLeadByte(publisher.codec.mimeType);
   for (let i = 0; i < count; i++) {
     const payload = Buffer.alloc(size, i & 0xff);
-    payload.writeUInt32BE(i, 0);
+    payload.writeUInt32BE(((lead << 24) | (i & 0xff_ffff)) >>> 0, 0);
     publisher.send(payload);
     if ((i + 1) % burst === 0) await sleep(options.intervalMs ?? 5);
   }

@@ -72,6 +72,14 @@ export type MediaEngineEvents = {
   relayClosed: [{ relayId: string; trackId: TrackId; direction: "in" | "out"; reason: RelayClosedReason }];
   /** A datagram on a relay-in port was not forwarded (one event per datagram). */
   pipeDrop: [{ trackId: TrackId; relayId: string; reason: PipeDropReason }];
+  /**
+   * A media worker process died (mediasoup engine; werift has none). The tracks it hosted
+   * are closed (their sourceClosed/subscriptionClosed/relayClosed events come too) and a
+   * replacement worker is starting.
+   */
+  workerDied: [{ pid: number; error: string; trackIds: TrackId[] }];
+  /** The replacement of a dead worker is up: new sessions succeed again. */
+  workerRestarted: [{ pid: number; previousPid: number; afterMs: number }];
 };
 
 export interface SubscriptionStats {
