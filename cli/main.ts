@@ -1,9 +1,13 @@
 // The `relaywatch` command: one entry, one subcommand per component. This is the only
 // place (with tests and benches) that wires components together and reads process.env.
 import { Command } from "commander";
+import { analyzeCommand } from "./commands/analyze.js";
+import { dashboardsCommand } from "./commands/dashboards.js";
 import { labCommand } from "./commands/lab.js";
+import { probeCommand } from "./commands/probe.js";
 import { scenarioCommand } from "./commands/scenario.js";
 import { storeCommand } from "./commands/store.js";
+import { tuiCommand } from "./commands/tui.js";
 import { notImplementedCommand } from "./not-implemented.js";
 
 export function buildProgram(): Command {
@@ -15,13 +19,13 @@ export function buildProgram(): Command {
 
   program.addCommand(notImplementedCommand("up", "Start the whole local world: regions, WAN emulator, probes, analyzer, store and the TUI"));
   program.addCommand(notImplementedCommand("sfu", "Run a reference SFU region node"));
-  program.addCommand(notImplementedCommand("probe", "Run a synthetic probe agent for one region"));
-  program.addCommand(notImplementedCommand("analyze", "Run the analyzer: relay graph, detectors, alerts, live API"));
-  program.addCommand(notImplementedCommand("tui", "On-call terminal dashboard (live or replay)"));
+  program.addCommand(probeCommand());
+  program.addCommand(analyzeCommand());
+  program.addCommand(tuiCommand());
   program.addCommand(scenarioCommand());
   program.addCommand(labCommand());
   program.addCommand(storeCommand());
-  program.addCommand(notImplementedCommand("dashboards", "Build the Grafana dashboards and Prometheus rules"));
+  program.addCommand(dashboardsCommand());
   return program;
 }
 

@@ -58,7 +58,7 @@ describe("relaywatch CLI", () => {
   });
 
   it("subcommands not built yet exit 2 saying so", async () => {
-    const r = await runCli(["dashboards", "build"]);
+    const r = await runCli(["up"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("not implemented yet");
     expect(r.stdout).toBe("");
