@@ -1,0 +1,150 @@
+// `relaywatch sfu --region NAME --listen HOST:PORT --peers name=url,...`: runs one reference
+// SFU region node (sfu/node/region-node.ts) on the werift engine until SIGINT/SIGTERM.
+// Secrets come from the environment only (RELAYWATCH_TOKEN_SECRET, RELAYWATCH_RELAY_SECRET,
+// RELAYWATCH_ADMIN_TOKEN), never from flags that would show in `ps`.
+import { Command, Option } from "commander";
+import { Registry, collectDefaultMetrics } from "prom-client";
+import { ConfigError } from "../../core/errors.js";
+import { parseDuration } from "../../core/duration.js";
+import { createLogger, type LogLevel } from "../../core/logger.js";
+import { regionSchema, type Region } from "../../core/region.js";
+import { WeriftEngine } from "../../sfu/media/werift/werift-engine.js";
+import type { PeerConfig, RelayPortMap } from "../../sfu/node/peers.js";
+import { RegionNode } from "../../sfu/node/region-node.js";
+import { loadConfig } from "../config.js";
+import { runAction } from "../run-action.js";
+
+interface SfuOpts {
+  region: string;
+  listen: string;
+  peers?: string;
+  config?: string;
+  engine: string;
+  behaviour: string[];
+  relayPorts: string;
+  peerRelayMap?: string;
+  witness?: string;
+  linger?: string;
+  heartbeat?: string;
+  logLevel: LogLevel;
+}
+
+/** 40000-40099: a lab region's relay range; the WAN emulator maps ranges of up to 1024. */
+const DEFAULT_RELAY_PORTS = "40000-40099";
+
+export function sfuCommand(): Command {
+  return new Command("sfu")
+    .description("Run a reference SFU region node (WHIP/WHEP, inter-region relay, health, telemetry)")
+    .requiredOption("--region <name>", "this region's name, e.g. eu-central")
+    .option("--listen <host:port>", "HTTP listen address", "127.0.0.1:7101")
+    .option("--peers <list>", "peer regions as name=url,... (default: the config file's regions other than this one)")
+    .option("-c, --config <file>", "relaywatch.yaml to read (default: ./relaywatch.yaml if present)")
+    .addOption(new Option("--engine <name>", "media engine").choices(["werift"]).default("werift"))
+    .option("--behaviour <list>", "legacy behaviours: announce-early, no-loop-guard, isolation=naive (repeatable or comma-separated)", collect, [])
+    .option("--relay-ports <min-max>", "UDP port range for relay pipes", DEFAULT_RELAY_PORTS)
+    .option("--peer-relay-map <list>", "how each peer's relay ports are reached, as name=proxyBase:targetMin,... (NAT or WAN emulator)")
+    .option("--witness <url>", "independent witness for guarded isolation, e.g. the analyzer's /healthz")
+    .option("--linger <duration>", "keep an idle relay this long after its last subscriber", "5s")
+    .option("--heartbeat <duration>", "heartbeat interval", "1s")
+    .addOption(new Option("--log-level <level>", "log level").choices(["debug", "info", "warn", "error", "silent"]).default("info"))
+    .addHelpText("after", "\nEnvironment: RELAYWATCH_TOKEN_SECRET and RELAYWATCH_RELAY_SECRET (required, ≥ 32 bytes);\nRELAYWATCH_ADMIN_TOKEN enables the admin API (/admin/behaviours, /admin/drain).")
+    .action(runAction(runSfu));
+}
+
+async function runSfu(opts: SfuOpts): Promise<void> {
+  const region = parseRegion("--region", opts.region);
+  const listen = parseHostPort(opts.listen);
+  const peers = opts.peers === undefined
+    ? loadConfig(opts.config).regions.filter((r) => r.name !== region).map((r) => ({ region: r.name, url: r.url }))
+    : parsePeers(opts.peers);
+  const maps = opts.peerRelayMap === undefined ? new Map<Region, RelayPortMap>() : parseRelayMaps(opts.peerRelayMap);
+  for (const name of maps.keys()) if (!peers.some((p) => p.region === name)) throw new ConfigError("--peer-relay-map", name, "a region listed in --peers");
+  const withMaps: PeerConfig[] = peers.map((p) => {
+    const map = maps.get(p.region);
+    return map === undefined ? p : { ...p, relayPortMap: map };
+  });
+  const tokenSecret = requiredEnv("RELAYWATCH_TOKEN_SECRET");
+  const relaySecret = requiredEnv("RELAYWATCH_RELAY_SECRET");
+  const adminToken = process.env["RELAYWATCH_ADMIN_TOKEN"];
+  const logger = createLogger({ level: opts.logLevel, name: `sfu-${region}` });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "relaywatch_sfu_process_" });
+  const engine = new WeriftEngine({ rtpPortRange: parseRange("--relay-ports", opts.relayPorts), bindAddress: listen.host, logger });
+  const node = await RegionNode.start({
+    region, listen, peers: withMaps, engine, logger, registry,
+    secrets: { tokenSecret, relaySecret },
+    behaviours: opts.behaviour.flatMap((b) => b.split(",")),
+    lingerMs: duration("--linger", opts.linger ?? "5s"),
+    heartbeatMs: duration("--heartbeat", opts.heartbeat ?? "1s"),
+    ...(opts.witness === undefined ? {} : { witnessUrl: opts.witness }),
+    admin: adminToken === undefined || adminToken === "" ? { enabled: false } : { enabled: true, token: adminToken },
+  });
+  process.stdout.write(`relaywatch sfu ${region} listening on ${node.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  await node.close();
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function requiredEnv(name: string): string {
+  const v = process.env[name];
+  if (v === undefined || v === "") throw new ConfigError(name, v, "a secret of at least 32 bytes in the environment");
+  return v;
+}
+
+function parseRegion(key: string, value: string): Region {
+  if (!regionSchema.safeParse(value).success) throw new ConfigError(key, value, "a region name like eu-central");
+  return value;
+}
+
+function parseHostPort(value: string): { host: string; port: number } {
+  const m = /^(.+):(\d{1,5})$/.exec(value);
+  const port = Number(m?.[2]);
+  if (m === null || port > 65535) throw new ConfigError("--listen", value, "HOST:PORT, e.g. 127.0.0.1:7101");
+  return { host: (m[1] ?? "").replace(/^\[(.*)\]$/, "$1"), port };
+}
+
+function parseRange(key: string, value: string): { min: number; max: number } {
+  const m = /^(\d{1,5})-(\d{1,5})$/.exec(value);
+  const min = Number(m?.[1]);
+  const max = Number(m?.[2]);
+  if (m === null || min < 1024 || max > 65535 || min > max) throw new ConfigError(key, value, "MIN-MAX with 1024 <= MIN <= MAX <= 65535");
+  return { min, max };
+}
+
+function parsePeers(value: string): PeerConfig[] {
+  return value.split(",").filter((s) => s.trim() !== "").map((item) => {
+    const i = item.indexOf("=");
+    if (i <= 0) throw new ConfigError("--peers", item, "name=url, e.g. eu-west=http://127.0.0.1:7102");
+    const region = parseRegion("--peers", item.slice(0, i).trim());
+    const url = item.slice(i + 1).trim();
+    if (!URL.canParse(url)) throw new ConfigError("--peers", url, "an http URL");
+    return { region, url };
+  });
+}
+
+function parseRelayMaps(value: string): Map<Region, RelayPortMap> {
+  const out = new Map<Region, RelayPortMap>();
+  for (const item of value.split(",").filter((s) => s.trim() !== "")) {
+    const m = /^([a-z0-9-]+)=(\d{1,5}):(\d{1,5})$/.exec(item.trim());
+    if (m === null) throw new ConfigError("--peer-relay-map", item, "name=proxyBase:targetMin, e.g. eu-west=51000:40100");
+    out.set(parseRegion("--peer-relay-map", m[1] ?? ""), { proxyBase: Number(m[2]), targetMin: Number(m[3]) });
+  }
+  return out;
+}
+
+function duration(key: string, value: string): number {
+  const ms = parseDuration(value);
+  if (ms === null) throw new ConfigError(key, value, "a duration like 250ms, 3s or 1m");
+  return ms;
+}
