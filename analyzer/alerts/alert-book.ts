@@ -20,6 +20,9 @@ export const RESTORE_GRACE_MS = 10_000;
 export const RESOLVED_RETENTION_MS = 3_600_000;
 export const RESOLVED_LIMIT = 500;
 
+/** 100k cached fingerprints (a few MB); cleared wholesale when full. */
+export const FINGERPRINT_CACHE_LIMIT = 100_000;
+
 export interface AlertTransition {
   kind: "fired" | "resolved" | "updated";
   alert: Alert;
@@ -47,6 +50,7 @@ export class AlertBook {
   private readonly pending = new Set<Entry>();
   private readonly firingByName = new Map<AlertName, Map<string, Alert>>();
   private resolvedList: Alert[] = [];
+  private readonly fpCache = new Map<string, string>();
 
   /** Replaces the findings of `scope` with `findings` as of `now`. */
   sync(scope: string, findings: readonly Finding[], now: number): AlertTransition[] {
@@ -56,7 +60,7 @@ export class AlertBook {
     const next = new Set<string>();
     for (const f of findings) {
       const labels: Record<string, string> = { ...f.labels, severity: f.severity };
-      const fp = alertFingerprint(f.name, labels);
+      const fp = this.fingerprint(f.name, f.labels, labels);
       next.add(fp);
       const e = this.entries.get(fp);
       if (e === undefined) {
@@ -140,6 +144,19 @@ export class AlertBook {
   /** Pending entries (not yet firing): name, labels and why they wait. For the API and tests. */
   pendingFindings(): { fingerprint: string; name: AlertName; labels: Record<string, string>; since: number; inhibitedBy: string | null }[] {
     return [...this.pending].map((e) => ({ fingerprint: e.fingerprint, name: e.finding.name, labels: e.labels, since: e.pendingSince, inhibitedBy: e.inhibitedBy }));
+  }
+
+  /** alertFingerprint() hashes (sha256); a finding re-reported on every event reuses its hash. */
+  private fingerprint(name: AlertName, identifying: Readonly<Record<string, string>>, labels: Record<string, string>): string {
+    let key = name;
+    for (const k in identifying) key += `\u0000${k}=${identifying[k] ?? ""}`;
+    let fp = this.fpCache.get(key);
+    if (fp === undefined) {
+      if (this.fpCache.size >= FINGERPRINT_CACHE_LIMIT) this.fpCache.clear();
+      fp = alertFingerprint(name, labels);
+      this.fpCache.set(key, fp);
+    }
+    return fp;
   }
 
   private tryFire(e: Entry, now: number, out: AlertTransition[]): void {
