@@ -6,7 +6,7 @@ import { ConfigError } from "../../core/errors.js";
 import { openStore } from "../../store/open.js";
 import { describeLocation, parseStoreUrl } from "../../store/url.js";
 import { parseReplayTime, parseSpeed } from "../../tui/replay-args.js";
-import { runTui } from "../../tui/run.js";
+import type { RunTuiOptions } from "../../tui/run.js";
 import { LiveSource } from "../../tui/source/live-source.js";
 import { ReplaySource } from "../../tui/source/replay-source.js";
 import { runAction } from "../run-action.js";
@@ -32,6 +32,7 @@ export function tuiCommand(): Command {
       runAction(async (opts: TuiOpts) => {
         if ((opts.analyzer === undefined) === (opts.store === undefined)) throw new ConfigError("--analyzer/--store", opts.analyzer ?? opts.store, "exactly one of --analyzer URL (live) or --store URL|PATH --at TIME (replay)");
         if (!process.stdout.isTTY || !process.stdin.isTTY) throw new ConfigError("terminal", "not a TTY", "an interactive terminal on stdin and stdout");
+        const runTui = await loadRenderer();
         const streams = { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr, clock: systemClock };
         if (opts.analyzer !== undefined) {
           if (!/^https?:\/\//.test(opts.analyzer)) throw new ConfigError("--analyzer", opts.analyzer, "an http:// or https:// URL");
@@ -50,4 +51,15 @@ export function tuiCommand(): Command {
         }
       }),
     );
+}
+
+/**
+ * Loads Ink and React for production unless told otherwise: React's development build
+ * costs about 5x per render (element validation, component tracing), which a 20-region
+ * mesh at one update per second can feel. Loaded lazily so NODE_ENV is set first.
+ */
+async function loadRenderer(): Promise<(options: RunTuiOptions) => Promise<void>> {
+  process.env["NODE_ENV"] ??= "production";
+  const { runTui } = await import("../../tui/run.js");
+  return runTui;
 }

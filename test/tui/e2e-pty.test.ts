@@ -53,6 +53,8 @@ describe.skipIf(!hasTmux)("relaywatch tui in a pseudo-terminal (tmux)", () => {
     expect(flags()).toEqual({ alternate: true, cursor: false });
     expect(screen()).not.toContain("RelayLoop");
 
+    // Pushed as soon as LIVE shows: LIVE must imply the stream is open (it once meant only
+    // "snapshot loaded", and an alert fired in between waited for the 15 s resync).
     analyzer.push({ type: "alert", alert: relayLoopAlert(Date.now()) });
     const shownAfterMs = await until(() => /RelayLoop eu-central → eu-west → eu-central/.test(screen()), 2_000, "the RelayLoop alert");
     expect(shownAfterMs).toBeLessThan(2_000);

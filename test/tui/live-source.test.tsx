@@ -92,6 +92,24 @@ describe("LiveSource over HTTP + SSE", () => {
     expect(v.frame()).not.toContain("unreachable");
   });
 
+  it("keeps an alert fired while the snapshot loads (stream opened first)", async () => {
+    const server = await analyzer();
+    // The injected fetch fires the alert after the stream is open, before the snapshot answers.
+    const fetchWithAlertInBetween = async (input: string, init?: RequestInit): Promise<Response> => {
+      if (input.endsWith("/v1/overview")) {
+        await waitFor(() => server.streams() > 0, 2_000, "the stream");
+        server.push({ type: "alert", alert: relayLoopAlert(Date.now()) });
+        server.alerts = [];
+      }
+      return globalThis.fetch(input, init);
+    };
+    const source = new LiveSource({ url: server.url, token: TOKEN, fetch: fetchWithAlertInBetween, clock: systemClock });
+    opened.push(source);
+    source.start();
+    await waitFor(() => source.getState().alerts.some((a) => a.name === "RelayLoop"), 2_000, "the alert");
+    expect(source.getState().connection.kind).toBe("live");
+  });
+
   it("says unreachable from the start when nothing listens, and names a refused token", async () => {
     const server = await analyzer();
     const wrong = live(server.url, "not-the-token-000000");

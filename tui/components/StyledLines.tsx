@@ -1,7 +1,7 @@
 // Renders view-model lines (segments with styles) as Ink Text, one row each, never wrapping.
 import { Box, Text } from "ink";
 import type { Line, Segment } from "../model/text.js";
-import { dimLine } from "../model/text.js";
+import { dimLine, mergeSegments } from "../model/text.js";
 
 function SegmentText({ s }: { s: Segment }) {
   return (
@@ -12,7 +12,7 @@ function SegmentText({ s }: { s: Segment }) {
 }
 
 export function StyledLine({ line, dim = false }: { line: Line; dim?: boolean }) {
-  const shown = dim ? dimLine(line) : line;
+  const shown = mergeSegments(dim ? dimLine(line) : line);
   return (
     <Text wrap="truncate-end">
       {shown.length === 0 ? " " : shown.map((s, i) => <SegmentText key={i} s={s} />)}

@@ -137,7 +137,9 @@ export function buildMesh(input: MeshInput): MeshModel {
       const dst = regions[c] ?? "";
       const cell = cellText(cells.get(`${src}>${dst}`), metric, src === dst, cellW - 1);
       const selected = ri === row && c === col;
-      line.push(seg(" "), selected ? { ...cell, inverse: true } : cell);
+      // The gap travels inside the cell so runs of one colour merge into one <Text>.
+      const gapped = { ...cell, text: ` ${cell.text}` };
+      line.push(selected ? { ...gapped, inverse: true } : gapped);
     }
     matrix.push(line);
   }

@@ -46,6 +46,25 @@ export function clipLine(line: Line, width: number): Line {
   return out;
 }
 
+/**
+ * Joins neighbouring segments of the same style: a 20-region matrix row is 20 cells but
+ * usually 3-4 runs of one colour, and every Ink <Text> costs a React element per render.
+ */
+export function mergeSegments(line: Line): Segment[] {
+  const out: Segment[] = [];
+  for (const s of line) {
+    if (s.text === "") continue;
+    const prev = out[out.length - 1];
+    if (prev !== undefined && sameStyle(prev, s)) out[out.length - 1] = { ...prev, text: prev.text + s.text };
+    else out.push(s);
+  }
+  return out;
+}
+
+function sameStyle(a: Segment, b: Segment): boolean {
+  return a.colour === b.colour && a.bold === b.bold && a.inverse === b.inverse && a.dim === b.dim && a.underline === b.underline;
+}
+
 /** Greys a whole line out: used for data that is not live (analyzer unreachable). */
 export function dimLine(line: Line): Line {
   return line.map((s) => ({ ...s, colour: "gray", dim: true, bold: false }));

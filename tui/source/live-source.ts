@@ -101,6 +101,9 @@ export class LiveSource implements DashboardSource {
     const abort = new AbortController();
     this.abort = abort;
     try {
+      // Stream first, snapshot second: events sent while the snapshot loads wait in the
+      // stream's buffer and apply on top of it, so an alert fired in between is not lost.
+      const stream = await this.openStream(abort.signal);
       const [overview, alerts, tracks] = await Promise.all([
         this.getJson("/v1/overview", overviewSchema, abort.signal),
         this.getJson("/v1/alerts", alertsResponseSchema, abort.signal),
@@ -112,7 +115,7 @@ export class LiveSource implements DashboardSource {
       this.box.update({ connection: { kind: "live", since: now }, overview, alerts: alerts.alerts, tracks: tracks.tracks, receivedAt: now });
       const track = this.box.get().selectedTrack;
       if (track !== null) void this.loadGraph(track);
-      await this.stream(abort);
+      await this.consume(stream, abort);
       this.lostAt = this.options.clock.now();
       throw new Error("stream closed by the analyzer");
     } catch (err) {
@@ -145,9 +148,24 @@ export class LiveSource implements DashboardSource {
     this.retryTimer = this.options.clock.setTimeout(() => void this.connect(), delay);
   }
 
-  private async stream(abort: AbortController): Promise<void> {
-    const res = await this.options.fetch(`${this.base}/v1/stream`, { headers: { ...this.headers(), accept: "text/event-stream" }, signal: abort.signal });
-    if (!res.ok || res.body === null) throw new Error(`GET /v1/stream: HTTP ${res.status}`);
+  private async openStream(signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+    const ctl = new AbortController();
+    const timer = this.options.clock.setTimeout(() => {
+      ctl.abort(new Error(`GET /v1/stream: no answer in ${REQUEST_TIMEOUT_MS / 1000}s`));
+    }, REQUEST_TIMEOUT_MS);
+    try {
+      const res = await this.options.fetch(`${this.base}/v1/stream`, { headers: { ...this.headers(), accept: "text/event-stream" }, signal: AbortSignal.any([signal, ctl.signal]) });
+      if (res.status === 401 || res.status === 403) throw new Error(`GET /v1/stream: HTTP ${res.status} (check --token)`);
+      if (!res.ok || res.body === null) throw new Error(`GET /v1/stream: HTTP ${res.status}`);
+      return res.body;
+    } catch (err) {
+      throw new Error(shortError(err), { cause: err });
+    } finally {
+      timer.cancel();
+    }
+  }
+
+  private async consume(body: ReadableStream<Uint8Array>, abort: AbortController): Promise<void> {
     const armIdle = (): void => {
       this.idleTimer?.cancel();
       this.idleTimer = this.options.clock.setTimeout(() => {
@@ -156,7 +174,7 @@ export class LiveSource implements DashboardSource {
     };
     armIdle();
     await readSse(
-      res.body,
+      body,
       (m) => {
         let json: unknown;
         try {
