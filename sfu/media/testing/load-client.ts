@@ -3,6 +3,7 @@
 // Run with `node --import tsx load-client.ts publisher|subscriber` via child_process.fork.
 import { setTimeout as sleep } from "node:timers/promises";
 import { CODEC_PRESETS, WeriftPublisher, WeriftSubscriber } from "../../../probes/client/werift-peer.js";
+import { keyframeLeadByte } from "../conformance-helpers.js";
 
 export type LoadRequest =
   | { type: "answer"; sdp: string }
@@ -36,6 +37,9 @@ function reply(r: LoadReply): void {
 
 async function paceSend(publisher: WeriftPublisher, pps: number, durationMs: number, size: number): Promise<number> {
   const payload = Buffer.alloc(size, 0x5a);
+  // Index in the low 24 bits; the top byte makes packets parse as VP8 key frames, since an
+  // SFU that gates new consumers on a key frame (mediasoup) would forward nothing else.
+  const lead = keyframeLeadByte(publisher.codec.mimeType) << 24;
   const start = performance.now();
   let sent = 0;
   for (;;) {
@@ -43,7 +47,7 @@ async function paceSend(publisher: WeriftPublisher, pps: number, durationMs: num
     if (elapsed >= durationMs) break;
     const due = Math.floor((elapsed * pps) / 1000);
     while (sent < due) {
-      payload.writeUInt32BE(sent, 0);
+      payload.writeUInt32BE((lead | (sent & 0xff_ffff)) >>> 0, 0);
       publisher.send(payload);
       sent++;
     }
