@@ -92,7 +92,7 @@ function fullRecompute(engine: AnalyzerEngine, events: readonly SfuEvent[]): num
   return ((performance.now() - t0) * 1000) / events.length;
 }
 
-async function detectorCost(report: Reporter): Promise<void> {
+function detectorCost(report: Reporter): void {
   const perEvent = new Map<number, number>();
   for (const tracks of [1_000, 10_000, 100_000]) {
     const rnd = seededRandom(tracks);
@@ -206,7 +206,7 @@ const bench: Bench = {
   name: "analyzer",
   description: "detector cost per event vs full-recompute Tarjan, probe ingest throughput, time-to-detect",
   async run(report) {
-    await detectorCost(report);
+    detectorCost(report);
     await ingestThroughput(report);
     await timeToDetect(report);
   },
