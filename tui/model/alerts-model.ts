@@ -90,7 +90,7 @@ export function alertDetails(alert: Alert, now: number, width: number): Line[] {
   lines.push([seg("since    ", { dim: true }), seg(started + ended)]);
   for (const [key, value] of Object.entries(alert.evidence)) {
     if (key === "cycle") continue;
-    lines.push([seg(`${padRight(key, 8)} `, { dim: true }), seg(truncate(evidenceText(value), width - 9))]);
+    lines.push([seg(`${padRight(key, Math.max(8, key.length))} `, { dim: true }), seg(truncate(evidenceText(value), width - Math.max(9, key.length + 1)))]);
   }
   const target = alertTarget(alert);
   if (target.kind !== "none") lines.push([seg(`Enter: open ${target.kind === "track" ? `relay graph of ${target.track}` : target.kind === "pair" ? `pair ${target.src} → ${target.dst}` : `region ${target.region}`}`, { colour: "cyan" })]);
