@@ -64,6 +64,8 @@ describe("ReplaySource over the store", () => {
       await source.settled();
       await waitFor(() => v.frame().includes("RelayLoop eu-central → eu-west → eu-central"), 5_000, "the loop alert");
       expect(v.frame()).toMatch(/us-west\s+55\s+NM\s+NM\s+54\s+·/);
+      // Ages count from the replay position: the alert fired at +62 s, we stand at +70 s.
+      expect(v.frame()).toMatch(/RelayLoop eu-central → eu-west → eu-central {2}track probe\/us-west-12 {2}8\.0s/);
 
       await v.press("3");
       await waitFor(() => v.frame().includes("RELAY LOOP  eu-central → eu-west → eu-central"), 5_000, "the loop in the graph");

@@ -61,24 +61,27 @@ export function App({ source, clock, initial }: AppProps) {
     }
   });
 
+  // Ages in the views ("updated 2s ago", an alert's 42s) count from the replay position in
+  // replay, or they would all read "an hour ago".
+  const viewNow = state.connection.kind === "replay" ? state.connection.at : now;
   const dim = state.mode === "live" && state.connection.kind === "unreachable";
   const banner = state.mode === "live" && overview !== null && !freshness(state, now).live;
-  const ticker = ui.view !== "alerts" && !ui.help && alertTicker(state.alerts, now, columns) !== null;
+  const ticker = ui.view !== "alerts" && !ui.help && alertTicker(state.alerts, viewNow, columns) !== null;
   const bodyHeight = rows - 3 - (banner ? 1 : 0) - (ticker ? 1 : 0);
   const firing = state.alerts.filter((a) => a.state === "firing").length;
   let body;
   if (ui.help) body = <HelpOverlay width={columns} />;
-  else if (ui.view === "mesh") body = <MeshView overview={overview} metric={ui.metric} filter={ui.filter} row={ui.meshRow} col={ui.meshCol} width={columns} height={bodyHeight} now={now} dim={dim} />;
-  else if (ui.view === "alerts") body = <AlertsView alerts={alerts} index={Math.min(ui.alertIndex, Math.max(0, alerts.length - 1))} width={columns} height={bodyHeight} now={now} dim={dim} />;
+  else if (ui.view === "mesh") body = <MeshView overview={overview} metric={ui.metric} filter={ui.filter} row={ui.meshRow} col={ui.meshCol} width={columns} height={bodyHeight} now={viewNow} dim={dim} />;
+  else if (ui.view === "alerts") body = <AlertsView alerts={alerts} index={Math.min(ui.alertIndex, Math.max(0, alerts.length - 1))} width={columns} height={bodyHeight} now={viewNow} dim={dim} />;
   else if (ui.view === "graph") body = <GraphView tracks={tracks} selected={selectedTrack} graph={state.graph} width={columns} height={bodyHeight} dim={dim} />;
-  else body = <RegionsView regions={regions} order={order} index={Math.min(ui.regionIndex, Math.max(0, regions.length - 1))} width={columns} height={bodyHeight} now={now} dim={dim} />;
+  else body = <RegionsView regions={regions} order={order} index={Math.min(ui.regionIndex, Math.max(0, regions.length - 1))} width={columns} height={bodyHeight} now={viewNow} dim={dim} />;
 
   return (
     <Box flexDirection="column" width={columns} height={rows}>
       <Header state={state} now={now} width={columns} />
       <TabBar ui={ui} firing={firing} />
       <NotLiveBanner state={state} now={now} />
-      {ticker ? <AlertTicker alerts={state.alerts} now={now} width={columns} /> : null}
+      {ticker ? <AlertTicker alerts={state.alerts} now={viewNow} width={columns} /> : null}
       <Box flexDirection="column" height={bodyHeight} overflow="hidden">
         {body}
       </Box>
