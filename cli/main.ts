@@ -6,6 +6,7 @@ import { dashboardsCommand } from "./commands/dashboards.js";
 import { labCommand } from "./commands/lab.js";
 import { probeCommand } from "./commands/probe.js";
 import { scenarioCommand } from "./commands/scenario.js";
+import { sfuCommand } from "./commands/sfu.js";
 import { storeCommand } from "./commands/store.js";
 import { tuiCommand } from "./commands/tui.js";
 import { notImplementedCommand } from "./not-implemented.js";
@@ -18,7 +19,7 @@ export function buildProgram(): Command {
     .configureHelp({ sortSubcommands: false });
 
   program.addCommand(notImplementedCommand("up", "Start the whole local world: regions, WAN emulator, probes, analyzer, store and the TUI"));
-  program.addCommand(notImplementedCommand("sfu", "Run a reference SFU region node"));
+  program.addCommand(sfuCommand());
   program.addCommand(probeCommand());
   program.addCommand(analyzeCommand());
   program.addCommand(tuiCommand());

@@ -10,16 +10,18 @@ import { parseDuration } from "../../core/duration.js";
 import { ConfigError } from "../../core/errors.js";
 import { createLogger, type LogLevel, type Logger } from "../../core/logger.js";
 import type { ProbeResult } from "../../core/probe-result.js";
-import { DEFAULT_REGIONS, regionSchema, type Region } from "../../core/region.js";
+import { DEFAULT_REGIONS, regionSchema, splitTrackId, type Region } from "../../core/region.js";
 import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_INTERVAL_MS, DEFAULT_PPS, DEFAULT_ROTATE_MS, ProbeAgent } from "../../probes/agent.js";
 import { IngestSink } from "../../probes/delivery/ingest-sink.js";
 import { FanOutSink, emptySinkStats, type ProbeSink, type SinkStats } from "../../probes/delivery/sink.js";
 import { StoreSink } from "../../probes/delivery/store-sink.js";
+import type { TokenProvider } from "../../probes/endpoints.js";
 import { defaultOnceWindows, runOnce } from "../../probes/once.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../../probes/whip-client.js";
 import { openStore } from "../../store/open.js";
 import type { Store } from "../../store/store.js";
 import { StoreWriter } from "../../store/writer.js";
+import { issueToken } from "../../sfu/auth/tokens.js";
 import { loadConfig } from "../config.js";
 import { formatTable } from "../format-table.js";
 import { runAction } from "../run-action.js";
@@ -98,7 +100,7 @@ async function runProbe(opts: ProbeOpts): Promise<void> {
   let store: Store | null = null;
   const sink = new FanOutSink(sinks);
   const agent = new ProbeAgent({
-    region, regions, sfuUrl: opts.sfu, whipTemplate: opts.whipUrl, whepTemplate: opts.whepUrl, token: opts.token,
+    region, regions, sfuUrl: opts.sfu, whipTemplate: opts.whipUrl, whepTemplate: opts.whepUrl, token: opts.token ?? tokensFromSecret(process.env["RELAYWATCH_TOKEN_SECRET"]),
     intervalMs, rotateMs, pps, sink, registry, logger, bindAddress: opts.bind ?? "127.0.0.1",
   });
   if (!opts.once) {
@@ -177,6 +179,21 @@ async function serveMetrics(registry: Registry, port: number, logger: Logger): P
 function parseRegion(key: string, v: string): Region {
   if (!regionSchema.safeParse(v).success) throw new ConfigError(key, v, "a region name like eu-central (lowercase letters, digits, dashes)");
   return v;
+}
+
+/** 10 min: long enough for any WHIP/WHEP exchange, short enough to be worthless if leaked. */
+const MINTED_TOKEN_TTL_MS = 600_000;
+
+/**
+ * With the SFU's token secret in the environment (the lab, or an operator's own SFU), the
+ * agent mints a token per request: `publish` for its own track, `subscribe` for the others.
+ */
+function tokensFromSecret(secret: string | undefined): TokenProvider | undefined {
+  if (secret === undefined || secret === "") return undefined;
+  return (op, track) => {
+    const { room, track: name } = splitTrackId(track);
+    return issueToken(secret, { room, track: name, perm: op, exp: Date.now() + MINTED_TOKEN_TTL_MS });
+  };
 }
 
 function durationOption(key: string, v: string, fallback: number): number {

@@ -1,16 +1,6 @@
-// Free loopback ports for tests that must name a port before something binds it
-// (child processes, the WAN emulator's targets). Bind-and-release: a port that was free a
-// moment ago; tests that can bind port 0 themselves should do that instead.
-import { createServer } from "node:net";
-
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
-  const addr = srv.address();
-  await new Promise<void>((resolve) => srv.close(() => { resolve(); }));
-  if (addr === null || typeof addr === "string") throw new Error("no port");
-  return addr.port;
-}
+// Helpers for tests that run processes: free loopback ports (the lab's own bind-and-release
+// allocator), whether a pid is alive, and polling with a deadline.
+export { freePort } from "../../lab/world/ports.js";
 
 export function isAlive(pid: number): boolean {
   try {
