@@ -58,11 +58,14 @@ describe("LiveSource over HTTP + SSE", () => {
   it("loads the selected track's relay graph and follows its SSE updates", async () => {
     const server = await analyzer();
     const source = live(server.url);
+    source.selectTrack(LOOP_TRACK);
     source.start();
     view = await renderSized(<App source={source} clock={systemClock} initial={{ view: "graph", track: LOOP_TRACK }} />, 120, 40);
     const v = view;
     await waitFor(() => v.frame().includes("RELAY LOOP  eu-central → eu-west → eu-central"), 3_000, "the graph");
     expect(server.requests).toContain("/v1/tracks/probe/us-west-12");
+    // The real analyzer pushes a graph only to streams that name the track (`?track=`).
+    expect(server.streamQueries).toEqual(["?track=probe%2Fus-west-12"]);
     const fixed = { ...loopGraph(Date.now()), cycle: null, nodes: loopGraph(0).nodes.map((n) => (n.region === "eu-central" || n.region === "eu-west" ? { ...n, upstream: "us-west", state: "flowing" as const, packetsPerSec: 50 } : n)) };
     server.push({ type: "track", graph: fixed });
     await waitFor(() => !v.frame().includes("RELAY LOOP"), 2_000, "the loop to clear");

@@ -30,6 +30,11 @@ const REQUEST_TIMEOUT_MS = 3_000;
 const STREAM_IDLE_MS = 10_000;
 /** 15 s: resync alerts and the track list, which the stream only updates one by one. */
 const RESYNC_MS = 15_000;
+/**
+ * 2 s: the analyzer streams a track's graph only to clients that named it when connecting
+ * (`?track=`) or when its loop fires/resolves; a track picked later is refreshed by polling.
+ */
+const GRAPH_REFRESH_MS = 2_000;
 /** Resolved alerts older than this drop off the list (the analyzer keeps its own window). */
 const RESOLVED_KEEP_MS = 60 * 60_000;
 
@@ -55,6 +60,7 @@ export class LiveSource implements DashboardSource {
   private retryTimer: TimerHandle | null = null;
   private idleTimer: TimerHandle | null = null;
   private resyncTimer: TimerHandle | null = null;
+  private graphTimer: TimerHandle | null = null;
 
   private readonly options: LiveSourceOptions;
 
@@ -79,6 +85,10 @@ export class LiveSource implements DashboardSource {
     this.resyncTimer = this.options.clock.setInterval(() => {
       if (this.box.get().connection.kind === "live") void this.resync();
     }, RESYNC_MS);
+    this.graphTimer = this.options.clock.setInterval(() => {
+      const track = this.box.get().selectedTrack;
+      if (track !== null && this.box.get().connection.kind === "live") void this.loadGraph(track);
+    }, GRAPH_REFRESH_MS);
   }
 
   selectTrack(track: string | null): void {
@@ -91,7 +101,7 @@ export class LiveSource implements DashboardSource {
     if (this.closed) return Promise.resolve();
     this.closed = true;
     this.abort?.abort();
-    for (const t of [this.retryTimer, this.idleTimer, this.resyncTimer]) t?.cancel();
+    for (const t of [this.retryTimer, this.idleTimer, this.resyncTimer, this.graphTimer]) t?.cancel();
     return Promise.resolve();
   }
 
@@ -154,7 +164,9 @@ export class LiveSource implements DashboardSource {
       ctl.abort(new Error(`GET /v1/stream: no answer in ${REQUEST_TIMEOUT_MS / 1000}s`));
     }, REQUEST_TIMEOUT_MS);
     try {
-      const res = await this.options.fetch(`${this.base}/v1/stream`, { headers: { ...this.headers(), accept: "text/event-stream" }, signal: AbortSignal.any([signal, ctl.signal]) });
+      const track = this.box.get().selectedTrack;
+      const query = track === null ? "" : `?track=${encodeURIComponent(track)}`;
+      const res = await this.options.fetch(`${this.base}/v1/stream${query}`, { headers: { ...this.headers(), accept: "text/event-stream" }, signal: AbortSignal.any([signal, ctl.signal]) });
       if (res.status === 401 || res.status === 403) throw new Error(`GET /v1/stream: HTTP ${res.status} (check --token)`);
       if (!res.ok || res.body === null) throw new Error(`GET /v1/stream: HTTP ${res.status}`);
       return res.body;

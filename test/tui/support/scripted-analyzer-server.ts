@@ -1,7 +1,8 @@
 // scriptedAnalyzerServer: a stand-in for the analyzer's live API (GET /v1/overview,
 // /v1/alerts, /v1/tracks, /v1/tracks/:room/:track, SSE /v1/stream, bearer token) serving
 // whatever the test scripts, over real loopback HTTP. It exists only until the real
-// analyzer lands; it speaks the contract in core/analyzer-api.ts and nothing more.
+// analyzer lands; it speaks the contract in core/analyzer-api.ts and nothing more (it
+// ignores `?track=`: every stream gets every event).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Alert } from "../../../core/alert.js";
@@ -20,6 +21,8 @@ export interface ScriptedAnalyzer {
   readonly port: number;
   /** Paths requested, in order. */
   readonly requests: string[];
+  /** The query string of each /v1/stream request. */
+  readonly streamQueries: string[];
   overview: Overview;
   alerts: Alert[];
   tracks: TracksList["tracks"];
@@ -35,6 +38,7 @@ export async function scriptedAnalyzerServer(initial: { overview: Overview; aler
   const streams = new Set<ServerResponse>();
   const sockets = new Set<Socket>();
   const requests: string[] = [];
+  const streamQueries: string[] = [];
   let timer: NodeJS.Timeout | undefined;
 
   const state = {
@@ -49,7 +53,9 @@ export async function scriptedAnalyzerServer(initial: { overview: Overview; aler
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const path = new URL(req.url ?? "/", "http://x").pathname;
+    const url = new URL(req.url ?? "/", "http://x");
+    const path = url.pathname;
+    if (path === "/v1/stream") streamQueries.push(url.search);
     requests.push(path);
     if (options.token !== undefined && req.headers.authorization !== `Bearer ${options.token}`) {
       send(res, 401, { error: "unauthorized" });
@@ -100,6 +106,7 @@ export async function scriptedAnalyzerServer(initial: { overview: Overview; aler
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
+    streamQueries,
     get overview() {
       return state.overview;
     },
