@@ -9,7 +9,7 @@ import { scenarioCommand } from "./commands/scenario.js";
 import { sfuCommand } from "./commands/sfu.js";
 import { storeCommand } from "./commands/store.js";
 import { tuiCommand } from "./commands/tui.js";
-import { notImplementedCommand } from "./not-implemented.js";
+import { upCommand } from "./commands/up.js";
 
 export function buildProgram(): Command {
   const program = new Command("relaywatch")
@@ -18,7 +18,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: false });
 
-  program.addCommand(notImplementedCommand("up", "Start the whole local world: regions, WAN emulator, probes, analyzer, store and the TUI"));
+  program.addCommand(upCommand());
   program.addCommand(sfuCommand());
   program.addCommand(probeCommand());
   program.addCommand(analyzeCommand());

@@ -58,7 +58,7 @@ describe("relaywatch CLI", () => {
   });
 
   it("subcommands not built yet exit 2 saying so", async () => {
-    const r = await runCli(["up"]);
+    const r = await runCli(["scenario", "run", "incident-2024-02-07"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("not implemented yet");
     expect(r.stdout).toBe("");

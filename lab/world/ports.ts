@@ -1,38 +1,76 @@
-// Ports for a lab world on loopback. HTTP ports: bind-and-release (free a moment ago; the
-// child binds it right after). Relay ranges: a random base, so two worlds on one machine
-// (a developer's `up` and a test run) rarely meet; the engine reports a clear error if so.
+// Ports for a lab world on loopback, chosen outside Linux's ephemeral range (32768–60999
+// by default). A port picked with bind-and-release and bound later by a child process can
+// otherwise be handed out in between as the ephemeral port of someone's outgoing socket
+// or port-0 listener (the WAN emulator's proxies, werift's ICE sockets): the child then
+// fails with EADDRINUSE. The WAN emulator's UDP proxies use 20000–32000 (lab/wan).
 import { randomInt } from "node:crypto";
+import { createSocket } from "node:dgram";
 import { createServer } from "node:net";
 import type { Region } from "../../core/region.js";
 import type { WorldPorts } from "./plan.js";
 import { RELAY_PORTS_PER_REGION } from "./plan.js";
 
-/** Above the WAN emulator's proxy range (20000–32000) and below Linux's ephemeral ports (32768+)… */
-const RELAY_BASE_LOW = 33_000;
-/** …is too narrow for many worlds, so relay ranges sit above the ephemeral range's usual end instead. */
-const RELAY_BASE_HIGH = 60_000;
+/** TCP listeners (region and analyzer HTTP, WAN control, probe metrics): above the ephemeral range. */
+export const TCP_PORT_LOW = 61_000;
+export const TCP_PORT_HIGH = 65_000;
+/** UDP relay ranges: below the WAN emulator's proxy range. */
+export const RELAY_PORT_LOW = 10_000;
+export const RELAY_PORT_HIGH = 19_999;
+const ATTEMPTS = 200;
 
-export async function freePort(): Promise<number> {
+function tcpFree(port: number): Promise<boolean> {
   const srv = createServer();
-  await new Promise<void>((resolve, reject) => {
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", resolve);
+  return new Promise((resolve) => {
+    srv.once("error", () => { resolve(false); });
+    srv.listen(port, "127.0.0.1", () => srv.close(() => { resolve(true); }));
   });
-  const addr = srv.address();
-  await new Promise<void>((resolve) => srv.close(() => { resolve(); }));
-  if (addr === null || typeof addr === "string") throw new Error("could not allocate a loopback port");
-  return addr.port;
+}
+
+function udpFree(port: number): Promise<boolean> {
+  const sock = createSocket("udp4");
+  return new Promise((resolve) => {
+    sock.once("error", () => { sock.close(); resolve(false); });
+    sock.bind(port, "127.0.0.1", () => sock.close(() => { resolve(true); }));
+  });
+}
+
+/** A loopback TCP port outside the ephemeral range that is free now. */
+export async function freePort(taken: ReadonlySet<number> = new Set()): Promise<number> {
+  for (let i = 0; i < ATTEMPTS; i++) {
+    const port = randomInt(TCP_PORT_LOW, TCP_PORT_HIGH);
+    if (!taken.has(port) && (await tcpFree(port))) return port;
+  }
+  throw new Error(`no free loopback TCP port in ${TCP_PORT_LOW}-${TCP_PORT_HIGH}`);
+}
+
+/** `size` consecutive UDP ports below the WAN emulator's range, all free now. */
+export async function freeUdpRange(size: number, taken: readonly { min: number; max: number }[] = []): Promise<{ min: number; max: number }> {
+  for (let i = 0; i < ATTEMPTS; i++) {
+    const min = randomInt(RELAY_PORT_LOW, RELAY_PORT_HIGH - size);
+    const max = min + size - 1;
+    if (taken.some((t) => min <= t.max && t.min <= max)) continue;
+    let ok = true;
+    for (let p = min; p <= max && ok; p++) ok = await udpFree(p);
+    if (ok) return { min, max };
+  }
+  throw new Error(`no ${size} free consecutive UDP ports in ${RELAY_PORT_LOW}-${RELAY_PORT_HIGH}`);
 }
 
 export async function allocateWorldPorts(regions: readonly Region[]): Promise<WorldPorts> {
-  const span = regions.length * RELAY_PORTS_PER_REGION;
-  const base = randomInt(RELAY_BASE_LOW, RELAY_BASE_HIGH - span);
+  const tcp = new Set<number>();
+  const next = async (): Promise<number> => {
+    const p = await freePort(tcp);
+    tcp.add(p);
+    return p;
+  };
+  const ranges: { min: number; max: number }[] = [];
   const regionPorts = new Map<Region, { http: number; relay: { min: number; max: number } }>();
-  for (const [i, r] of regions.entries()) {
-    const min = base + i * RELAY_PORTS_PER_REGION;
-    regionPorts.set(r, { http: await freePort(), relay: { min, max: min + RELAY_PORTS_PER_REGION - 1 } });
+  for (const r of regions) {
+    const relay = await freeUdpRange(RELAY_PORTS_PER_REGION, ranges);
+    ranges.push(relay);
+    regionPorts.set(r, { http: await next(), relay });
   }
   const probeMetrics = new Map<Region, number>();
-  for (const r of regions) probeMetrics.set(r, await freePort());
-  return { regions: regionPorts, analyzer: await freePort(), wanControl: await freePort(), probeMetrics };
+  for (const r of regions) probeMetrics.set(r, await next());
+  return { regions: regionPorts, analyzer: await next(), wanControl: await next(), probeMetrics };
 }
