@@ -11,7 +11,7 @@ import { scriptedAnalyzerServer, type ScriptedAnalyzer } from "./support/scripte
 
 const ROOT = join(import.meta.dirname, "../..");
 /** The lead wires tuiCommand() into cli/main.ts; until then this entry runs the same command. */
-const ENTRY = "cli/commands/tui-main.ts";
+const ENTRY = "cli/bin.mjs tui";
 const SOCKET = `relaywatch-tui-e2e-${process.pid}`;
 const TOKEN = "e2e-read-token-0123456789";
 const hasTmux = spawnSync("tmux", ["-V"]).status === 0;
@@ -39,7 +39,7 @@ describe.skipIf(!hasTmux)("relaywatch tui in a pseudo-terminal (tmux)", () => {
     const now = Date.now();
     analyzer = await scriptedAnalyzerServer({ overview: incidentOverview(now), tracks: incidentTracks(now).tracks, graphs: [loopGraph(now)] }, { token: TOKEN, overviewEveryMs: 500 });
     // `node --import tsx` on the Node running the tests (the pinned 24), never the system one.
-    const cmd = `'${process.execPath}' --import tsx ${ENTRY} --analyzer ${analyzer.url}; echo "EXIT=$?"; sleep 600`;
+    const cmd = `'${process.execPath}' ${ENTRY} --analyzer ${analyzer.url}; echo "EXIT=$?"; sleep 600`;
     tmux("new-session", "-d", "-s", "tui", "-x", "120", "-y", "40", "-c", ROOT, "-e", `RELAYWATCH_ANALYZER_TOKEN=${TOKEN}`, "sh", "-c", cmd);
   });
 
