@@ -5,7 +5,7 @@
 // forms the cycle. (The property over random 3–8 region meshes and announcement orders
 // is sfu/relay/relay-loop.test.ts, on the same policies these nodes drive.)
 import { afterEach, describe, expect, it } from "vitest";
-import { publish, startLab, subscribe, token, trackIn, waitFor, waitForMesh, type Lab } from "./sfu-kit.js";
+import { prepareSubscriber, publish, startLab, subscribe, token, trackIn, waitFor, waitForMesh, type Lab } from "./sfu-kit.js";
 
 const LATENCY: Record<string, number> = { "eu-central|eu-west": 2, "eu-central|us-west": 40, "eu-west|us-west": 45 };
 const latencyMs = (x: string, y: string): number => LATENCY[[x, y].sort().join("|")] ?? 40;
@@ -35,8 +35,8 @@ describe("the 2024-02-07 relay loop", () => {
       wan: { latencyMs },
       node: (region) => ({
         admin: { enabled: true, token: ADMIN_TOKEN },
-        settleMs: 600,
-        subscribeTimeoutMs: 2500,
+        settleMs: 1000,
+        subscribeTimeoutMs: 3500,
         ...(region === "us-west" ? {} : { behaviours: ["announce-early", "no-loop-guard"] }),
       }),
     });
@@ -46,13 +46,14 @@ describe("the 2024-02-07 relay loop", () => {
     const flow = origin.stream(100);
     closers.push(flow);
 
-    // Simultaneous demand in both EU regions.
-    const pending = EU.map((r) => subscribe(lab!.node(r), "probe/us-west"));
+    // Simultaneous demand in both EU regions (offers built first, then sent together).
+    const offers = await Promise.all(EU.map(() => prepareSubscriber()));
+    const pending = EU.map((r, i) => subscribe(lab!.node(r), "probe/us-west", "video", {}, offers[i]));
     for (const p of pending) p.catch(() => undefined);
     await waitFor(async () => {
       const [ec, ew] = await Promise.all(EU.map((r) => trackIn(lab!.node(r), "probe/us-west")));
       return ec?.upstream === "eu-west" && ew?.upstream === "eu-central";
-    }, 4000, "each EU region showing the other as upstream");
+    }, 5000, "each EU region showing the other as upstream");
     const [ec, ew] = await Promise.all(EU.map((r) => trackIn(lab!.node(r), "probe/us-west")));
     expect(ec).toMatchObject({ upstream: "eu-west", state: "pulling", packets: 0, announced: true });
     expect(ew).toMatchObject({ upstream: "eu-central", state: "pulling", packets: 0, announced: true });
@@ -78,7 +79,8 @@ describe("the 2024-02-07 relay loop", () => {
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
-    const fine = await Promise.all(EU.map((r) => subscribe(lab!.node(r), "probe/us-west-2")));
+    const offers2 = await Promise.all(EU.map(() => prepareSubscriber()));
+    const fine = await Promise.all(EU.map((r, i) => subscribe(lab!.node(r), "probe/us-west-2", "video", {}, offers2[i])));
     for (const s of fine) closers.push(s);
     expect(fine.map((s) => s.status)).toEqual([201, 201]);
     await waitFor(() => fine.every((s) => s.subscriber.packetsReceived > 20), 5000, "packets in both EU regions");

@@ -169,10 +169,26 @@ export interface Subscribed {
   close(): Promise<void>;
 }
 
-/** WHEP subscribe over HTTP; on a non-201 the subscriber is closed and status/body tell why. */
-export async function subscribe(node: RegionNode, track: TrackId, kind: "video" | "audio" = "video", headers: Record<string, string> = {}): Promise<Subscribed> {
+export interface PreparedSubscriber {
+  subscriber: WeriftSubscriber;
+  offer: string;
+}
+
+/** A subscriber with its offer built (ICE gathered), so several can be sent at the same instant. */
+export async function prepareSubscriber(kind: "video" | "audio" = "video"): Promise<PreparedSubscriber> {
   const subscriber = new WeriftSubscriber(kind);
-  const offer = await subscriber.createOffer();
+  return { subscriber, offer: await subscriber.createOffer() };
+}
+
+/** WHEP subscribe over HTTP; on a non-201 the subscriber is closed and status/body tell why. */
+export async function subscribe(
+  node: RegionNode,
+  track: TrackId,
+  kind: "video" | "audio" = "video",
+  headers: Record<string, string> = {},
+  prepared?: PreparedSubscriber,
+): Promise<Subscribed> {
+  const { subscriber, offer } = prepared ?? (await prepareSubscriber(kind));
   const res = await fetch(`${node.url}/whep/${track}`, {
     method: "POST", body: offer, headers: { "content-type": "application/sdp", authorization: `Bearer ${token(track)}`, ...headers },
   });
