@@ -1,10 +1,14 @@
 // `relaywatch scenario list|check|run`: lab scenarios (DESIGN's file format).
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { formatDuration } from "../../core/duration.js";
 import { ConfigError } from "../../core/errors.js";
 import { builtinScenarios } from "../../lab/scenario/builtin.js";
+import { formatReport } from "../../lab/scenario/evaluate.js";
 import { parseScenario } from "../../lab/scenario/parse.js";
+import { runScenario } from "../../lab/scenario/runner.js";
 import type { Scenario } from "../../lab/scenario/schema.js";
 import { runAction } from "../run-action.js";
 
@@ -48,12 +52,27 @@ export function scenarioCommand(): Command {
     );
   cmd
     .command("run")
-    .description("Run a scenario and report each expectation (not implemented yet)")
-    .argument("<file>")
-    .option("--json", "machine-readable report")
-    .action(() => {
-      process.stderr.write("relaywatch scenario run: not implemented yet\n");
-      process.exitCode = 2;
-    });
+    .description("Run a scenario in a local lab world and report each expectation (exit 0 only if all pass)")
+    .argument("<file>", "scenario YAML file or built-in name (see `relaywatch scenario list`)")
+    .option("--json", "print one JSON report on stdout: {scenario, passed, expectations, alerts}")
+    .option("--data-dir <dir>", "where the world keeps its store and logs (default: a fresh temporary directory)")
+    .option("--engine <name>", "media engine of the region nodes", "werift")
+    .action(
+      runAction(async (ref: string, opts: { json?: boolean; dataDir?: string; engine: string }) => {
+        const { scenario } = loadScenario(ref);
+        const dataDir = resolve(opts.dataDir ?? mkdtempSync(join(tmpdir(), `relaywatch-scenario-${scenario.name}-`)));
+        const t0 = Date.now();
+        const report = await runScenario(scenario, {
+          dataDir,
+          engine: opts.engine,
+          onProgress: (m) => {
+            process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${m}\n`);
+          },
+        });
+        process.stderr.write(`logs and store in ${dataDir}\n`);
+        process.stdout.write(opts.json === true ? `${JSON.stringify(report)}\n` : formatReport(report));
+        process.exitCode = report.passed ? 0 : 1;
+      }),
+    );
   return cmd;
 }

@@ -9,7 +9,8 @@ import { alertsResponseSchema, overviewSchema, type Overview } from "../../core/
 import type { Alert } from "../../core/alert.js";
 import { RelaywatchError } from "../../core/errors.js";
 import { silentLogger, type Logger } from "../../core/logger.js";
-import type { Region } from "../../core/region.js";
+import { splitTrackId, type Region, type TrackId } from "../../core/region.js";
+import { issueToken, type TokenPerm } from "../../sfu/auth/tokens.js";
 import { Supervisor } from "../launcher/supervisor.js";
 import { WanControlServer, WanEmulator, type LinkPatch } from "../wan/index.js";
 import { analyzerConfig, probeArgs, regionArgs, type WorldPorts } from "./plan.js";
@@ -47,14 +48,16 @@ export class World {
   readonly analyzerUrl: string;
   readonly logDir: string;
   private readonly adminToken: string;
+  private readonly tokenSecret: string;
   private stopped = false;
 
-  private constructor(init: { ports: WorldPorts; wan: WanEmulator; wanControl: WanControlServer; supervisor: Supervisor; adminToken: string; logDir: string }) {
+  private constructor(init: { ports: WorldPorts; wan: WanEmulator; wanControl: WanControlServer; supervisor: Supervisor; adminToken: string; tokenSecret: string; logDir: string }) {
     this.ports = init.ports;
     this.wan = init.wan;
     this.wanControl = init.wanControl;
     this.supervisor = init.supervisor;
     this.adminToken = init.adminToken;
+    this.tokenSecret = init.tokenSecret;
     this.logDir = init.logDir;
     this.analyzerUrl = `http://127.0.0.1:${init.ports.analyzer}`;
   }
@@ -79,9 +82,10 @@ export class World {
     const wanControl = await WanControlServer.start({ emulator: wan, port: ports.wanControl });
     const supervisor = new Supervisor({ logger, logDir });
     const adminToken = randomBytes(24).toString("hex");
-    const world = new World({ ports, wan, wanControl, supervisor, adminToken, logDir });
+    const tokenSecret = randomBytes(32).toString("hex");
+    const world = new World({ ports, wan, wanControl, supervisor, adminToken, tokenSecret, logDir });
     const secrets = {
-      RELAYWATCH_TOKEN_SECRET: randomBytes(32).toString("hex"),
+      RELAYWATCH_TOKEN_SECRET: tokenSecret,
       RELAYWATCH_RELAY_SECRET: randomBytes(32).toString("hex"),
       RELAYWATCH_ADMIN_TOKEN: adminToken,
     };
@@ -137,6 +141,12 @@ export class World {
     const p = this.ports.regions.get(region);
     if (p === undefined) throw new RelaywatchError("not_found", `no region ${region} in this world`);
     return `http://127.0.0.1:${p.http}`;
+  }
+
+  /** A WHIP/WHEP bearer token for this world's regions (10 minutes). */
+  token(perm: TokenPerm, track: TrackId): string {
+    const { room, track: name } = splitTrackId(track);
+    return issueToken(this.tokenSecret, { room, track: name, perm, exp: Date.now() + 600_000 });
   }
 
   /** Sets a region's legacy behaviours at run time (the admin API; replaces the set). */
