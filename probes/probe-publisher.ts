@@ -14,8 +14,13 @@ import { probeTrackId } from "./rotation.js";
 import type { SetupFailure } from "./stats/observation.js";
 import type { WhipClient } from "./whip-client.js";
 
-/** At most 3 packets per pacing tick: catches up a 40 ms timer delay, never floods after a stall. */
-const MAX_CATCH_UP = 3;
+/**
+ * Up to 1 s of packets are sent late rather than skipped: a stalled event loop (GC, a DTLS
+ * handshake in this process) is the agent's own hiccup, and skipping would report it as
+ * network loss on every pair. Each packet carries its real send time, so latency stays
+ * right. Beyond 1 s the index skips ahead and receivers see loss (the agent was not probing).
+ */
+const MAX_CATCH_UP_S = 1;
 
 export type PublisherPhase = "publishing" | "live" | "failed" | "closed";
 
@@ -85,11 +90,12 @@ export class ProbePublisher {
   }
 
   /**
-   * Sends the packets due at `pps` since the track went live (timers fire late under load;
-   * this catches up, at most MAX_CATCH_UP per call, so the rate stays exact without bursts
-   * after a long stall). A connection that died turns the publisher failed.
+   * Sends the packets due at `pps` since the track went live: timers fire late under load,
+   * so this catches up (see MAX_CATCH_UP_S) and the rate stays exact. A connection that
+   * died turns the publisher failed.
    */
   sendDue(pps: number): void {
+    const maxCatchUp = Math.max(1, Math.ceil(pps * MAX_CATCH_UP_S));
     if (this.state !== "live" || this.publisher === null || this.liveAt === null) return;
     const cs = this.publisher.connectionState;
     if (cs === "failed" || cs === "closed") {
@@ -99,10 +105,10 @@ export class ProbePublisher {
     const now = this.deps.clock.now();
     const due = Math.floor(((now - this.liveAt) * pps) / 1000) + 1 - this.index;
     if (due <= 0) return;
-    if (due > MAX_CATCH_UP) this.index += due - MAX_CATCH_UP; // a stall: skip ahead (receivers see loss), never burst
+    if (due > maxCatchUp) this.index += due - maxCatchUp;
     const size = Math.max(this.deps.payloadBytes, headerLength(this.region));
     const sendTimeUs = Math.round(now * 1000);
-    const n = Math.min(due, MAX_CATCH_UP);
+    const n = Math.min(due, maxCatchUp);
     for (let i = 0; i < n; i++) {
       this.publisher.send(encodeProbeHeader({ src: this.region, trackSeq: this.rotation, index: this.index, sendTimeUs }, size));
       this.index++;

@@ -53,6 +53,11 @@ describe("classifyWindow()", () => {
     expect(classifyWindow(failed(http(502)), 1000).reason).toMatch(/^HTTP 502 /);
   });
 
+  it("maps 504 (the SFU's relay setup timed out) to timeout, keeping the status in the reason", () => {
+    const c = classifyWindow(failed(http(504, { statusText: "Gateway Timeout", errorCode: "relay_timeout" })), 1000);
+    expect(c).toEqual({ status: "timeout", reason: "HTTP 504 Gateway Timeout from WHEP http://127.0.0.1:7000/whep/probe/us-west.5: the SFU timed out setting up the relay (relay_timeout)" });
+  });
+
   it("maps timeouts and other setup failures", () => {
     expect(classifyWindow(failed({ kind: "timeout", stage: "request", afterMs: 5000 }), 1000)).toEqual({ status: "timeout", reason: "no WHEP answer within 5.0 s" });
     expect(classifyWindow(failed({ kind: "timeout", stage: "connect", afterMs: 5000 }), 1000)).toEqual({ status: "timeout", reason: "ICE/DTLS not connected within 5.0 s" });

@@ -61,6 +61,9 @@ export function classifyFailure(failure: SetupFailure): Classification {
       const what = `HTTP ${failure.status}${failure.statusText === "" ? "" : ` ${failure.statusText}`} from ${failure.endpoint}`;
       const detail = [failure.errorCode, failure.detail].filter((s) => s !== null && s !== "").join(": ");
       const suffix = detail === "" ? "" : ` (${detail})`;
+      // 504: the SFU's own upstream (a relay pull) did not answer in time — the media path
+      // timed out, which is what `timeout` means; the status stays in the reason.
+      if (failure.status === 504) return { status: "timeout", reason: `${what}: the SFU timed out setting up the relay${suffix}` };
       if (failure.status === 503) {
         const retry = failure.retryAfterMs === null ? "" : `, retry after ${formatMs(failure.retryAfterMs)}`;
         return { status: "region_offline", reason: `${what}: region offline${retry}${suffix}` };
