@@ -2,7 +2,7 @@
 export { RegionNode } from "./node/region-node.js";
 export { resolveOptions, DEFAULT_LINGER_MS, DEFAULT_SUBSCRIBE_TIMEOUT_MS, DEFAULT_RETRY_AFTER_SECONDS, type RegionNodeOptions } from "./node/options.js";
 export { PeerDirectory, type PeerConfig, type RelayPortMap } from "./node/peers.js";
-export { RelayWaitError, type RelayWaitCode } from "./node/relay-manager.js";
+export { RelayWaitError, type RelayWaitCode } from "./node/relay-wait.js";
 export { DEFAULT_HEARTBEAT_MS } from "./node/health-monitor.js";
 export { createAccessTokenVerifier, createRelayCallAuth, signedRelayPath } from "./node/auth-adapters.js";
 export type { RelayCallAuth } from "./node/relay-call-auth.js";

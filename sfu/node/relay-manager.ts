@@ -8,7 +8,6 @@ import { SpanKind, SpanStatusCode, trace, type Context, type Tracer } from "@ope
 import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import type { Region, TrackId } from "../../core/region.js";
-import { parsePayload } from "../../core/validate.js";
 import type { MediaEngine } from "../media/engine.js";
 import type { TrackMedia } from "../media/track-media.js";
 import { locateDelayMs } from "../relay/announce-policy.js";
@@ -16,25 +15,15 @@ import type { LegacyBehaviours } from "../relay/legacy-behaviours.js";
 import { formatRelayPath, locateForRelay } from "../relay/pull-policy.js";
 import type { TrackTable } from "../relay/track-table.js";
 import type { SfuMetrics } from "../telemetry/metrics.js";
-import { traceparentOf } from "../telemetry/trace-context.js";
 import type { PeerClient } from "./peer-client.js";
-import { relayErrorSchema, relayPullReplySchema, type RelayPullResult } from "./relay-protocol.js";
+import type { RelayPullResult } from "./relay-protocol.js";
+import { sendPull } from "./relay-pull.js";
 import { hasDemand, newTrackState, type Relay, type TrackState } from "./track-state.js";
+import { RelayWaitError, waitOnTrack } from "./relay-wait.js";
+
 
 /** 500 ms: a relay whose candidates all refused tries again this soon while someone waits. */
 export const RELAY_RETRY_MS = 500;
-
-export type RelayWaitCode = "unknown_track" | "relay_failed" | "relay_timeout" | "closed";
-
-/** Why a subscribe could not get the track here. */
-export class RelayWaitError extends Error {
-  override name = "RelayWaitError";
-  readonly code: RelayWaitCode;
-  constructor(code: RelayWaitCode, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
 
 export interface RelayManagerOptions {
   self: Region;
@@ -108,33 +97,15 @@ export class RelayManager {
     if (this.closed) return Promise.reject(new RelayWaitError("closed", "region node is closing"));
     if (this.hasMedia(track)) return Promise.resolve();
     const t = this.ensure(track);
-    return new Promise<void>((resolve, reject) => {
-      const settle = (err: RelayWaitError | null): void => {
-        timer.cancel();
-        t.mediaWaiters.delete(waiter);
-        if (err === null) resolve();
-        else {
-          reject(err);
-          this.maybeStop(t);
-        }
-      };
-      const waiter = { resolve: () => { settle(null); }, reject: (err: Error) => { settle(toWaitError(err)); } };
-      const timer = this.o.clock.setTimeout(() => {
-        settle(new RelayWaitError("relay_timeout", `no relay of ${track} became ready in ${timeoutMs} ms`));
-      }, timeoutMs);
-      t.mediaWaiters.add(waiter);
-      this.cancelLinger(t);
-      if (t.relay === null && !t.publisher) this.startRelay(t, [this.o.self], parent);
-    });
+    const wait = waitOnTrack(t, track, timeoutMs, this.o.clock, () => { this.maybeStop(t); });
+    this.cancelLinger(t);
+    if (t.relay === null && !t.publisher) this.startRelay(t, [this.o.self], parent);
+    return wait;
   }
 
   /** Starts this region's pull of `t` with `pullPath` (this region last). */
   startRelay(t: TrackState, pullPath: Region[], parent: Context): void {
-    const span = this.o.tracer.startSpan(
-      "relay.setup",
-      { kind: SpanKind.INTERNAL, attributes: { "relaywatch.region": this.o.self, "relaywatch.track": t.track, "relaywatch.path": pullPath.join(">") } },
-      parent,
-    );
+    const span = this.o.tracer.startSpan("relay.setup", { kind: SpanKind.INTERNAL, attributes: this.attrs(t.track, { "relaywatch.path": pullPath.join(">") }) }, parent);
     const relay: Relay = {
       state: "locating", pullPath, upstream: null, chain: [], candidates: [], tried: 0, pullId: "", gen: 0,
       relayInId: null, relayInPort: null, media: null, startedAt: this.o.clock.now(), locateTimer: null,
@@ -159,7 +130,7 @@ export class RelayManager {
   }
 
   private locate(t: TrackState, relay: Relay): void {
-    const span = this.o.tracer.startSpan("relay.locate", { attributes: { "relaywatch.region": this.o.self, "relaywatch.track": t.track } }, relay.ctx);
+    const span = this.o.tracer.startSpan("relay.locate", { attributes: this.attrs(t.track) }, relay.ctx);
     relay.candidates = locateForRelay(t.track, this.o.self, relay.pullPath, {
       table: this.o.table(), rtts: this.o.rtts(), now: this.o.clock.now(), behaviours: this.o.behaviours(),
     });
@@ -201,38 +172,24 @@ export class RelayManager {
       }
     }
     if (!current()) return;
-    const span = this.o.tracer.startSpan(
-      "relay.pull",
-      { kind: SpanKind.CLIENT, attributes: { "relaywatch.region": this.o.self, "relaywatch.track": t.track, "relaywatch.upstream": upstream } },
-      relay.ctx,
-    );
-    const res = await this.o.client.post(upstream, "/relay/v1/pull", {
-      track: t.track, path: relay.pullPath, pullId, port: relay.relayInPort,
-      traceparent: traceparentOf(trace.setSpan(relay.ctx, span)),
-    }, { traceparent: traceparentOf(trace.setSpan(relay.ctx, span)) });
-    const accepted = res.ok && (res.status === 200 || res.status === 202) ? parsePayload(relayPullReplySchema, res.body) : null;
-    span.setAttribute("http.response.status_code", res.ok ? res.status : 0);
+    const outcome = await sendPull(this.o.client, this.o.tracer, {
+      track: t.track, path: relay.pullPath, pullId, port: relay.relayInPort ?? 0, upstream, ctx: relay.ctx, attributes: this.attrs(t.track),
+    });
     if (!current()) {
-      span.end();
-      if (accepted?.ok === true) void this.o.client.post(upstream, "/relay/v1/leave", { track: t.track, pullId });
+      if (outcome.kind !== "refused") void this.o.client.post(upstream, "/relay/v1/leave", { track: t.track, pullId });
       return;
     }
-    if (accepted === null || !accepted.ok) {
-      const why = !res.ok ? res.error : accepted === null ? refusalOf(res.body) : "bad_reply";
-      span.setStatus({ code: SpanStatusCode.ERROR, message: why });
-      span.end();
-      this.o.logger.debug({ track: t.track, upstream, why }, "pull() | refused, trying the next candidate");
+    if (outcome.kind === "refused") {
+      this.o.logger.debug({ track: t.track, upstream, why: outcome.why }, "pull() | refused, trying the next candidate");
       this.tryNext(t, relay);
       return;
     }
-    span.setAttribute("relaywatch.pending", accepted.value.pending);
-    span.end();
-    if (accepted.value.pending || accepted.value.media === undefined) {
+    if (outcome.kind === "pending") {
       relay.state = "pulling";
       this.changed(t);
       return;
     }
-    await this.accepted(t, relay, accepted.value.chain, accepted.value.media);
+    await this.accepted(t, relay, outcome.chain, outcome.media);
   }
 
   /** The upstream's pull-result for a pending pull. False when it is not for the current pull. */
@@ -276,7 +233,7 @@ export class RelayManager {
       relay.state = "flowing";
       const seconds = Math.max(0, atMs - relay.startedAt) / 1000;
       this.o.metrics.relaySetupSeconds.observe({ hops: String(relay.chain.length) }, seconds);
-      this.o.tracer.startSpan("relay.first_packet", { attributes: { "relaywatch.region": this.o.self, "relaywatch.track": track } }, relay.ctx).end();
+      this.o.tracer.startSpan("relay.first_packet", { attributes: this.attrs(track) }, relay.ctx).end();
       relay.span.setAttribute("relaywatch.relay_path", formatRelayPath(this.o.self, relay.chain));
       relay.span.end();
       this.downstream?.serveWaiters(t);
@@ -423,6 +380,10 @@ export class RelayManager {
     this.o.onChange(t.track);
   }
 
+  private attrs(track: TrackId, extra: Record<string, string> = {}): Record<string, string> {
+    return { "relaywatch.region": this.o.self, "relaywatch.track": track, ...extra };
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -437,11 +398,3 @@ export class RelayManager {
   }
 }
 
-function toWaitError(err: Error): RelayWaitError {
-  return err instanceof RelayWaitError ? err : new RelayWaitError("relay_failed", err.message);
-}
-
-function refusalOf(body: unknown): string {
-  const parsed = relayErrorSchema.safeParse(body);
-  return parsed.success ? parsed.data.error : "refused";
-}
