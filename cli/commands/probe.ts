@@ -37,6 +37,8 @@ interface ProbeOpts {
   rotate: string;
   pps: string;
   token?: string;
+  publishToken?: string;
+  subscribeToken?: string;
   once?: boolean;
   json?: boolean;
   whipUrl?: string;
@@ -75,7 +77,9 @@ export function probeCommand(): Command {
     .option("--interval <duration>", "window length", "1s")
     .option("--rotate <duration>", "publish a fresh probe track this often (a multiple of --interval)", "30s")
     .option("--pps <n>", "probe packets per second per track", String(DEFAULT_PPS))
-    .addOption(new Option("--token <token>", "bearer token for WHIP/WHEP (e.g. one granting room probe, track *)").env("RELAYWATCH_PROBE_TOKEN"))
+    .addOption(new Option("--token <token>", "bearer token for WHIP and WHEP (e.g. granting room probe, track *)").env("RELAYWATCH_PROBE_TOKEN"))
+    .addOption(new Option("--publish-token <token>", "bearer token for WHIP only (SFUs whose tokens carry one permission)").env("RELAYWATCH_PROBE_PUBLISH_TOKEN"))
+    .addOption(new Option("--subscribe-token <token>", "bearer token for WHEP only").env("RELAYWATCH_PROBE_SUBSCRIBE_TOKEN"))
     .option("--once", "run one round, print every pair's result, exit 0 only if all are ok")
     .option("--json", "print results as JSON (--once: one object; otherwise one line per result)")
     .option("--whip-url <template>", "WHIP endpoint template for another SFU, with {room} {track} {region}")
