@@ -5,7 +5,7 @@ import { parse as parseYaml, YAMLParseError } from "yaml";
 import { ConfigError } from "./errors.js";
 import { durationSchema } from "./duration.js";
 import { regionSchema } from "./region.js";
-import { expectedFromZodMessage, formatPath } from "./validate.js";
+import { expectedFromZodMessage, formatPath, valueAt } from "./validate.js";
 
 const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http(s) URL like http://127.0.0.1:7001" });
 const hostPort = z
@@ -90,14 +90,6 @@ export function parseConfigYaml(text: string, fileName = "relaywatch.yaml"): Rel
   return parseConfig(doc);
 }
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let cur: unknown = input;
-  for (const part of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[part];
-  }
-  return cur;
-}
 
 function knownKeys(path: readonly PropertyKey[]): string[] {
   let schema: z.ZodType = configSchema;

@@ -35,3 +35,13 @@ export function mustParse<S extends z.ZodType>(schema: S, input: unknown): z.inf
 export function expectedFromZodMessage(message: string): string {
   return message.replace(/^(Invalid input|Too small|Too big|Invalid option|Invalid value)[^:]*: /i, "").replace(/^expected /i, "");
 }
+
+/** The value at a (zod issue) path inside a parsed document, for "got …" in error messages. */
+export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = input;
+  for (const part of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[part];
+  }
+  return cur;
+}

@@ -2,7 +2,7 @@
 // — never a stack trace — because people write these by hand.
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import { ConfigError, describeValue } from "../../core/errors.js";
-import { expectedFromZodMessage, formatPath } from "../../core/validate.js";
+import { expectedFromZodMessage, formatPath, valueAt } from "../../core/validate.js";
 import { scenarioSchema, type Scenario } from "./schema.js";
 
 export class ScenarioError extends ConfigError {
@@ -68,11 +68,3 @@ function isNode(v: unknown): v is Node {
   return v !== null && typeof v === "object" && "range" in v;
 }
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let cur: unknown = input;
-  for (const part of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[part];
-  }
-  return cur;
-}
