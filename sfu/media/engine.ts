@@ -13,7 +13,7 @@
 import type { TrackId } from "../../core/region.js";
 import type { PipeDropCounts, PipeDropReason } from "./pipe-drop.js";
 import type { TrackMedia } from "./track-media.js";
-import type { TypedEvents } from "./typed-emitter.js";
+import type { TypedEvents } from "../../core/events.js";
 
 export interface UdpEndpoint {
   ip: string;

@@ -5,7 +5,7 @@ import { availableParallelism } from "node:os";
 import { RelaywatchError } from "../../../core/errors.js";
 import { silentLogger } from "../../../core/logger.js";
 import type { MediaEngineEvents } from "../engine.js";
-import { TypedEmitter } from "../typed-emitter.js";
+import { TypedEmitter } from "../../../core/events.js";
 import { measureExtensionOverhead, type ExtensionOverhead } from "./extension-overhead.js";
 import { loadMediasoup } from "./loader.js";
 import type { MediasoupModule, MsWorkerSettings } from "./mediasoup-api.js";

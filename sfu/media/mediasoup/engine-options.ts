@@ -2,7 +2,7 @@
 import type { Clock } from "../../../core/clock.js";
 import type { Logger } from "../../../core/logger.js";
 import type { MediaEngineEvents, PortRange } from "../engine.js";
-import type { TypedEmitter } from "../typed-emitter.js";
+import type { TypedEmitter } from "../../../core/events.js";
 import type { ExtensionOverhead } from "./extension-overhead.js";
 import type { MediasoupModule, MsWorkerSettings } from "./mediasoup-api.js";
 import type { WorkerPool } from "./worker-pool.js";

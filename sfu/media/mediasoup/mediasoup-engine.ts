@@ -15,7 +15,7 @@ import { checkOffer } from "../sdp-offer.js";
 import { checkMedia, notFound, openPipeSockets } from "./engine-helpers.js";
 import { StatsLoop } from "./stats-loop.js";
 import type { TrackMedia } from "../track-media.js";
-import type { Listener, Unsubscribe, TypedEmitter } from "../typed-emitter.js";
+import type { Listener, Unsubscribe, TypedEmitter } from "../../../core/events.js";
 import { DEFAULT_PEER_TIMEOUT_MS, DEFAULT_STATS_INTERVAL_MS, type EngineParts, type MediasoupEngineOptions } from "./engine-options.js";
 import { MsTrack, type MsRelayOut, type MsSubscription, type PublisherSource } from "./ms-track.js";
 import { RelayInPipe } from "./relay-in-pipe.js";

@@ -25,7 +25,7 @@ import { MediaError } from "../errors.js";
 import { emptyDropCounts, type PipeDropCounts } from "../pipe-drop.js";
 import { checkOffer } from "../sdp-offer.js";
 import { isForwardedCodec, trackMediaSchema, type TrackMedia } from "../track-media.js";
-import { TypedEmitter, type Listener, type Unsubscribe } from "../typed-emitter.js";
+import { TypedEmitter, type Listener, type Unsubscribe } from "../../../core/events.js";
 import { bindUdpInRange } from "../udp-port.js";
 import { PublisherSession } from "./publisher-session.js";
 import { RelayIn } from "./relay-in.js";
