@@ -101,7 +101,8 @@ export class Analyzer {
     const onTransition = (t: AlertTransition): void => {
       const now = clock.now();
       if (t.kind === "fired" && t.observedAt !== undefined) metrics?.timeToDetect.observe({ alertname: t.alert.name }, Math.max(0, now - t.observedAt) / 1000);
-      if (t.kind !== "updated") dispatcher?.dispatch(t.alert);
+      // Muted (inhibited) alerts stay visible in the API and the store, but never page.
+      if (t.notify) dispatcher?.dispatch(t.alert);
       persister?.alert(t.alert);
       hub.broadcast({ type: "alert", alert: t.alert });
       const track = t.alert.labels["track"];
@@ -175,7 +176,7 @@ export class Analyzer {
       clock,
       logger,
       resendIntervalMs: config.alerting.resendInterval,
-      firing: () => engine.book.firing(),
+      firing: () => engine.book.notifiable(),
       tracer,
       ...(o.random === undefined ? {} : { random: o.random }),
       onSendError: (sink) => { metrics.sinkErrors.inc({ sink }); },

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../core/clock.js";
 import type { AlertTransition } from "./alerts/alert-book.js";
+import { MISSING_RELAY_FOR_MS } from "./detectors/missing-relay.js";
 import { REGION_OFFLINE_FOR_MS, REGION_UNREACHABLE_FOR_MS } from "./detectors/region-health.js";
 import { AnalyzerEngine } from "./engine.js";
 import { peerEvent, probe, resetSeqs, snapshot, statusEvent, trackEntry, trackEvent } from "./testing/fixtures.js";
@@ -33,15 +34,17 @@ describe("AnalyzerEngine", () => {
     expect(transitions.at(-1)).toMatchObject({ kind: "resolved", alert: { name: "RelayLoop" } });
   });
 
-  it("FalseIsolation: a naive region that goes offline while its peers still saw it within the window, naming it", () => {
+  it("FalseIsolation at once and RegionOffline after its for period: a naive region that goes offline while its peers still saw it", () => {
     const { clock, engine, fired } = setup();
     engine.applySnapshot(snapshot("us-east", { status: { state: "online", isolation: "naive", reason: "", since: 0, eventLoopLagMs: 1 } }), clock.now());
     engine.applySnapshot(snapshot("us-west", { peers: [{ region: "us-east", reachable: true, rttMs: 60, lastSeenAt: 9_000 }] }), clock.now());
     clock.advance(1500);
     engine.applyEvent(statusEvent("us-east", { state: "offline", isolation: "naive", reason: "no peer answered a heartbeat round", since: clock.now() }, clock.now()), clock.now());
     expect(fired()).toEqual(['FalseIsolation{"region":"us-east","severity":"critical"}']);
-    engine.tick(clock.now() + REGION_OFFLINE_FOR_MS * 2);
-    expect(fired().some((f) => f.startsWith("RegionOffline"))).toBe(false);
+    engine.tick(clock.now() + REGION_OFFLINE_FOR_MS - 1);
+    expect(fired()).toEqual(['FalseIsolation{"region":"us-east","severity":"critical"}']);
+    engine.tick(clock.now() + REGION_OFFLINE_FOR_MS);
+    expect(fired()).toEqual(['FalseIsolation{"region":"us-east","severity":"critical"}', 'RegionOffline{"region":"us-east","severity":"critical"}']);
     engine.applyEvent(statusEvent("us-east", { state: "online", isolation: "naive", since: clock.now() + 30_000 }, clock.now()), clock.now());
     expect(engine.book.firing()).toEqual([]);
   });
@@ -63,14 +66,26 @@ describe("AnalyzerEngine", () => {
     expect(fired()).toEqual(['RegionOffline{"region":"us-east","severity":"critical"}']);
   });
 
-  it("turns a pending RegionOffline into FalseIsolation when a peer reports the region reachable", () => {
+  it("adds FalseIsolation to a pending RegionOffline when a peer reports the region reachable", () => {
     const { clock, engine, fired } = setup();
     engine.applyEvent(statusEvent("us-east", { state: "offline", isolation: "naive", since: clock.now() }, clock.now()), clock.now());
     clock.advance(1000);
     engine.applyEvent(peerEvent("us-west", { region: "us-east", reachable: true, lastSeenAt: clock.now() }, clock.now()), clock.now());
+    expect(fired()).toEqual(['FalseIsolation{"region":"us-east","severity":"critical"}']);
     clock.advance(REGION_OFFLINE_FOR_MS);
     engine.tick(clock.now());
-    expect(fired()).toEqual(['FalseIsolation{"region":"us-east","severity":"critical"}']);
+    expect(fired()).toEqual(['FalseIsolation{"region":"us-east","severity":"critical"}', 'RegionOffline{"region":"us-east","severity":"critical"}']);
+  });
+
+  it("an offline region's pair alerts stay active but muted (not for sinks) while FalseIsolation fires", () => {
+    const { clock, engine, transitions } = setup();
+    engine.ingestProbes([probe("eu-west", "us-east", "ok", 9_800)], clock.now());
+    engine.applyEvent(statusEvent("us-east", { state: "offline", isolation: "naive", since: 10_000 }, 10_000), clock.now());
+    const offline = [probe("eu-west", "us-east", "region_offline", 10_500), probe("eu-west", "us-east", "region_offline", 11_000), probe("eu-central", "us-east", "region_offline", 10_500), probe("eu-central", "us-east", "region_offline", 11_000)];
+    engine.ingestProbes(offline, clock.now());
+    const pair = transitions.find((t) => t.alert.name === "ProbePairFailing");
+    expect(pair).toMatchObject({ kind: "fired", notify: false, alert: { labels: { region: "us-east" } } });
+    expect(pair?.alert.evidence["inhibitedBy"]).toBe(engine.book.firing().find((a) => a.name === "FalseIsolation")?.fingerprint);
   });
 
   it("RegionUnreachable after the analyzer has not reached a region for its for period; resolves on reconnect", () => {
@@ -91,9 +106,42 @@ describe("AnalyzerEngine", () => {
     const { clock, engine, fired } = setup();
     engine.applyEvent(trackEvent("us-west", "room/cam", { local: true }, clock.now()), clock.now());
     engine.applyEvent(trackEvent("eu-central", "room/cam", { upstream: "eu-west", subscribers: 2 }, clock.now()), clock.now());
-    clock.advance(2000);
+    clock.advance(MISSING_RELAY_FOR_MS - 1);
+    engine.tick(clock.now());
+    expect(fired()).toEqual([]);
+    clock.advance(1);
     engine.tick(clock.now());
     expect(fired()).toEqual(['MissingRelay{"track":"room/cam","region":"eu-central","severity":"critical"}']);
+  });
+
+  it("a relay being set up at a probe rotation (locating, then pulling with no packet yet, then flowing within 1 s) is not a MissingRelay", () => {
+    const { clock, engine, fired } = setup();
+    const t = "probe/us-west.7";
+    engine.applyEvent(trackEvent("us-west", t, { local: true, packets: 100, firstPacketAt: 9_000 }, clock.now()), clock.now());
+    engine.applyEvent(trackEvent("us-west", t, { local: true, packets: 400 }, clock.now()), clock.now());
+    clock.advance(100);
+    engine.applyEvent(trackEvent("eu-central", t, { subscribers: 1, state: "locating" }, clock.now()), clock.now());
+    clock.advance(300);
+    engine.applyEvent(trackEvent("eu-central", t, { upstream: "us-west", subscribers: 1, state: "pulling" }, clock.now()), clock.now());
+    clock.advance(300);
+    engine.applyEvent(trackEvent("us-west", t, { local: true, packets: 900 }, clock.now()), clock.now());
+    engine.tick(clock.now());
+    clock.advance(300);
+    engine.applyEvent(trackEvent("eu-central", t, { upstream: "us-west", subscribers: 1, state: "flowing", packets: 20 }, clock.now()), clock.now());
+    clock.advance(MISSING_RELAY_FOR_MS * 2);
+    engine.tick(clock.now());
+    expect(fired()).toEqual([]);
+  });
+
+  it("a subscribed copy still pulling from the origin without a packet after MISSING_RELAY_FOR_MS fires (no_packets)", () => {
+    const { clock, engine, transitions } = setup();
+    const t = "probe/us-west.7";
+    engine.applyEvent(trackEvent("us-west", t, { local: true, packets: 100 }, clock.now()), clock.now());
+    engine.applyEvent(trackEvent("us-west", t, { local: true, packets: 400 }, clock.now() + 1), clock.now());
+    engine.applyEvent(trackEvent("eu-central", t, { upstream: "us-west", subscribers: 1, state: "pulling" }, clock.now()), clock.now());
+    clock.advance(MISSING_RELAY_FOR_MS);
+    engine.tick(clock.now());
+    expect(transitions).toMatchObject([{ kind: "fired", notify: true, alert: { name: "MissingRelay", evidence: { kind: "no_packets" } } }]);
   });
 
   it("ProbePairFailing fires at 2 of 3 and the gap refetch (snapshot) replaces a region's copies", () => {

@@ -62,27 +62,51 @@ describe("AlertBook", () => {
     expect(out).toMatchObject([{ kind: "updated", alert: { summary: "new text", startsAt: 0 } }]);
   });
 
-  it("a RelayLoop inhibits the ProbePairFailing it explains; the pair alert fires once the loop resolves", () => {
+  it("a RelayLoop mutes the ProbePairFailing it explains: active and marked, but not for sinks; released (and paged) once the loop resolves", () => {
+    const book = new AlertBook();
+    const [loopFired] = book.sync("track:t", [loop()], 0);
+    expect(loopFired).toMatchObject({ kind: "fired", notify: true });
+    const loopFp = loopFired!.alert.fingerprint;
+    const [muted] = book.sync("pairs", [pairs()], 100);
+    expect(muted).toMatchObject({ kind: "fired", notify: false, alert: { name: "ProbePairFailing", state: "firing", evidence: { inhibitedBy: loopFp } } });
+    expect(book.firing().map((a) => a.name).sort()).toEqual(["ProbePairFailing", "RelayLoop"]);
+    expect(book.notifiable().map((a) => a.name)).toEqual(["RelayLoop"]);
+    expect(book.tick(1000)).toEqual([]);
+    book.sync("track:t", [], 1100);
+    const [released] = book.tick(1200);
+    expect(released).toMatchObject({ kind: "updated", notify: true, alert: { name: "ProbePairFailing", startsAt: 100 } });
+    expect(released?.alert.evidence["inhibitedBy"]).toBeUndefined();
+    expect(book.notifiable().map((a) => a.name)).toEqual(["ProbePairFailing"]);
+  });
+
+  it("a muted alert that resolves while muted never reaches sinks (resolved with notify: false)", () => {
     const book = new AlertBook();
     book.sync("track:t", [loop()], 0);
-    expect(book.sync("pairs", [pairs()], 100)).toEqual([]);
-    expect(book.pendingFindings()[0]?.inhibitedBy).toBe(book.firing()[0]?.fingerprint);
-    book.sync("track:t", [], 200);
-    expect(book.tick(1200)).toMatchObject([{ kind: "fired", alert: { name: "ProbePairFailing" } }]);
+    book.sync("pairs", [pairs()], 100);
+    expect(book.sync("pairs", [], 500)).toMatchObject([{ kind: "resolved", notify: false, alert: { name: "ProbePairFailing", evidence: { inhibitedBy: expect.any(String) as string } } }]);
   });
 
   it("a RelayLoop does not inhibit pair failures it does not explain", () => {
     const book = new AlertBook();
     book.sync("track:t", [loop()], 0);
     const f = { ...pairs("probe/ap-south-1"), labels: { src: "ap-south", dst: "us-east" }, evidence: { pairs: [{ src: "ap-south", dst: "us-east", track: "probe/ap-south-1" }] } };
-    expect(book.sync("pairs", [f], 100)).toMatchObject([{ kind: "fired" }]);
+    expect(book.sync("pairs", [f], 100)).toMatchObject([{ kind: "fired", notify: true }]);
   });
 
-  it("a RegionUnreachable inhibits pair alerts of that region", () => {
+  it.each(["RegionUnreachable", "RegionOffline", "FalseIsolation"] as const)("a %s mutes pair alerts of that region, not others", (cause) => {
     const book = new AlertBook();
-    book.sync("region:eu-central", [{ ...loop(), name: "RegionUnreachable", labels: { region: "eu-central" }, evidence: {} }], 0);
-    expect(book.sync("pairs", [{ ...pairs("probe/x-1"), labels: { region: "eu-central" } }], 10)).toEqual([]);
-    expect(book.sync("latency:us-west>eu-central", [{ ...pairs("probe/x-1"), name: "RelayLatencyHigh" }], 10)).toEqual([]);
+    book.sync("region:eu-central", [{ ...loop(), name: cause, labels: { region: "eu-central" }, evidence: {} }], 0);
+    expect(book.sync("pairs", [{ ...pairs("probe/x-1"), labels: { region: "eu-central" } }], 10)).toMatchObject([{ kind: "fired", notify: false }]);
+    expect(book.sync("latency:us-west>eu-central", [{ ...pairs("probe/x-1"), name: "RelayLatencyHigh" }], 10)).toMatchObject([{ kind: "fired", notify: false }]);
+    expect(book.sync("latency:us-west>eu-west", [{ ...pairs("probe/x-1"), name: "RelayLatencyHigh", labels: { src: "us-west", dst: "eu-west" } }], 10)).toMatchObject([{ kind: "fired", notify: true }]);
+  });
+
+  it("an alert that already paged is not muted by a cause that fires later", () => {
+    const book = new AlertBook();
+    book.sync("pairs", [pairs()], 0);
+    book.sync("track:t", [loop()], 100);
+    expect(book.tick(1000)).toEqual([]);
+    expect(book.notifiable().map((a) => a.name).sort()).toEqual(["ProbePairFailing", "RelayLoop"]);
   });
 
   it("restores firing alerts with the same fingerprint and startsAt; confirmed ones stay, unconfirmed ones resolve after the grace", () => {
@@ -96,5 +120,16 @@ describe("AlertBook", () => {
     const out = book.tick(50_000 + RESTORE_GRACE_MS);
     expect(out).toMatchObject([{ kind: "resolved", alert: { fingerprint: b!.alert.fingerprint } }]);
     expect(book.firing()).toMatchObject([{ fingerprint: a!.alert.fingerprint, startsAt: 1000 }]);
+  });
+
+  it("a muted alert restored after a restart stays muted: not re-sent to sinks", () => {
+    const first = new AlertBook();
+    first.sync("track:t", [loop()], 1000);
+    const [p] = first.sync("pairs", [pairs()], 1100);
+    const book = new AlertBook();
+    book.restore(first.firing(), 50_000);
+    expect(book.firing()).toHaveLength(2);
+    expect(book.notifiable().map((x) => x.name)).toEqual(["RelayLoop"]);
+    expect(book.get(p!.alert.fingerprint)?.evidence["inhibitedBy"]).toBe(book.notifiable()[0]?.fingerprint);
   });
 });

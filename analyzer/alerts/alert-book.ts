@@ -1,6 +1,11 @@
 // The alert state machine (Prometheus rule semantics): a finding starts pending, fires
-// once it has held for its `forMs` and nothing inhibits it, updates while firing, and
-// resolves when its detector stops reporting it. Detectors hand over the complete set of
+// once it has held for its `forMs`, updates while firing, and resolves when its detector
+// stops reporting it. Inhibition follows Alertmanager: an alert that fires while a firing
+// cause explains it (inhibition.ts) is still an active alert — in firing(), marked with
+// `evidence.inhibitedBy` — but its transitions carry `notify: false`, so sinks never page
+// for it. On every tick a muted alert whose cause is gone is released (`updated`,
+// `notify: true`): it pages then, if it still holds. An alert that has paged stays with
+// on-call until it resolves (a cause firing later does not mute it). Detectors hand over the complete set of
 // findings of a scope (a track, a region, the probe matrix) with sync(); the book diffs by
 // fingerprint, so reporting the same thing twice is a no-op. Restored alerts (from the
 // store, after a restart) keep their fingerprint and startsAt and stay firing if a detector
@@ -26,6 +31,8 @@ export const FINGERPRINT_CACHE_LIMIT = 100_000;
 export interface AlertTransition {
   kind: "fired" | "resolved" | "updated";
   alert: Alert;
+  /** Whether sinks get this transition: false for a muted (inhibited) alert and for summary-only updates. */
+  notify: boolean;
   /** The revealing event's time, for time-to-detect (fired only). */
   observedAt?: number;
 }
@@ -41,13 +48,18 @@ interface Entry {
   updatedAt: number;
   /** Restored from the store and not yet confirmed by a detector. */
   restoredUntil: number | null;
+  /** The fingerprint of the firing cause that mutes this alert (firing only). */
   inhibitedBy: string | null;
+  /** Whether sinks were told it fires (it was never muted, or was released). */
+  notified: boolean;
 }
 
 export class AlertBook {
   private readonly entries = new Map<string, Entry>();
   private readonly scopes = new Map<string, Set<string>>();
   private readonly pending = new Set<Entry>();
+  /** Firing entries muted by a cause (few: re-checked on every tick). */
+  private readonly muted = new Set<Entry>();
   private readonly firingByName = new Map<AlertName, Map<string, Alert>>();
   private resolvedList: Alert[] = [];
   private readonly fpCache = new Map<string, string>();
@@ -64,7 +76,7 @@ export class AlertBook {
       next.add(fp);
       const e = this.entries.get(fp);
       if (e === undefined) {
-        const entry: Entry = { fingerprint: fp, scope, finding: f, labels, state: "pending", pendingSince: f.since ?? now, startsAt: now, updatedAt: now, restoredUntil: null, inhibitedBy: null };
+        const entry: Entry = { fingerprint: fp, scope, finding: f, labels, state: "pending", pendingSince: f.since ?? now, startsAt: now, updatedAt: now, restoredUntil: null, inhibitedBy: null, notified: false };
         this.entries.set(fp, entry);
         this.pending.add(entry);
         this.tryFire(entry, now, out);
@@ -80,7 +92,7 @@ export class AlertBook {
         e.updatedAt = now;
         const alert = this.toAlert(e);
         this.firingByName.get(e.finding.name)?.set(fp, alert);
-        out.push({ kind: "updated", alert });
+        out.push({ kind: "updated", alert, notify: false });
       }
     }
     if (prev !== undefined) {
@@ -95,10 +107,11 @@ export class AlertBook {
     return out;
   }
 
-  /** Fires pending findings that are due, resolves restored alerts nobody confirmed. */
+  /** Fires pending findings that are due, releases muted alerts whose cause is gone, resolves restored alerts nobody confirmed. */
   tick(now: number): AlertTransition[] {
     const out: AlertTransition[] = [];
     for (const e of [...this.pending]) this.tryFire(e, now, out);
+    for (const e of [...this.muted]) this.recheckMute(e, now, out);
     for (const e of [...this.entries.values()]) {
       if (e.restoredUntil !== null && now >= e.restoredUntil) this.retire(e, now, out);
     }
@@ -109,9 +122,12 @@ export class AlertBook {
   restore(alerts: readonly Alert[], now: number): void {
     for (const a of alerts) {
       if (a.state !== "firing" || this.entries.has(a.fingerprint)) continue;
-      const finding: Finding = { name: a.name, severity: a.severity, labels: withoutSeverity(a.labels), summary: a.summary, evidence: a.evidence, forMs: 0 };
-      const e: Entry = { fingerprint: a.fingerprint, scope: "", finding, labels: { ...a.labels }, state: "firing", pendingSince: a.startsAt, startsAt: a.startsAt, updatedAt: a.updatedAt, restoredUntil: now + RESTORE_GRACE_MS, inhibitedBy: null };
+      const { inhibitedBy: mutedBy, ...evidence } = a.evidence;
+      const finding: Finding = { name: a.name, severity: a.severity, labels: withoutSeverity(a.labels), summary: a.summary, evidence, forMs: 0 };
+      const inhibitedBy = typeof mutedBy === "string" ? mutedBy : null;
+      const e: Entry = { fingerprint: a.fingerprint, scope: "", finding, labels: { ...a.labels }, state: "firing", pendingSince: a.startsAt, startsAt: a.startsAt, updatedAt: a.updatedAt, restoredUntil: now + RESTORE_GRACE_MS, inhibitedBy, notified: inhibitedBy === null };
       this.entries.set(a.fingerprint, e);
+      if (inhibitedBy !== null) this.muted.add(e);
       this.index(e);
     }
   }
@@ -120,6 +136,11 @@ export class AlertBook {
     const out: Alert[] = [];
     for (const m of this.firingByName.values()) for (const a of m.values()) out.push(a);
     return out.sort((a, b) => b.startsAt - a.startsAt);
+  }
+
+  /** Firing alerts sinks were told about (not muted): what the dispatcher re-sends. */
+  notifiable(): Alert[] {
+    return this.firing().filter((a) => this.entries.get(a.fingerprint)?.notified === true);
   }
 
   firingCount(name?: AlertName): number {
@@ -141,9 +162,9 @@ export class AlertBook {
     return this.resolvedList.find((a) => a.fingerprint === fingerprint);
   }
 
-  /** Pending entries (not yet firing): name, labels and why they wait. For the API and tests. */
-  pendingFindings(): { fingerprint: string; name: AlertName; labels: Record<string, string>; since: number; inhibitedBy: string | null }[] {
-    return [...this.pending].map((e) => ({ fingerprint: e.fingerprint, name: e.finding.name, labels: e.labels, since: e.pendingSince, inhibitedBy: e.inhibitedBy }));
+  /** Pending entries (not yet firing, waiting for their forMs): name, labels, since. For the API and tests. */
+  pendingFindings(): { fingerprint: string; name: AlertName; labels: Record<string, string>; since: number }[] {
+    return [...this.pending].map((e) => ({ fingerprint: e.fingerprint, name: e.finding.name, labels: e.labels, since: e.pendingSince }));
   }
 
   /** alertFingerprint() hashes (sha256); a finding re-reported on every event reuses its hash. */
@@ -161,26 +182,52 @@ export class AlertBook {
 
   private tryFire(e: Entry, now: number, out: AlertTransition[]): void {
     if (now - e.pendingSince < e.finding.forMs) return;
-    e.inhibitedBy = inhibitedBy({ name: e.finding.name, labels: e.labels, evidence: e.finding.evidence }, (name) => this.firingByName.get(name)?.values() ?? []);
-    if (e.inhibitedBy !== null) return;
     this.pending.delete(e);
     e.state = "firing";
     e.startsAt = now;
     e.updatedAt = now;
+    e.inhibitedBy = this.causeOf(e);
+    e.notified = e.inhibitedBy === null;
+    if (e.inhibitedBy !== null) this.muted.add(e);
     const alert = this.index(e);
-    out.push({ kind: "fired", alert, ...(e.finding.observedAt === undefined ? {} : { observedAt: e.finding.observedAt }) });
+    out.push({ kind: "fired", alert, notify: e.notified, ...(e.finding.observedAt === undefined ? {} : { observedAt: e.finding.observedAt }) });
+  }
+
+  /** A muted alert whose cause stopped firing (or no longer explains it) is released and pages now. */
+  private recheckMute(e: Entry, now: number, out: AlertTransition[]): void {
+    const cause = this.causeOf(e);
+    if (cause === e.inhibitedBy) return;
+    e.inhibitedBy = cause;
+    if (cause === null) {
+      this.muted.delete(e);
+      e.notified = true;
+    }
+    e.updatedAt = now;
+    out.push({ kind: "updated", alert: this.index(e), notify: cause === null });
+  }
+
+  private causeOf(e: Entry): string | null {
+    return inhibitedBy({ name: e.finding.name, labels: e.labels, evidence: e.finding.evidence }, (name) => this.activeCauses(name));
+  }
+
+  /** Firing alerts of `name` that may mute others: a muted alert mutes nothing. */
+  private *activeCauses(name: AlertName): Iterable<Alert> {
+    const m = this.firingByName.get(name);
+    if (m === undefined) return;
+    for (const a of m.values()) if (a.evidence["inhibitedBy"] === undefined) yield a;
   }
 
   private retire(e: Entry, now: number, out: AlertTransition[]): void {
     this.entries.delete(e.fingerprint);
     this.pending.delete(e);
+    this.muted.delete(e);
     if (e.state !== "firing") return;
     this.firingByName.get(e.finding.name)?.delete(e.fingerprint);
     e.updatedAt = now;
     const alert: Alert = { ...this.toAlert(e), state: "resolved", endsAt: now };
     this.resolvedList.unshift(alert);
     if (this.resolvedList.length > RESOLVED_LIMIT) this.resolvedList.length = RESOLVED_LIMIT;
-    out.push({ kind: "resolved", alert });
+    out.push({ kind: "resolved", alert, notify: e.notified });
   }
 
   private index(e: Entry): Alert {
@@ -202,7 +249,7 @@ export class AlertBook {
       severity: e.finding.severity,
       labels: e.labels,
       summary: e.finding.summary,
-      evidence: { ...e.finding.evidence, pendingSince: e.pendingSince },
+      evidence: { ...e.finding.evidence, pendingSince: e.pendingSince, ...(e.inhibitedBy === null ? {} : { inhibitedBy: e.inhibitedBy }) },
       startsAt: e.startsAt,
       endsAt: null,
       updatedAt: e.updatedAt,

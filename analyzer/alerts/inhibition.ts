@@ -3,8 +3,10 @@
 //   - a RelayLoop mutes the ProbePairFailing whose failing pairs it explains: the probe
 //     track is the looped track, or the pair's src is the loop's origin and its dst sits
 //     on the loop;
-//   - a RegionUnreachable mutes the pair alerts (ProbePairFailing, RelayLatencyHigh) that
-//     involve that region: its probes fail because the region is gone, not the network.
+//   - a RegionUnreachable, RegionOffline or FalseIsolation mutes the pair alerts
+//     (ProbePairFailing, RelayLatencyHigh) that involve that region: its probes fail
+//     because the region is gone or refuses clients (503), not because of the network.
+// A muted alert stays active (the book marks it, the API shows it); only sinks skip it.
 // Pure: a candidate and the firing alerts in, the inhibiting fingerprint (or null) out.
 import type { Alert, AlertName } from "../../core/alert.js";
 
@@ -18,12 +20,17 @@ export type FiringLookup = (name: AlertName) => Iterable<Alert>;
 
 const PAIR_ALERTS: ReadonlySet<AlertName> = new Set(["ProbePairFailing", "RelayLatencyHigh"]);
 
+/** Region-level causes: each carries the region in its `region` label. */
+export const REGION_CAUSES: readonly AlertName[] = ["RegionUnreachable", "RegionOffline", "FalseIsolation"];
+
 export function inhibitedBy(c: InhibitCandidate, firing: FiringLookup): string | null {
   if (!PAIR_ALERTS.has(c.name)) return null;
   const regions = regionsOf(c.labels);
-  for (const u of firing("RegionUnreachable")) {
-    const r = u.labels["region"];
-    if (r !== undefined && regions.has(r)) return u.fingerprint;
+  for (const cause of REGION_CAUSES) {
+    for (const u of firing(cause)) {
+      const r = u.labels["region"];
+      if (r !== undefined && regions.has(r)) return u.fingerprint;
+    }
   }
   if (c.name === "ProbePairFailing") {
     const pairs = pairsOf(c.evidence);

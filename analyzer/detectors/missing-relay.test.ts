@@ -52,6 +52,14 @@ describe("MissingRelay", () => {
     expect(verdict(g, "ap-south")).toBeNull();
   });
 
+  it("holds a copy being set up (subscribed, pulling from the origin, no packet yet) for MISSING_RELAY_FOR_MS, like every kind", () => {
+    const g = graphOf({ "us-west": { local: true, packets: 500, updatedAt: 6000 }, "eu-west": { upstream: "us-west", subscribers: 1, state: "pulling", updatedAt: 5900 } });
+    const [f] = missingRelayFindings(g.track(T)!, T, "us-west", 6000);
+    expect(f).toMatchObject({ evidence: { kind: "no_packets" }, forMs: MISSING_RELAY_FOR_MS });
+    expect(MISSING_RELAY_FOR_MS).toBeGreaterThanOrEqual(2000);
+    expect(MISSING_RELAY_FOR_MS).toBeLessThanOrEqual(3000);
+  });
+
   it("ignores copies without subscribers, and waits MISSING_RELAY_FOR_MS for structural kinds", () => {
     const g = graphOf({ "eu-central": { upstream: "eu-west" } });
     expect(verdict(g, "eu-central")).toBeNull();

@@ -5,6 +5,14 @@
 //   link   — both directions between two regions fail, and neither is a failing region;
 //   path   — one direction only: that pair's relay path (named in the alert).
 // Each localisation is one alert that says which and why.
+// Under a relay loop (the 2024-02-07 incident: eu-central and eu-west pull a us-west track
+// from each other) the failing pairs are src→eu-central and src→eu-west for every src
+// whose tracks must cross the loop, while eu-central⇄eu-west and every pair out of the EU
+// still work. That is no region (pairs into eu-central from eu-west are ok) and no link (the
+// reverse directions work), so each such pair is its own `path` alert labelled {src, dst}
+// — e.g. ProbePairFailing {src=us-west, dst=eu-central} — naming its relay path. The
+// RelayLoop that explains it mutes it (inhibition.ts): it stays active in the API and the
+// TUI, and on-call is paged once, for the loop.
 import type { Region } from "../../core/region.js";
 import type { Finding } from "./finding.js";
 import type { KOfN, PairState } from "./probe-matrix.js";

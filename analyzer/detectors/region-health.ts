@@ -1,7 +1,9 @@
 // Region-level alerts:
-//   FalseIsolation   — a region took itself offline while peers or probes still reached it
-//                      (the incident's US East 1: a few seconds of lost connectivity);
-//   RegionOffline    — a region is offline and nobody reaches it;
+//   RegionOffline    — a region reports itself offline (for REGION_OFFLINE_FOR_MS), whether
+//                      or not that decision was right: its clients are refused either way;
+//   FalseIsolation   — in addition, the region took itself offline while peers or probes
+//                      still reached it (the incident's US East 1: a few seconds of lost
+//                      connectivity → RegionOffline + FalseIsolation);
 //   RegionUnreachable— the analyzer cannot reach the region's API.
 // The witness rule: a peer that reached the region within WITNESS_WINDOW_MS before it went
 // offline (or at any time since), or a probe pair into/out of it with an ok window in that
@@ -16,8 +18,8 @@ import type { Finding } from "./finding.js";
 export const WITNESS_WINDOW_MS = 5000;
 
 /**
- * 3 s: an offline report with no witness waits this long for peers' views to arrive
- * (they report on their own heartbeat) before it is called a real outage.
+ * 3 s: a region that is offline for less than this (a flapping status, a restart) is not
+ * worth a page of its own; held that long it is an outage for its clients, true or false.
  */
 export const REGION_OFFLINE_FOR_MS = 3000;
 
@@ -33,29 +35,29 @@ export function isolationFindings(r: RegionRecord, observedAt: number): Finding[
   const status = r.status;
   if (status?.state !== "offline") return [];
   const witnesses = [...r.witnesses.values()];
-  if (witnesses.length > 0) {
-    const who = witnesses.map((w) => (w.kind === "peer" ? `peer ${w.from}` : `probe ${w.from}`)).join(", ");
-    return [
-      {
-        name: "FalseIsolation",
-        severity: "critical",
-        labels: { region: r.region },
-        summary: `${r.region} took itself offline (${status.isolation} isolation: ${status.reason || "no reason given"}) while ${who} still reached it`,
-        evidence: { region: r.region, isolation: status.isolation, reason: status.reason, offlineSince: status.since, witnesses, analyzerConnected: r.connected },
-        forMs: 0,
-        since: status.since,
-        observedAt,
-      },
-    ];
-  }
+  const why = `${status.isolation} isolation: ${status.reason || "no reason given"}`;
+  const offline: Finding = {
+    name: "RegionOffline",
+    severity: "critical",
+    labels: { region: r.region },
+    summary: witnesses.length > 0 ? `${r.region} is offline (${why}); it was still reachable (see FalseIsolation)` : `${r.region} is offline (${why}); no peer or probe reaches it`,
+    evidence: { region: r.region, isolation: status.isolation, reason: status.reason, offlineSince: status.since, witnessed: witnesses.length > 0 },
+    forMs: REGION_OFFLINE_FOR_MS,
+    since: status.since,
+    observedAt,
+  };
+  if (witnesses.length === 0) return [offline];
+  const who = witnesses.map((w) => (w.kind === "peer" ? `peer ${w.from}` : `probe ${w.from}`)).join(", ");
   return [
+    offline,
     {
-      name: "RegionOffline",
+      name: "FalseIsolation",
       severity: "critical",
       labels: { region: r.region },
-      summary: `${r.region} is offline (${status.isolation} isolation: ${status.reason || "no reason given"}); no peer or probe reaches it`,
-      evidence: { region: r.region, isolation: status.isolation, reason: status.reason, offlineSince: status.since },
-      forMs: REGION_OFFLINE_FOR_MS,
+      summary: `${r.region} took itself offline (${why}) while ${who} still reached it`,
+      evidence: { region: r.region, isolation: status.isolation, reason: status.reason, offlineSince: status.since, witnesses, analyzerConnected: r.connected },
+      forMs: 0,
+      since: status.since,
       observedAt,
     },
   ];

@@ -1,6 +1,9 @@
 // The Alerts view as data: firing alerts first, then recently resolved; by severity, then
 // newest first. Each row names what is wrong in one line (a RelayLoop row spells out its
 // cycle), and the selected alert's evidence is laid out below. Enter opens its target.
+// A muted alert (inhibited by a firing cause: `evidence.inhibitedBy`, as the analyzer marks
+// it) is still listed — on-call sees the symptom — but drawn grey with a `mute` tag, after
+// the alerts that page, and never in the ticker.
 import type { Alert } from "../../core/alert.js";
 import { matchesFilter } from "./filter.js";
 import { formatAge, formatClock, padRight, truncate } from "./format.js";
@@ -13,10 +16,20 @@ export type AlertTarget =
   | { kind: "region"; region: string }
   | { kind: "none" };
 
+/** Firing but inhibited by a firing cause: shown, muted, not paged. */
+export function isMuted(alert: Alert): boolean {
+  return alert.state === "firing" && typeof alert.evidence["inhibitedBy"] === "string";
+}
+
+/** 0 firing and paging, 1 firing but muted, 2 resolved. */
+function rank(a: Alert): number {
+  return a.state !== "firing" ? 2 : isMuted(a) ? 1 : 0;
+}
+
 export function sortAlerts(alerts: readonly Alert[]): Alert[] {
   return [...alerts].sort(
     (a, b) =>
-      (a.state === "firing" ? 0 : 1) - (b.state === "firing" ? 0 : 1) ||
+      rank(a) - rank(b) ||
       SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
       b.startsAt - a.startsAt ||
       a.fingerprint.localeCompare(b.fingerprint),
@@ -59,12 +72,13 @@ export function alertSubject(alert: Alert): string {
 }
 
 export function alertRow(alert: Alert, now: number, width: number, selected: boolean): Line {
-  const firing = alert.state === "firing";
+  const muted = isMuted(alert);
+  const firing = alert.state === "firing" && !muted;
   const colour = firing ? SEVERITY_COLOUR[alert.severity] : "gray";
-  const when = firing ? formatAge(now - alert.startsAt) : `resolved ${formatAge(now - (alert.endsAt ?? alert.updatedAt))} ago`;
+  const when = alert.state === "firing" ? formatAge(now - alert.startsAt) : `resolved ${formatAge(now - (alert.endsAt ?? alert.updatedAt))} ago`;
   const head: Segment[] = [
     seg(selected ? "▸ " : "  ", { colour: "cyan" }),
-    seg(firing ? SEVERITY_TAG[alert.severity] : "ok  ", { colour, bold: firing, inverse: firing && alert.severity === "critical" }),
+    seg(firing ? SEVERITY_TAG[alert.severity] : muted ? "mute" : "ok  ", { colour, bold: firing, inverse: firing && alert.severity === "critical" }),
     seg(" "),
     seg(padRight(alert.name, 17), { bold: firing, colour: firing ? undefined : "gray" }),
   ];
@@ -75,7 +89,12 @@ export function alertRow(alert: Alert, now: number, width: number, selected: boo
 /** The selected alert's summary, labels, times and evidence, one fact per line. */
 export function alertDetails(alert: Alert, now: number, width: number): Line[] {
   const lines: Line[] = [
-    [seg(`${alert.name} `, { bold: true }), seg(alert.state.toUpperCase(), { colour: alert.state === "firing" ? SEVERITY_COLOUR[alert.severity] : "green", bold: true }), seg(`  ${alert.severity}`, { dim: true })],
+    [
+      seg(`${alert.name} `, { bold: true }),
+      seg(isMuted(alert) ? "FIRING, MUTED" : alert.state.toUpperCase(), { colour: isMuted(alert) ? "gray" : alert.state === "firing" ? SEVERITY_COLOUR[alert.severity] : "green", bold: true }),
+      seg(`  ${alert.severity}`, { dim: true }),
+      ...(isMuted(alert) ? [seg("  inhibited by a firing cause: not paged", { dim: true })] : []),
+    ],
     [seg(truncate(alert.summary, width))],
   ];
   const cycle = alertCycle(alert);
@@ -120,7 +139,7 @@ function evidenceText(value: unknown): string {
  * screen answers "what is wrong" without a key press. Null when nothing fires.
  */
 export function alertTicker(alerts: readonly Alert[], now: number, width: number): Line | null {
-  const firing = sortAlerts(alerts).filter((a) => a.state === "firing");
+  const firing = sortAlerts(alerts).filter((a) => a.state === "firing" && !isMuted(a));
   const top = firing[0];
   if (top === undefined) return null;
   const more = firing.length > 1 ? `  +${firing.length - 1} more` : "";

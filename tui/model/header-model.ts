@@ -1,6 +1,7 @@
 // The header as data: where the data comes from, whether it is live, and how old it is.
 // Stale or unreachable must be impossible to miss: the words say it, not only the colour.
 import type { DashboardState } from "../source/dashboard-state.js";
+import { isMuted } from "./alerts-model.js";
 import { formatAge, formatClock, formatDateTime } from "./format.js";
 import { seg, type Line, type Segment } from "./text.js";
 
@@ -49,9 +50,11 @@ export function headerLine(state: DashboardState, now: number, width: number): L
       );
       break;
   }
-  const firing = state.alerts.filter((a) => a.state === "firing");
+  const firing = state.alerts.filter((a) => a.state === "firing" && !isMuted(a));
+  const muted = state.alerts.filter(isMuted).length;
   const critical = firing.filter((a) => a.severity === "critical").length;
   if (firing.length > 0) out.push(seg("  "), seg(` ${firing.length} firing${critical > 0 ? ` (${critical} critical)` : ""} `, { colour: critical > 0 ? "red" : "yellow", inverse: true, bold: true }));
+  if (muted > 0) out.push(seg(`  ${muted} muted`, { colour: "gray" }));
   const used = out.reduce((n, s) => n + s.text.length, 0);
   const where = ` ${state.origin}`;
   if (used + where.length < width) out.push(seg(" ".repeat(width - used - where.length)), seg(where, { dim: true }));
