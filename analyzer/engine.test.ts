@@ -144,6 +144,29 @@ describe("AnalyzerEngine", () => {
     expect(transitions).toMatchObject([{ kind: "fired", notify: true, alert: { name: "MissingRelay", evidence: { kind: "no_packets" } } }]);
   });
 
+  it("under a relay loop, the looped pairs are per-pair ProbePairFailing {src, dst}, muted by the RelayLoop (on-call is paged for the loop only)", () => {
+    const { clock, engine, transitions } = setup();
+    const t = "probe/us-west-1";
+    engine.applyEvent(trackEvent("us-west", t, { local: true }, clock.now()), clock.now());
+    engine.applyEvent(trackEvent("eu-central", t, { upstream: "eu-west", subscribers: 1 }, clock.now()), clock.now());
+    engine.applyEvent(trackEvent("eu-west", t, { upstream: "eu-central", subscribers: 1 }, clock.now()), clock.now());
+    const windows = [1, 2, 3].flatMap((i) => [
+      probe("us-west", "eu-central", "no_media", i * 1000),
+      probe("us-west", "eu-west", "no_media", i * 1000),
+      probe("eu-central", "us-west", "ok", i * 1000, { track: "probe/eu-central-1" }),
+      probe("eu-west", "us-west", "ok", i * 1000, { track: "probe/eu-west-1" }),
+      probe("eu-west", "eu-central", "ok", i * 1000, { track: "probe/eu-west-1" }),
+      probe("eu-central", "eu-west", "ok", i * 1000, { track: "probe/eu-central-1" }),
+    ]);
+    engine.ingestProbes(windows, clock.now());
+    const fired = transitions.filter((x) => x.kind === "fired");
+    expect(fired.map((x) => [x.alert.name, x.alert.labels["src"] ?? x.alert.labels["region"], x.alert.labels["dst"], x.notify])).toEqual([
+      ["RelayLoop", undefined, undefined, true],
+      ["ProbePairFailing", "us-west", "eu-central", false],
+      ["ProbePairFailing", "us-west", "eu-west", false],
+    ]);
+  });
+
   it("ProbePairFailing fires at 2 of 3 and the gap refetch (snapshot) replaces a region's copies", () => {
     const { clock, engine, fired } = setup();
     engine.ingestProbes([probe("us-west", "eu-central", "no_media", 1), probe("us-west", "eu-central", "no_media", 2)], clock.now());

@@ -12,7 +12,7 @@ import { AlertBook, type AlertTransition } from "./alerts/alert-book.js";
 import type { Finding } from "./detectors/finding.js";
 import { missingRelayFindings } from "./detectors/missing-relay.js";
 import { latencyFinding, localiseFailures, pairFailingFindings } from "./detectors/probe-pairs.js";
-import { ProbeMatrix, type KOfN } from "./detectors/probe-matrix.js";
+import { ProbeMatrix, type KOfN, type PairState } from "./detectors/probe-matrix.js";
 import { addWitness, isolationFindings, isWitnessTime, unreachableFindings, WITNESS_WINDOW_MS } from "./detectors/region-health.js";
 import { relayLoopFindings, RelayLoopDetector } from "./detectors/relay-loop.js";
 import { staleRelayFindings } from "./detectors/stale-relay.js";
@@ -141,7 +141,7 @@ export class AnalyzerEngine {
         this.reevaluateIfOffline(res.dst, res.ts, now);
       }
     }
-    if (failingChanged) this.sync("pairs", pairFailingFindings(localiseFailures(this.matrix.allPairs()), this.thresholds.probe), now);
+    if (failingChanged) this.sync("pairs", pairFailingFindings(localiseFailures(this.matrix.allPairs(), (p) => this.loopExplains(p)), this.thresholds.probe), now);
     this.time("probes", t0);
   }
 
@@ -150,6 +150,11 @@ export class AnalyzerEngine {
     const t0 = this.timing ? performance.now() : 0;
     for (const t of this.book.tick(now)) this.emit(t);
     this.time("tick", t0);
+  }
+
+  /** A failing pair whose probe track is looped with the pair's dst on the cycle: the loop explains it. */
+  private loopExplains(p: PairState): boolean {
+    return this.loops.cyclesOf(p.last.track).some((cycle) => cycle.includes(p.dst));
   }
 
   private onNodeChange(c: NodeChange, ts: number): void {

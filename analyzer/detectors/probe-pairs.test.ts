@@ -81,6 +81,34 @@ describe("ProbePairFailing localisation", () => {
     expect(f?.summary).toContain("the reverse works");
   });
 
+  describe("the 2024-02-07 incident's matrix: us-east offline, eu-central/eu-west looped on a us-west track", () => {
+    const INCIDENT = ["eu-central", "eu-west", "us-east", "us-west"];
+    const looped = (s: string, d: string) => s === "us-west" && (d === "eu-central" || d === "eu-west");
+    function incident(): ProbeMatrix {
+      const m = new ProbeMatrix(RULE, 250);
+      for (let i = 0; i < 3; i++) {
+        for (const [s, d] of allPairs(INCIDENT)) {
+          const offline = s === "us-east" || d === "us-east";
+          m.record(probe(s, d, offline ? "region_offline" : looped(s, d) ? "no_media" : "ok", 1000 * (i + 1), { track: `probe/${s}.7`, relayPath: [d, s] }));
+        }
+      }
+      return m;
+    }
+
+    it("names us-east as the region and each looped pair as its own path (us-west is healthy), when the loop is known", () => {
+      const locs = localiseFailures(incident().allPairs(), (p) => looped(p.src, p.dst));
+      expect(locs.map((l) => (l.kind === "region" ? `region ${l.region} ${l.direction}` : l.kind === "path" ? `path ${l.src}>${l.dst}` : l.kind))).toEqual(["region us-east both", "path us-west>eu-central", "path us-west>eu-west"]);
+      expect(pairFailingFindings(locs, RULE).map((f) => f.labels)).toEqual([{ region: "us-east" }, { src: "us-west", dst: "eu-central" }, { src: "us-west", dst: "eu-west" }]);
+    });
+
+    it("leaves pairs of a region dead in both directions out of other regions' tallies", () => {
+      const locs = localiseFailures(incident().allPairs());
+      // Without the loop's help the matrix alone can only say "everything out of us-west fails" — but
+      // never counts us-west→us-east (us-east explains it) towards it.
+      expect(locs).toMatchObject([{ kind: "region", region: "us-east", direction: "both" }, { kind: "region", region: "us-west", direction: "out", pairs: [{ dst: "eu-central" }, { dst: "eu-west" }] }]);
+    });
+  });
+
   it("resolves: no localisation once the failing windows age out", () => {
     const m = matrixWith((_s, d, i) => i < 2 && d === "eu-central", 5);
     expect(localiseFailures(m.allPairs())).toEqual([]);

@@ -32,10 +32,75 @@ interface Tally {
   outFail: number;
 }
 
-/** Localises the failing pairs of a matrix. Pure; O(pairs). */
-export function localiseFailures(all: Iterable<PairState>): Localisation[] {
+/**
+ * Whether a known cause outside the matrix (a relay loop on the pair's probe track that its
+ * dst sits on) explains a failing pair. Such a pair is its own `path` localisation and does
+ * not count towards region/link tallies: a loop in the EU makes every pair *out of* the
+ * origin into the loop fail, which the matrix alone would misread as "the origin is broken".
+ */
+export type PairExplained = (p: PairState) => boolean;
+
+/**
+ * Localises the failing pairs of a matrix. Pure; O(pairs).
+ *   1. a region whose pairs fail in *both* directions is the region (dead, offline);
+ *   2. pairs a known cause explains (`explained`) are each their own path;
+ *   3. over the rest (pairs touching a step-1 region left out, as that region explains
+ *      them), a region with every pair into it, or out of it, failing is the region;
+ *   4. then links (both directions of a pair) and single paths.
+ */
+export function localiseFailures(all: Iterable<PairState>, explained: PairExplained = () => false): Localisation[] {
+  const pairs = [...all];
+  const failing = pairs.filter((p) => p.failing);
+  const out: Localisation[] = [];
+  const done = new Set<PairState>();
+  const dead = new Set<Region>();
+  for (const [region, t] of tallies(pairs)) {
+    if (!(isDead(t.inKnown, t.inFail) && isDead(t.outKnown, t.outFail))) continue;
+    dead.add(region);
+    const own = failing.filter((p) => p.src === region || p.dst === region);
+    for (const p of own) done.add(p);
+    out.push({ kind: "region", region, direction: "both", pairs: own });
+  }
+  const loopPairs = new Set<PairState>();
+  for (const p of failing) {
+    if (done.has(p) || !explained(p)) continue;
+    done.add(p);
+    loopPairs.add(p);
+  }
+  const rest = pairs.filter((p) => !dead.has(p.src) && !dead.has(p.dst) && !loopPairs.has(p));
+  for (const [region, t] of tallies(rest)) {
+    const inDead = isDead(t.inKnown, t.inFail);
+    const outDead = isDead(t.outKnown, t.outFail);
+    if (!inDead && !outDead) continue;
+    const own = rest.filter((p) => p.failing && ((inDead && p.dst === region) || (outDead && p.src === region)));
+    for (const p of own) done.add(p);
+    out.push({ kind: "region", region, direction: inDead && outDead ? "both" : inDead ? "in" : "out", pairs: own });
+  }
+  for (const p of loopPairs) out.push({ kind: "path", src: p.src, dst: p.dst, relayPath: p.last.relayPath, pairs: [p] });
+  const left = failing.filter((p) => !done.has(p));
+  const byKey = new Map(left.map((p) => [`${p.src}>${p.dst}`, p]));
+  for (const p of left) {
+    if (done.has(p)) continue;
+    const reverse = byKey.get(`${p.dst}>${p.src}`);
+    done.add(p);
+    if (reverse !== undefined && !done.has(reverse)) {
+      done.add(reverse);
+      const regions: [Region, Region] = p.src < p.dst ? [p.src, p.dst] : [p.dst, p.src];
+      out.push({ kind: "link", regions, pairs: [p, reverse] });
+    } else {
+      out.push({ kind: "path", src: p.src, dst: p.dst, relayPath: p.last.relayPath, pairs: [p] });
+    }
+  }
+  return out;
+}
+
+function isDead(known: number, failed: number): boolean {
+  return known >= MIN_PAIRS_FOR_REGION && failed === known;
+}
+
+/** Per region, pairs known and failing in each direction; sorted by region for stable output. */
+function tallies(pairs: readonly PairState[]): [Region, Tally][] {
   const tally = new Map<Region, Tally>();
-  const failing: PairState[] = [];
   const get = (r: Region): Tally => {
     let t = tally.get(r);
     if (t === undefined) {
@@ -44,7 +109,7 @@ export function localiseFailures(all: Iterable<PairState>): Localisation[] {
     }
     return t;
   };
-  for (const p of all) {
+  for (const p of pairs) {
     const s = get(p.src);
     const d = get(p.dst);
     s.outKnown++;
@@ -52,36 +117,9 @@ export function localiseFailures(all: Iterable<PairState>): Localisation[] {
     if (p.failing) {
       s.outFail++;
       d.inFail++;
-      failing.push(p);
     }
   }
-  const out: Localisation[] = [];
-  const explained = new Set<PairState>();
-  for (const [region, t] of [...tally].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const inDead = t.inKnown >= MIN_PAIRS_FOR_REGION && t.inFail === t.inKnown;
-    const outDead = t.outKnown >= MIN_PAIRS_FOR_REGION && t.outFail === t.outKnown;
-    if (!inDead && !outDead) continue;
-    const pairs = failing.filter((p) => (inDead && p.dst === region) || (outDead && p.src === region));
-    for (const p of pairs) explained.add(p);
-    out.push({ kind: "region", region, direction: inDead && outDead ? "both" : inDead ? "in" : "out", pairs });
-  }
-  const rest = failing.filter((p) => !explained.has(p));
-  const byKey = new Map(rest.map((p) => [`${p.src}>${p.dst}`, p]));
-  const done = new Set<PairState>();
-  for (const p of rest) {
-    if (done.has(p)) continue;
-    const reverse = byKey.get(`${p.dst}>${p.src}`);
-    if (reverse !== undefined) {
-      done.add(p);
-      done.add(reverse);
-      const regions: [Region, Region] = p.src < p.dst ? [p.src, p.dst] : [p.dst, p.src];
-      out.push({ kind: "link", regions, pairs: [p, reverse] });
-    } else {
-      done.add(p);
-      out.push({ kind: "path", src: p.src, dst: p.dst, relayPath: p.last.relayPath, pairs: [p] });
-    }
-  }
-  return out;
+  return [...tally].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function pairEvidence(p: PairState): Record<string, unknown> {

@@ -72,9 +72,19 @@ export interface ScenarioReport {
   alerts: FiredAlert[];
 }
 
+/**
+ * The warm-up before the start (the mesh settling, its first relays) is not the scenario:
+ * an alert that resolved before t=0 neither counts nor is reported; one still active at
+ * t=0 does (it fired during warm-up and still holds).
+ */
+export function alertsOfRun(alerts: readonly FiredAlert[]): FiredAlert[] {
+  return alerts.filter((a) => a.resolvedAtMs === null || a.resolvedAtMs >= 0);
+}
+
 export function evaluateScenario(name: string, expectations: readonly Expectation[], alerts: readonly FiredAlert[], runMs: number): ScenarioReport {
-  const results = expectations.map((e) => evaluateExpectation(e, alerts, runMs));
-  return { scenario: name, passed: results.every((r) => r.passed), expectations: results, alerts: [...alerts].sort((a, b) => a.firedAtMs - b.firedAtMs) };
+  const inRun = alertsOfRun(alerts);
+  const results = expectations.map((e) => evaluateExpectation(e, inRun, runMs));
+  return { scenario: name, passed: results.every((r) => r.passed), expectations: results, alerts: inRun.sort((a, b) => a.firedAtMs - b.firedAtMs) };
 }
 
 /** The human summary `relaywatch scenario run` prints without --json. */

@@ -108,6 +108,16 @@ describe("evaluating a run", () => {
     expect(r.passed).toBe(false);
   });
 
+  it("leaves out alerts that resolved during the warm-up, keeps those still active at the start", () => {
+    const warm: FiredAlert[] = [
+      { name: "MissingRelay", labels: { region: "eu-west" }, firedAtMs: -9000, resolvedAtMs: -8000 },
+      { name: "ProbePairFailing", labels: { region: "us-east" }, firedAtMs: -2000, resolvedAtMs: 500 },
+    ];
+    const r = evaluateScenario("s", [{ noAlert: "MissingRelay", labels: {} }, { noAlert: "ProbePairFailing", labels: {} }], warm, 30_000);
+    expect(r.alerts.map((a) => a.name)).toEqual(["ProbePairFailing"]);
+    expect(r.expectations.map((e) => e.passed)).toEqual([true, false]);
+  });
+
   it("labelsMatch() compares comma lists as sets and requires every expected label", () => {
     expect(labelsMatch({ regions: "a,b" }, { regions: "b,a", track: "t" })).toBe(true);
     expect(labelsMatch({ regions: "a,b" }, { regions: "a,c" })).toBe(false);
