@@ -70,7 +70,8 @@ async function runUp(opts: UpOpts): Promise<void> {
     say("running; Ctrl-C stops everything");
     await new Promise<never>(() => undefined);
   }
-  process.off("SIGINT", onSignal);
+  // The SIGINT handler stays: Ink reads Ctrl-C as a key in raw mode, but a SIGINT that
+  // arrives anyway (raw mode not yet on, or `kill -INT`) must still stop the world.
   process.env["NODE_ENV"] ??= "production";
   const { runTui } = await import("../../tui/run.js");
   try {

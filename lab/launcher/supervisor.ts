@@ -72,13 +72,19 @@ export class Supervisor {
     if (spec.readyUrl !== undefined) await this.waitReady(m, spec.readyUrl, readyTimeoutMs);
   }
 
-  /** Sends a signal (default SIGKILL, as a scenario's `kill`); the exit is expected. */
-  async kill(name: string, signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+  /**
+   * Sends a signal (default SIGKILL, as a scenario's `kill`); the exit is expected. A
+   * process that has not exited `graceMs` after a gentler signal is SIGKILLed.
+   */
+  async kill(name: string, signal: NodeJS.Signals = "SIGKILL", graceMs = DEFAULT_STOP_GRACE_MS): Promise<void> {
     const m = this.get(name);
-    if (m.child === null) return;
+    const child = m.child;
+    if (child === null) return;
     m.expectedExit = true;
-    m.child.kill(signal);
+    child.kill(signal);
+    const timer = signal === "SIGKILL" ? null : setTimeout(() => child.kill("SIGKILL"), graceMs);
     await m.exited;
+    if (timer !== null) clearTimeout(timer);
   }
 
   async restart(name: string, readyTimeoutMs = DEFAULT_READY_TIMEOUT_MS): Promise<void> {
