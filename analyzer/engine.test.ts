@@ -167,6 +167,18 @@ describe("AnalyzerEngine", () => {
     ]);
   });
 
+  it("does not judge the copies of a region the analyzer cannot reach (last-known state): a pending MissingRelay there never fires", () => {
+    const { clock, engine, fired } = setup();
+    engine.setConnected("us-west", true, clock.now());
+    engine.applyEvent(trackEvent("eu-central", "room/cam", { local: true }, clock.now()), clock.now());
+    engine.applyEvent(trackEvent("us-west", "room/cam", { upstream: "eu-west", subscribers: 1 }, clock.now()), clock.now());
+    clock.advance(1000);
+    engine.setConnected("us-west", false, clock.now(), "connect ECONNREFUSED");
+    clock.advance(MISSING_RELAY_FOR_MS * 2);
+    engine.tick(clock.now());
+    expect(fired()).toEqual(['RegionUnreachable{"region":"us-west","severity":"warning"}']);
+  });
+
   it("ProbePairFailing fires at 2 of 3 and the gap refetch (snapshot) replaces a region's copies", () => {
     const { clock, engine, fired } = setup();
     engine.ingestProbes([probe("us-west", "eu-central", "no_media", 1), probe("us-west", "eu-central", "no_media", 2)], clock.now());

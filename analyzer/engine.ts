@@ -121,7 +121,14 @@ export class AnalyzerEngine {
     const r = this.regions.get(region);
     if (!this.regions.setConnected(region, connected, now, reason)) return;
     this.evaluateRegion(region, now, now);
+    // Its copies are judged again (or no longer): MissingRelay skips unreachable regions.
+    for (const track of [...this.graph.tracksOf(region)]) this.evaluateTrack(track, now, now);
     this.emitHealth(r, now);
+  }
+
+  /** Whether the analyzer's view of a region is live (not cut off from its API). */
+  private reachable(region: Region): boolean {
+    return !this.regions.has(region) || this.regions.get(region).disconnectedSince === null;
   }
 
   /** Probe windows from an agent (already validated). */
@@ -186,7 +193,7 @@ export class AnalyzerEngine {
     if (cycles.length > 0) findings.push(...relayLoopFindings(t, track, cycles, observedAt));
     if (t !== undefined) {
       const origin = trackOrigin(t);
-      findings.push(...missingRelayFindings(t, track, origin, observedAt), ...staleRelayFindings(t, track, this.thresholds.staleRelayAfterMs, observedAt));
+      findings.push(...missingRelayFindings(t, track, origin, observedAt, (r) => this.reachable(r)), ...staleRelayFindings(t, track, this.thresholds.staleRelayAfterMs, observedAt));
     }
     this.sync(`track:${track}`, findings, now);
     if (this.observer.track !== undefined) this.safe(() => this.observer.track?.(track));

@@ -62,9 +62,15 @@ export function missingRelayVerdict(t: TrackRelays, node: RelayNode): MissingRel
   }
 }
 
-export function missingRelayFindings(t: TrackRelays, track: TrackId, origin: Region | null, observedAt: number): Finding[] {
+/**
+ * Findings for every copy of a track. `judged(region)` false skips a region's own copies: the
+ * analyzer cannot reach it, so what it holds is last-known state, not evidence (its
+ * RegionUnreachable speaks for it). Copies elsewhere that depend on it are still judged.
+ */
+export function missingRelayFindings(t: TrackRelays, track: TrackId, origin: Region | null, observedAt: number, judged: (region: Region) => boolean = () => true): Finding[] {
   const out: Finding[] = [];
   for (const node of t.nodes.values()) {
+    if (!judged(node.region)) continue;
     const v = missingRelayVerdict(t, node);
     if (v === null) continue;
     out.push({

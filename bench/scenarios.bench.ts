@@ -1,0 +1,71 @@
+// Time-to-detect in the lab: every built-in scenario run N times in a whole lab world (the
+// scenario runner, as `relaywatch scenario run` does), and for each of its `alert`
+// expectations the p50/p95 of detectedAfterMs (from the expectation's `after`). The
+// incident's RelayLoop is printed next to the anchor: the 2024-02-07 loop went unnoticed
+// for 25 minutes (19:25 → ~19:50 UTC, postmortem), so the ratio is how much of that is left.
+// Each run takes the scenario's duration plus ~30 s of world start-up and settling.
+//   RELAYWATCH_BENCH_SCENARIO_RUNS   runs per scenario (default 3)
+//   RELAYWATCH_BENCH_SCENARIOS       comma-separated built-in names (default: all)
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { builtinScenarios } from "../lab/scenario/builtin.js";
+import { runScenario } from "../lab/scenario/runner.js";
+import { quantile, sortedCopy, type Bench } from "./harness.js";
+
+/** 25 minutes: the incident's relay loop, from the postmortem, in ms. */
+export const INCIDENT_LOOP_ANCHOR_MS = 1_500_000;
+/** 3 runs: enough for a p50 and a first look at the spread; a full pass takes ~12 minutes. */
+const DEFAULT_RUNS = 3;
+
+function positiveInt(text: string | undefined, fallback: number): number {
+  const n = Number(text);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+const bench: Bench = {
+  name: "scenarios",
+  description: "time-to-detect per built-in scenario expectation (p50/p95 over repeated lab runs) vs the incident's 25 minutes",
+  async run(report) {
+    const runs = positiveInt(process.env["RELAYWATCH_BENCH_SCENARIO_RUNS"], DEFAULT_RUNS);
+    const only = (process.env["RELAYWATCH_BENCH_SCENARIOS"] ?? "").split(",").filter((s) => s !== "");
+    const selected = builtinScenarios().filter((b) => only.length === 0 || only.includes(b.name));
+    for (const { name, scenario } of selected) {
+      const detections = new Map<string, number[]>();
+      const missed = new Map<string, number>();
+      let passed = 0;
+      for (let i = 0; i < runs; i++) {
+        const dataDir = mkdtempSync(join(tmpdir(), `rw-bench-${name}-`));
+        try {
+          report.progress(`${name}: run ${i + 1} of ${runs}`);
+          const r = await runScenario(scenario, { dataDir });
+          if (r.passed) passed++;
+          for (const e of r.expectations) {
+            if (e.alert === undefined) continue;
+            const key = `${e.alert}${Object.keys(e.labels).length === 0 ? "" : `{${Object.entries(e.labels).map(([k, v]) => `${k}=${v}`).join(",")}}`}`;
+            if (e.detectedAfterMs === null) missed.set(key, (missed.get(key) ?? 0) + 1);
+            else detections.set(key, [...(detections.get(key) ?? []), e.detectedAfterMs]);
+          }
+        } finally {
+          rmSync(dataDir, { recursive: true, force: true });
+        }
+      }
+      report.figure(`${name} runs passed`, passed, `of ${runs}`);
+      for (const [key, values] of detections) {
+        const sorted = sortedCopy(values);
+        const miss = missed.get(key) ?? 0;
+        const note = miss > 0 ? `${miss} of ${runs} runs missed it` : undefined;
+        const p50 = quantile(sorted, 0.5);
+        const isLoop = name === "incident-2024-02-07" && key.startsWith("RelayLoop");
+        report.figure(`${name} ${key} p50`, p50, "ms", {
+          ...(isLoop ? { baseline: INCIDENT_LOOP_ANCHOR_MS } : {}),
+          ...(note === undefined ? (isLoop ? { note: "anchor: 25 min in the 2024-02-07 incident" } : {}) : { note }),
+        });
+        report.figure(`${name} ${key} p95`, quantile(sorted, 0.95), "ms", isLoop ? { baseline: INCIDENT_LOOP_ANCHOR_MS } : {});
+      }
+      for (const [key, miss] of missed) if (!detections.has(key)) report.figure(`${name} ${key} detected`, 0, `of ${runs} runs (missed ${miss})`);
+    }
+  },
+};
+
+export default bench;

@@ -1,0 +1,131 @@
+// Every built-in scenario, run the way users run it: the real `relaywatch scenario run NAME
+// --json` binary in a child process, a whole lab world per scenario. Each must pass, and
+// each expectation's time-to-detect is printed. On top of the scenario files' own deadlines,
+// the incident's acceptance bounds (issue 8) are checked from the JSON report:
+//   - RelayLoop (on a us-west probe track) < 2 s after the loop forms. The runner starts
+//     t=0 on a probe rotation boundary; the loop forms on the first fresh probe track after
+//     the legacy behaviours are switched on, i.e. at the first rotation boundary at or after
+//     the last `behaviour` event. Measured from that boundary, the figure includes the SFUs'
+//     own relay setup up to the looped upstreams, so it overstates the analyzer's part.
+//   - FalseIsolation < 2 s after us-east goes offline. The report carries no offline time, so
+//     it is bounded from below: us-east cannot go offline before the partition starts, nor
+//     before RegionOffline fired minus its for period and one analyzer sweep (RegionOffline
+//     holds from the offline time and fires on the first sweep after its for period). The
+//     delay is measured from the later of the two bounds, so it can only be overstated.
+//   - With default behaviours: no alert at all in the run window.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { SWEEP_INTERVAL_MS } from "../../analyzer/analyzer.js";
+import { REGION_OFFLINE_FOR_MS } from "../../analyzer/detectors/region-health.js";
+import { builtinScenarios } from "../../lab/scenario/builtin.js";
+import type { FiredAlert, ScenarioReport } from "../../lab/scenario/evaluate.js";
+import type { Scenario } from "../../lab/scenario/schema.js";
+import { runCli } from "../support/run-cli.js";
+
+/** Issue 8's acceptance bound for both the loop and the false isolation. */
+const DETECT_WITHIN_MS = 2000;
+/**
+ * 150 s on top of the scenario's duration: starting the world (regions, the analyzer with
+ * its store, probe agents) and settling take ~25 s on a loaded 2-core machine, stopping ~5 s;
+ * the rest is headroom so a slow CI box fails on an expectation, not a timeout.
+ */
+const RUN_OVERHEAD_MS = 150_000;
+
+const scenarios = builtinScenarios();
+const dirs: string[] = [];
+
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function run(name: string, timeoutMs: number): Promise<ScenarioReport> {
+  const dir = mkdtempSync(join(tmpdir(), `rw-scenario-${name}-`));
+  dirs.push(dir);
+  const res = await runCli(["scenario", "run", name, "--json", "--data-dir", dir], { timeoutMs });
+  let report: ScenarioReport;
+  try {
+    report = JSON.parse(res.stdout) as ScenarioReport;
+  } catch {
+    throw new Error(`relaywatch scenario run ${name} exited ${res.code} without a JSON report; stderr:\n${res.stderr.slice(-4000)}`);
+  }
+  for (const e of report.expectations) {
+    const what = e.alert ?? `no ${e.noAlert ?? "?"}`;
+    const labels = Object.entries(e.labels).map(([k, v]) => `${k}=${v}`).join(" ");
+    const detail = e.alert === undefined ? "" : e.detectedAfterMs === null ? "  not detected" : `  detected after ${e.detectedAfterMs} ms (deadline ${e.deadlineMs ?? "?"} ms)`;
+    process.stdout.write(`${name}: ${e.passed ? "pass" : "FAIL"}  ${what}${labels === "" ? "" : ` {${labels}}`}${detail}\n`);
+  }
+  expect(report.passed, `${name} failed:\n${JSON.stringify(report, null, 1)}\nstderr:\n${res.stderr.slice(-2000)}`).toBe(true);
+  expect(res.code).toBe(0);
+  return report;
+}
+
+function first(report: ScenarioReport, name: string, labels: Record<string, string>, also: (a: FiredAlert) => boolean = () => true): FiredAlert {
+  const hits = report.alerts.filter((a) => a.name === name && Object.entries(labels).every(([k, v]) => a.labels[k] === v) && also(a)).sort((a, b) => a.firedAtMs - b.firedAtMs);
+  const hit = hits[0];
+  if (hit === undefined) throw new Error(`no ${name} ${JSON.stringify(labels)} in the report`);
+  return hit;
+}
+
+/** The first rotation boundary at or after the last behaviour change: when the loop forms. */
+function loopFormsAtMs(s: Scenario): number {
+  const rotate = s.probeRotate ?? 10_000;
+  const lastChange = Math.max(...s.timeline.filter((e) => "behaviour" in e).map((e) => e.at));
+  return Math.ceil(lastChange / rotate) * rotate;
+}
+
+function timeoutFor(name: string): number {
+  const s = scenarios.find((b) => b.name === name)?.scenario;
+  return (s?.duration ?? 60_000) + RUN_OVERHEAD_MS;
+}
+
+describe("built-in scenarios through `relaywatch scenario run --json`", () => {
+  it("lists all four built-in scenarios", () => {
+    expect(scenarios.map((s) => s.name)).toEqual(["incident-2024-02-07", "incident-defaults", "lossy-transatlantic", "region-failure"]);
+  });
+
+  it("incident-2024-02-07: RelayLoop < 2 s after the loop forms, FalseIsolation < 2 s after us-east goes offline", { timeout: timeoutFor("incident-2024-02-07") + 10_000 }, async () => {
+    const s = scenarios.find((b) => b.name === "incident-2024-02-07")!.scenario;
+    const report = await run("incident-2024-02-07", timeoutFor("incident-2024-02-07"));
+    const loopAt = loopFormsAtMs(s);
+    // The incident's loop: a us-west track that never reaches the EU. (us-east's own probe
+    // tracks, unpublishable while it is offline, may loop too, even before the boundary.)
+    const loop = first(report, "RelayLoop", { regions: "eu-central,eu-west" }, (a) => (a.labels["track"] ?? "").startsWith("probe/us-west."));
+    const partitionAt = Math.min(...s.timeline.filter((e) => "partition" in e).map((e) => e.at));
+    const falseIsolation = first(report, "FalseIsolation", { region: "us-east" });
+    const offline = first(report, "RegionOffline", { region: "us-east" });
+    const offlineAtLeast = Math.max(partitionAt, offline.firedAtMs - REGION_OFFLINE_FOR_MS - SWEEP_INTERVAL_MS);
+    process.stdout.write(
+      `incident-2024-02-07: RelayLoop ${loop.firedAtMs - loopAt} ms after the loop forms (t=${loopAt} ms); ` +
+        `FalseIsolation at most ${falseIsolation.firedAtMs - offlineAtLeast} ms after us-east went offline (t>=${offlineAtLeast} ms)\n`,
+    );
+    expect(loop.firedAtMs - loopAt).toBeLessThan(DETECT_WITHIN_MS);
+    expect(falseIsolation.firedAtMs - offlineAtLeast).toBeLessThan(DETECT_WITHIN_MS);
+  });
+
+  it("incident-defaults: no alert at all during the run", { timeout: timeoutFor("incident-defaults") + 10_000 }, async () => {
+    const report = await run("incident-defaults", timeoutFor("incident-defaults"));
+    expect(report.alerts).toEqual([]);
+  });
+
+  it("region-failure passes", { timeout: timeoutFor("region-failure") + 10_000 }, async () => {
+    await run("region-failure", timeoutFor("region-failure"));
+  });
+
+  it("lossy-transatlantic passes", { timeout: timeoutFor("lossy-transatlantic") + 10_000 }, async () => {
+    await run("lossy-transatlantic", timeoutFor("lossy-transatlantic"));
+  });
+
+  it("a malformed scenario file gets an error naming its line and key, not a stack trace", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "rw-scenario-bad-"));
+    dirs.push(dir);
+    const file = join(dir, "bad.yaml");
+    writeFileSync(file, "name: bad\nduration: 20s\nregions: [us-east, us-west]\ntimeline:\n  - { at: soon, kill: us-west }\n");
+    const res = await runCli(["scenario", "run", file, "--json"], { timeoutMs: 30_000 });
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toContain("bad.yaml:5: timeline[0]");
+    expect(res.stderr).not.toMatch(/\n\s+at /);
+    expect(res.stdout).toBe("");
+  });
+});
