@@ -13,9 +13,9 @@ import { RELAY_PORTS_PER_REGION } from "./plan.js";
 /** TCP listeners (region and analyzer HTTP, WAN control, probe metrics): above the ephemeral range. */
 export const TCP_PORT_LOW = 61_000;
 export const TCP_PORT_HIGH = 65_000;
-/** UDP relay ranges: below the WAN emulator's proxy range. */
+/** UDP relay ranges: below the tests' band (15000–19999) and the WAN emulator's proxy range. */
 export const RELAY_PORT_LOW = 10_000;
-export const RELAY_PORT_HIGH = 19_999;
+export const RELAY_PORT_HIGH = 14_999;
 const ATTEMPTS = 200;
 
 function tcpFree(port: number): Promise<boolean> {

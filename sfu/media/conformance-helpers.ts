@@ -121,10 +121,18 @@ export function canBind(address: string, port: number): Promise<boolean> {
 
 const PORT_WINDOW = 40;
 /** Random per test process, so parallel test files rarely share windows (bind skips busy ports anyway). */
-const PROCESS_WINDOW_OFFSET = Math.floor(Math.random() * 300);
+const PROCESS_WINDOW_OFFSET = Math.floor(Math.random() * 112);
 
-/** Per engine instance a distinct window of ports, below Linux's ephemeral range (32768+). */
+/**
+ * Tests' relay port windows live in 15000–19479, a band of their own: below the WAN
+ * emulator's proxy range (20000–32000, bound by other test files running in parallel),
+ * above the lab world's relay ranges (10000–14999), below Linux's ephemeral ports (32768+).
+ * 19480–19999 is left for tests that name single ports.
+ */
+export const TEST_PORT_WINDOWS = { low: 15_000, size: 4_480 } as const;
+
+/** Per engine instance a distinct window of ports in the tests' band. */
 export function portWindow(index: number): PortRange {
-  const base = 20_000 + (((PROCESS_WINDOW_OFFSET + index) * PORT_WINDOW) % 12_000);
+  const base = TEST_PORT_WINDOWS.low + (((PROCESS_WINDOW_OFFSET + index) * PORT_WINDOW) % TEST_PORT_WINDOWS.size);
   return { min: base, max: base + PORT_WINDOW - 1 };
 }

@@ -2,6 +2,7 @@
 // behind the WAN emulator), real werift WHIP publishers and WHEP subscribers over HTTP,
 // tokens, and bounded polling. Test code only.
 import { randomInt } from "node:crypto";
+import { TEST_PORT_WINDOWS } from "../../sfu/media/conformance-helpers.js";
 import { Registry } from "prom-client";
 import type { Tracer } from "@opentelemetry/api";
 import type { Clock } from "../../core/clock.js";
@@ -46,7 +47,8 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
   const nodes = new Map<Region, RegionNode>();
   const registries = new Map<Region, Registry>();
   const ranges = new Map<Region, { min: number; max: number }>();
-  const base = randomInt(20_000, 40_000);
+  // The tests' band (sfu/media/conformance-helpers.ts): clear of the WAN emulator's proxies.
+  const base = randomInt(TEST_PORT_WINDOWS.low, TEST_PORT_WINDOWS.low + TEST_PORT_WINDOWS.size - opts.regions.length * RELAY_RANGE_SIZE);
   let emu: WanEmulator | null = null;
   const lab: Lab = {
     nodes, registries, emu,

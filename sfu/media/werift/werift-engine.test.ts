@@ -11,7 +11,7 @@ describe("WeriftEngine", () => {
   });
 
   it("relayIn() fails with no_ports when the range is exhausted, and frees the reservation", async () => {
-    const engine = new WeriftEngine({ rtpPortRange: { min: 21_990, max: 21_990 } });
+    const engine = new WeriftEngine({ rtpPortRange: { min: 19_990, max: 19_990 } });
     try {
       const media = { kind: "audio", codec: { mimeType: "audio/opus", payloadType: 111, clockRate: 48_000, channels: 2 }, ssrc: 1 } as const;
       await engine.relayIn("room/a", media);
@@ -24,7 +24,7 @@ describe("WeriftEngine", () => {
   });
 
   it("relayIn() rejects TrackMedia it cannot forward", async () => {
-    const engine = new WeriftEngine({ rtpPortRange: { min: 21_991, max: 21_995 } });
+    const engine = new WeriftEngine({ rtpPortRange: { min: 19_991, max: 19_995 } });
     try {
       const vp9 = { kind: "video", codec: { mimeType: "video/VP9", payloadType: 98, clockRate: 90_000 }, ssrc: 1 } as const;
       await expect(engine.relayIn("room/a", vp9)).rejects.toMatchObject({ code: "unsupported_codec" });
