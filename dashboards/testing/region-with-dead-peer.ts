@@ -1,9 +1,9 @@
 // A real region node on loopback whose only peer is a URL where nothing listens: within a
 // heartbeat its peer is unreachable, which is what RegionUnreachable is about. Used by the
 // metric-name test (scraped /metrics) and the Prometheus integration test.
-import { randomInt } from "node:crypto";
 import { createServer } from "node:net";
 import { Registry } from "prom-client";
+import { portWindow } from "../../sfu/media/conformance-helpers.js";
 import { WeriftEngine } from "../../sfu/media/werift/werift-engine.js";
 import { RegionNode } from "../../sfu/node/region-node.js";
 
@@ -21,7 +21,7 @@ export async function deadPort(): Promise<number> {
 }
 
 export async function startRegionWithDeadPeer(region: string, peer: string): Promise<RegionNode> {
-  const base = randomInt(20_000, 40_000);
+  const base = portWindow(0).min;
   return RegionNode.start({
     region,
     listen: { host: "127.0.0.1", port: 0 },
