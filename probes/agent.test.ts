@@ -62,6 +62,16 @@ function windowsOf(agent: ProbeAgent, n: number): Promise<ProbeResult[][]> {
   });
 }
 
+/** Waits (at most `max` windows) for a window in which every agent's results satisfy `check`. */
+async function untilWindow(all: ProbeAgent[], check: (w: ProbeResult[]) => boolean, max: number): Promise<{ ok: boolean; last: string }> {
+  let last: ProbeResult[] = [];
+  for (let i = 0; i < max; i++) {
+    last = (await Promise.all(all.map((a) => windowsOf(a, 1)))).flat(2);
+    if (check(last)) return { ok: true, last: "" };
+  }
+  return { ok: false, last: last.map((r) => `${r.src}→${r.dst} ${r.status}: ${r.reason}`).join("\n") };
+}
+
 describe("ProbeAgent against real WHIP/WHEP on loopback (one shared werift engine)", () => {
   it("measures every ordered pair ok within 3 windows and stays ok across track rotations", async () => {
     const { agents, sinks, registries } = await world();
@@ -80,13 +90,13 @@ describe("ProbeAgent against real WHIP/WHEP on loopback (one shared werift engin
       for (const r of ok) {
         expect(r.dst).toBe(dst);
         expect(r.relayPath).toEqual([r.src, r.dst]);
-        expect(r.received).toBeGreaterThan(15); // 50 pps × 0.5 s = 25
         expect(r.latencyP95Ms).toBeLessThan(100);
         expect(r.setupMs).not.toBeNull();
         expect(r.ttfpMs).toBeGreaterThanOrEqual(r.setupMs ?? 0);
       }
-      // Loss across rotations is accounted: the whole run sent ≈ received.
+      // Loss across rotations is accounted: the whole run sent ≈ received, at the configured rate.
       const sent = ok.reduce((s, r) => s + r.sent, 0);
+      expect(sent / (ok.length * 25), "50 pps × 0.5 s windows").toBeGreaterThan(0.8);
       const lost = ok.reduce((s, r) => s + r.lost, 0);
       expect(lost / sent).toBeLessThan(0.02);
     }
@@ -101,17 +111,18 @@ describe("ProbeAgent against real WHIP/WHEP on loopback (one shared werift engin
     const { sfu, agents } = await world();
     await Promise.all(agents.map((a) => windowsOf(a, 4)));
     await sfu.setOffline("eu-central", true);
-    const [usWest, , euCentral] = await Promise.all(agents.map((a) => windowsOf(a, 10)));
-    const into = euCentral!.at(-1)!;
-    expect(into.map((r) => r.status)).toEqual(["region_offline", "region_offline"]);
-    expect(into[0]!.reason).toMatch(/^HTTP 503 .*region offline, retry after 2\.0 s/);
-    const outOf = usWest!.at(-1)!.find((r) => r.src === "eu-central")!;
-    expect(outOf.status).toBe("http_error");
-    expect(outOf.reason).toMatch(/^HTTP 404 /);
-    expect(usWest!.at(-1)!.find((r) => r.src === "eu-west")!.status).toBe("ok");
+    // Settles within a few windows: drained sessions go silent, re-subscribes get 503 / 404.
+    const settledOffline = await untilWindow(agents, (w) => {
+      const into = w.filter((r) => r.dst === "eu-central");
+      const outOf = w.filter((r) => r.src === "eu-central");
+      const rest = w.filter((r) => r.src !== "eu-central" && r.dst !== "eu-central");
+      return into.every((r) => r.status === "region_offline" && /^HTTP 503 .*region offline, retry after 2\.0 s/.test(r.reason)) &&
+        outOf.every((r) => r.status === "http_error" && /^HTTP 404 /.test(r.reason)) && rest.every((r) => r.status === "ok");
+    }, 20);
+    expect(settledOffline.ok, settledOffline.last).toBe(true);
     await sfu.setOffline("eu-central", false);
-    const back = await windowsOf(agents[2]!, 10);
-    expect(back.at(-1)!.map((r) => r.status)).toEqual(["ok", "ok"]);
+    const back = await untilWindow(agents, (w) => w.every((r) => r.status === "ok"), 20);
+    expect(back.ok, back.last).toBe(true);
   }, 40_000);
 
   it("reports timeout when WHEP answers do not come in time", async () => {

@@ -131,22 +131,29 @@ describe("probe agents on a real 3-region mesh", () => {
       const d = (dropped1.get(dir) ?? 0) - (dropped0.get(dir) ?? 0);
       return d / (d + (passed1.get(dir) ?? 0) - (passed0.get(dir) ?? 0));
     };
+    // Latency is judged against the pairs measured at the same time that do not cross the
+    // link: their excess over the configured path delay is this process's own overhead
+    // (event loop, SRTP, emulator timers), which moves with the machine's load.
+    const pathDelay = (path: readonly Region[]): number =>
+      path.slice(1).reduce((sum, r, i) => sum + latencyMs(path[i]!, r) + (crosses([path[i]!, r], link) ? EXTRA_MS : 0), 0);
+    const overheads = [...after.values()].filter((a) => !crosses(a.path, link)).map((a) => a.p50 - pathDelay(a.path)).sort((x, y) => x - y);
+    const overhead = overheads[Math.floor(overheads.length / 2)]!;
     let crossing = 0;
     for (const [pair, a] of after) {
       const b = before.get(pair)!;
       const path = a.path.join(">");
       expect(path, `${pair}: the relay path did not change`).toBe(b.path.join(">"));
-      const added = a.p50 - b.p50;
+      const expected = pathDelay(a.path) + overhead;
+      expect(Math.abs(a.p50 - expected), `${pair} via ${path}: p50 ${a.p50} vs ${expected} (overhead ${overhead})`).toBeLessThanOrEqual(5);
       if (crosses(a.path, link)) {
         crossing++;
+        expect(a.p50 - b.p50, `${pair} via ${path}: p50 ${b.p50} → ${a.p50}`).toBeGreaterThan(EXTRA_MS / 2);
         expect(Math.abs(a.loss - LOSS), `${pair} via ${path}: loss ${a.loss}`).toBeLessThanOrEqual(0.01);
         const hop = a.path.findIndex((r, i) => i > 0 && crosses([a.path[i - 1]!, r], link));
         const dir = `${a.path[hop - 1]}>${a.path[hop]}`;
         expect(Math.abs(a.loss - realised(dir)), `${pair} via ${path}: loss ${a.loss}, link ${dir} dropped ${realised(dir)}`).toBeLessThanOrEqual(0.005);
-        expect(Math.abs(added - EXTRA_MS), `${pair} via ${path}: p50 ${b.p50} → ${a.p50}`).toBeLessThanOrEqual(5);
       } else {
         expect(a.loss, `${pair} via ${path}: loss`).toBeLessThanOrEqual(0.005);
-        expect(Math.abs(added), `${pair} via ${path}: p50 ${b.p50} → ${a.p50}`).toBeLessThanOrEqual(5);
       }
     }
     expect(crossing, "some pairs cross the link").toBeGreaterThanOrEqual(2);
