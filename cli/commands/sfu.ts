@@ -1,5 +1,5 @@
 // `relaywatch sfu --region NAME --listen HOST:PORT --peers name=url,...`: runs one reference
-// SFU region node (sfu/node/region-node.ts) on the werift engine until SIGINT/SIGTERM.
+// SFU region node (sfu/node/region-node.ts) on the chosen media engine until SIGINT/SIGTERM.
 // Secrets come from the environment only (RELAYWATCH_TOKEN_SECRET, RELAYWATCH_RELAY_SECRET,
 // RELAYWATCH_ADMIN_TOKEN), never from flags that would show in `ps`.
 import { Command, Option } from "commander";
@@ -8,7 +8,7 @@ import { ConfigError } from "../../core/errors.js";
 import { parseDuration } from "../../core/duration.js";
 import { createLogger, type LogLevel } from "../../core/logger.js";
 import { regionSchema, type Region } from "../../core/region.js";
-import { WeriftEngine } from "../../sfu/media/werift/werift-engine.js";
+import { ENGINE_NAMES, createEngine, resolveEngineName, type EngineName } from "../../sfu/media/create-engine.js";
 import type { PeerConfig, RelayPortMap } from "../../sfu/node/peers.js";
 import { RegionNode } from "../../sfu/node/region-node.js";
 import { loadConfig } from "../config.js";
@@ -29,6 +29,9 @@ interface SfuOpts {
   logLevel: LogLevel;
 }
 
+/** Linux's default ephemeral range: where ICE sockets live anyway. */
+const MEDIASOUP_WEBRTC_PORTS = { min: 32_768, max: 60_999 };
+
 /** 40000-40099: a lab region's relay range; the WAN emulator maps ranges of up to 1024. */
 const DEFAULT_RELAY_PORTS = "40000-40099";
 
@@ -39,7 +42,7 @@ export function sfuCommand(): Command {
     .option("--listen <host:port>", "HTTP listen address", "127.0.0.1:7101")
     .option("--peers <list>", "peer regions as name=url,... (default: the config file's regions other than this one)")
     .option("-c, --config <file>", "relaywatch.yaml to read (default: ./relaywatch.yaml if present)")
-    .addOption(new Option("--engine <name>", "media engine").choices(["werift"]).default("werift"))
+    .addOption(new Option("--engine <name>", "media engine: werift (embedded), mediasoup (needs `npm run setup:mediasoup`), auto (mediasoup when available)").choices([...ENGINE_NAMES]).default("werift"))
     .option("--behaviour <list>", "legacy behaviours: announce-early, no-loop-guard, isolation=naive (repeatable or comma-separated)", collect, [])
     .option("--relay-ports <min-max>", "UDP port range for relay pipes", DEFAULT_RELAY_PORTS)
     .option("--peer-relay-map <list>", "how each peer's relay ports are reached, as name=proxyBase:targetMin,... (NAT or WAN emulator)")
@@ -69,7 +72,15 @@ async function runSfu(opts: SfuOpts): Promise<void> {
   const logger = createLogger({ level: opts.logLevel, name: `sfu-${region}` });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "relaywatch_sfu_process_" });
-  const engine = new WeriftEngine({ rtpPortRange: parseRange("--relay-ports", opts.relayPorts), bindAddress: listen.host, logger });
+  const engineName = resolveEngineName(opts.engine as EngineName).engine;
+  const engine = await createEngine(engineName, {
+    rtpPortRange: parseRange("--relay-ports", opts.relayPorts),
+    bindAddress: listen.host,
+    logger,
+    // mediasoup's own default (10000-59999) would overlap relay ranges; ICE takes the
+    // ephemeral range, as werift's port-0 sockets do.
+    ...(engineName === "mediasoup" ? { webrtcPortRange: MEDIASOUP_WEBRTC_PORTS } : {}),
+  });
   const node = await RegionNode.start({
     region, listen, peers: withMaps, engine, logger, registry,
     secrets: { tokenSecret, relaySecret },
