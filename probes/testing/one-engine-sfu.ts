@@ -34,6 +34,7 @@ export class OneEngineSfu {
     this.engine = engine;
   }
 
+  /** `rtpPortRange` is required by the engine but never bound here: there are no relay pipes. */
   static async start(regions: readonly Region[], rtpPortRange = { min: 42_000, max: 42_999 }): Promise<OneEngineSfu> {
     const sfu = new OneEngineSfu(new WeriftEngine({ rtpPortRange }));
     for (const r of regions) await sfu.listen(r);
