@@ -32,6 +32,8 @@ export interface WorldOptions {
   latencyMs?: (a: Region, b: Region) => number;
   behaviours?: Readonly<Record<Region, readonly string[]>>;
   engine?: string;
+  /** Per-region engine, overriding `engine` (a mixed werift/mediasoup mesh). */
+  engines?: Readonly<Record<Region, string>>;
   probeIntervalMs?: number;
   probeRotateMs?: number;
   /** Start the probe agents (default true). */
@@ -96,7 +98,7 @@ export class World {
           supervisor.start({
             name: region,
             command: process.execPath,
-            args: [BIN, ...regionArgs({ region, ports, routes: wan.routesFrom(region), behaviours: o.behaviours?.[region] ?? [], engine: o.engine ?? "werift" }), "--log-level", "warn"],
+            args: [BIN, ...regionArgs({ region, ports, routes: wan.routesFrom(region), behaviours: o.behaviours?.[region] ?? [], engine: o.engines?.[region] ?? o.engine ?? "werift" }), "--log-level", "warn"],
             env: secrets,
             readyUrl: `${world.regionUrl(region)}/healthz`,
           }),
