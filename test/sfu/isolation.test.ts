@@ -8,11 +8,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../core/clock.js";
 import { GUARDED_RECOVERY_MS, GUARDED_SUSPECT_WINDOW_MS, NAIVE_RECOVERY_MS } from "../../sfu/health/isolation-policy.js";
 import type { RegionNode } from "../../sfu/node/region-node.js";
-import { metricValue, startLab, token, type Lab } from "./sfu-kit.js";
+import { ENGINES, metricValue, startLab, token, type Lab } from "./sfu-kit.js";
 
 const ROUND_MS = 1000;
 
-describe("isolation (manual clock, WAN emulator cuts)", () => {
+describe.each(ENGINES)("isolation (manual clock, WAN emulator cuts) (%s engine)", (engine) => {
   let lab: Lab | null = null;
   let witness: Server | null = null;
   afterEach(async () => {
@@ -30,6 +30,7 @@ describe("isolation (manual clock, WAN emulator cuts)", () => {
     await new Promise<void>((r) => witness!.listen(0, "127.0.0.1", r));
     const clock = new ManualClock(Date.now());
     lab = await startLab({
+      engine,
       regions: ["x", "y", "p"],
       wan: { latencyMs: () => 1 },
       witnessPort: (witness.address() as AddressInfo).port,

@@ -5,7 +5,7 @@
 // forms the cycle. (The property over random 3–8 region meshes and announcement orders
 // is sfu/relay/relay-loop.test.ts, on the same policies these nodes drive.)
 import { afterEach, describe, expect, it } from "vitest";
-import { prepareSubscriber, publish, startLab, subscribe, token, trackIn, waitFor, waitForMesh, type Lab } from "./sfu-kit.js";
+import { ENGINES, prepareSubscriber, publish, startLab, subscribe, token, trackIn, waitFor, waitForMesh, type Lab } from "./sfu-kit.js";
 
 const LATENCY: Record<string, number> = { "eu-central|eu-west": 2, "eu-central|us-west": 40, "eu-west|us-west": 45 };
 const latencyMs = (x: string, y: string): number => LATENCY[[x, y].sort().join("|")] ?? 40;
@@ -20,7 +20,7 @@ async function setBehaviours(lab: Lab, region: string, behaviours: string[]): Pr
   });
 }
 
-describe("the 2024-02-07 relay loop", () => {
+describe.each(ENGINES)("the 2024-02-07 relay loop (%s engine)", (engine) => {
   let lab: Lab | null = null;
   const closers: { close(): Promise<void> }[] = [];
   afterEach(async () => {
@@ -31,6 +31,7 @@ describe("the 2024-02-07 relay loop", () => {
 
   it("forms with announce-early + no-loop-guard, and never with the defaults", async () => {
     lab = await startLab({
+      engine,
       regions: ["us-west", ...EU],
       wan: { latencyMs },
       node: (region) => ({

@@ -2,7 +2,9 @@
 // behind the WAN emulator), real werift WHIP publishers and WHEP subscribers over HTTP,
 // tokens, and bounded polling. Test code only.
 import { randomInt } from "node:crypto";
-import { TEST_PORT_WINDOWS } from "../../sfu/media/conformance-helpers.js";
+import { TEST_PORT_WINDOWS, keyframeLeadByte } from "../../sfu/media/conformance-helpers.js";
+import { createEngine } from "../../sfu/media/create-engine.js";
+import { mediasoupAvailable } from "../../sfu/media/mediasoup/loader.js";
 import { Registry } from "prom-client";
 import type { Tracer } from "@opentelemetry/api";
 import type { Clock } from "../../core/clock.js";
@@ -33,7 +35,15 @@ export interface LabOptions {
   tracer?: (region: Region) => Tracer;
   /** With `wan`: the analyzer observer's HTTP port; each region's witness is its route there. */
   witnessPort?: number;
+  /** Media engine of every region (default werift). */
+  engine?: "werift" | "mediasoup";
 }
+
+/** The engines available here: werift always, mediasoup when its worker is built. */
+export const ENGINES: readonly ("werift" | "mediasoup")[] = mediasoupAvailable().ok ? ["werift", "mediasoup"] : ["werift"];
+
+/** ICE ports for mediasoup workers: the ephemeral range, as werift's port-0 sockets use. */
+const MEDIASOUP_WEBRTC_PORTS = { min: 32_768, max: 60_999 };
 
 export interface Lab {
   nodes: Map<Region, RegionNode>;
@@ -68,7 +78,9 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       ranges.set(region, range);
       const registry = new Registry();
       registries.set(region, registry);
-      const engine = new WeriftEngine({ rtpPortRange: range, ...(opts.clock === undefined ? {} : { clock: opts.clock }) });
+      const engine = opts.engine === "mediasoup"
+        ? await createEngine("mediasoup", { rtpPortRange: range, webrtcPortRange: MEDIASOUP_WEBRTC_PORTS, workers: 1, ...(opts.clock === undefined ? {} : { clock: opts.clock }) })
+        : new WeriftEngine({ rtpPortRange: range, ...(opts.clock === undefined ? {} : { clock: opts.clock }) });
       nodes.set(region, await RegionNode.start({
         region, engine, registry, secrets: SECRETS, heartbeatMs: 200, heartbeatTimeoutMs: 150, lingerMs: 300, antiEntropyMs: 1000,
         ...(opts.clock === undefined ? {} : { clock: opts.clock }),
@@ -126,7 +138,10 @@ export async function publish(node: RegionNode, track: TrackId, codec: CodecPres
   }
   await publisher.acceptAnswer(await res.text());
   await publisher.waitConnected();
+  // Every packet parses as a keyframe (as in the conformance suite), so an SFU that starts
+  // a new consumer on a keyframe (mediasoup) forwards from the first packet on.
   const payload = new Uint8Array(200).fill(7);
+  payload.set([keyframeLeadByte(codec.mimeType), 0, 0, 0]);
   const timers = new Set<NodeJS.Timeout>();
   return {
     publisher,
