@@ -1,7 +1,9 @@
 // The engine's events, routed to the control plane: first packets and ended sources to the
 // relay manager, ended subscriptions to the manager and the session table, relay-outs the
-// engine closed by itself to the relay server, pipe drops to the metrics. Returns the
+// engine closed by itself to the relay server, pipe drops and media worker deaths to the
+// metrics and the log. Returns the
 // function that unhooks everything (node close).
+import type { Logger } from "../../core/logger.js";
 import type { MediaEngine } from "../media/engine.js";
 import type { SfuMetrics } from "../telemetry/metrics.js";
 import type { RelayManager } from "./relay-manager.js";
@@ -14,6 +16,7 @@ export interface EngineWiring {
   server: RelayServer;
   sessions: Sessions;
   metrics: SfuMetrics;
+  logger: Logger;
 }
 
 export function wireEngine(w: EngineWiring): () => void {
@@ -34,6 +37,14 @@ export function wireEngine(w: EngineWiring): () => void {
     }),
     w.engine.on("pipeDrop", (e) => {
       w.metrics.pipeDrop(e.reason);
+    }),
+    w.engine.on("workerDied", (e) => {
+      w.metrics.mediaWorker("died");
+      w.logger.error({ pid: e.pid, error: e.error, tracks: e.trackIds }, "workerDied() | media worker died; its sessions failed, restarting it");
+    }),
+    w.engine.on("workerRestarted", (e) => {
+      w.metrics.mediaWorker("restarted");
+      w.logger.warn({ pid: e.pid, previousPid: e.previousPid, afterMs: e.afterMs }, "workerRestarted() | media worker replaced");
     }),
   ];
   return () => {

@@ -101,7 +101,7 @@ export class RegionNode {
       self: o.region, engine: o.engine, clock, logger, tracer, metrics: this.metrics, client: this.client, peers: this.peers,
       manager: this.manager, table: () => this.announcer.current(), rtts: () => this.health.rtts(), behaviours: () => this.behavioursNow,
     });
-    this.unwire = wireEngine({ engine: o.engine, manager: this.manager, server: relayServer, sessions: this.sessions, metrics: this.metrics });
+    this.unwire = wireEngine({ engine: o.engine, manager: this.manager, server: relayServer, sessions: this.sessions, metrics: this.metrics, logger });
     this.metrics.setSampler(() => this.trackEvents.sample());
     const app = express();
     app.disable("x-powered-by");

@@ -34,6 +34,7 @@ export class SfuMetrics {
   readonly isolationDecisionsTotal: Counter<"decision">;
   readonly httpRequestsTotal: Counter<"route" | "status">;
   readonly pullsTotal: Counter<"result">;
+  readonly mediaWorkerEventsTotal: Counter<"event">;
   private sampler: (() => MetricsSample) | null = null;
 
   constructor(registry: Registry) {
@@ -92,6 +93,12 @@ export class SfuMetrics {
       buckets: SETUP_BUCKETS,
       registers,
     });
+    this.mediaWorkerEventsTotal = new Counter({
+      name: "relaywatch_sfu_media_worker_events_total",
+      help: "Media worker processes that died or were restarted (mediasoup engine), by event",
+      labelNames: ["event"],
+      registers,
+    });
     this.pipePacketsDroppedTotal = new Counter({
       name: "relaywatch_sfu_pipe_packets_dropped_total",
       help: "Datagrams on relay-in pipes that were not forwarded, by reason",
@@ -125,6 +132,11 @@ export class SfuMetrics {
   /** Installs the node's sampler for the scrape-time gauges. */
   setSampler(sampler: () => MetricsSample): void {
     this.sampler = sampler;
+  }
+
+  /** A media worker process died or its replacement came up (mediasoup). */
+  mediaWorker(event: "died" | "restarted"): void {
+    this.mediaWorkerEventsTotal.inc({ event });
   }
 
   pipeDrop(reason: PipeDropReason): void {
