@@ -5,7 +5,10 @@
 // fails with EADDRINUSE. The WAN emulator's UDP proxies use 20000–32000 (lab/wan).
 import { randomInt } from "node:crypto";
 import { createSocket } from "node:dgram";
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Region } from "../../core/region.js";
 import type { WorldPorts } from "./plan.js";
 import { RELAY_PORTS_PER_REGION } from "./plan.js";
@@ -17,6 +20,44 @@ export const TCP_PORT_HIGH = 65_000;
 export const RELAY_PORT_LOW = 10_000;
 export const RELAY_PORT_HIGH = 14_999;
 const ATTEMPTS = 200;
+
+/**
+ * Cross-process reservations. Two worlds starting at once (parallel test files, a
+ * developer's `up` beside a test run) could both find a port free and both hand it to a
+ * child; the loser's readiness check would then reach the winner's process. A port is
+ * taken only by creating `<dir>/<proto>-<port>` exclusively; a file whose owner pid is
+ * dead is stale and reclaimed. Reservations last for the owning process's lifetime.
+ */
+const RESERVATION_DIR = join(tmpdir(), "relaywatch-port-reservations");
+
+function reserve(proto: "tcp" | "udp", port: number): boolean {
+  mkdirSync(RESERVATION_DIR, { recursive: true });
+  const file = join(RESERVATION_DIR, `${proto}-${port}`);
+  try {
+    writeFileSync(file, String(process.pid), { flag: "wx" });
+    return true;
+  } catch {
+    const owner = Number(readFileSync(file, "utf8"));
+    if (owner === process.pid || pidAlive(owner)) return false;
+    try {
+      unlinkSync(file);
+      writeFileSync(file, String(process.pid), { flag: "wx" });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function tcpFree(port: number): Promise<boolean> {
   const srv = createServer();
@@ -38,7 +79,7 @@ function udpFree(port: number): Promise<boolean> {
 export async function freePort(taken: ReadonlySet<number> = new Set()): Promise<number> {
   for (let i = 0; i < ATTEMPTS; i++) {
     const port = randomInt(TCP_PORT_LOW, TCP_PORT_HIGH);
-    if (!taken.has(port) && (await tcpFree(port))) return port;
+    if (!taken.has(port) && (await tcpFree(port)) && reserve("tcp", port)) return port;
   }
   throw new Error(`no free loopback TCP port in ${TCP_PORT_LOW}-${TCP_PORT_HIGH}`);
 }
@@ -46,12 +87,14 @@ export async function freePort(taken: ReadonlySet<number> = new Set()): Promise<
 /** `size` consecutive UDP ports below the WAN emulator's range, all free now. */
 export async function freeUdpRange(size: number, taken: readonly { min: number; max: number }[] = []): Promise<{ min: number; max: number }> {
   for (let i = 0; i < ATTEMPTS; i++) {
-    const min = randomInt(RELAY_PORT_LOW, RELAY_PORT_HIGH - size);
+    const min = RELAY_PORT_LOW + size * randomInt(0, Math.floor((RELAY_PORT_HIGH - RELAY_PORT_LOW) / size));
     const max = min + size - 1;
     if (taken.some((t) => min <= t.max && t.min <= max)) continue;
     let ok = true;
     for (let p = min; p <= max && ok; p++) ok = await udpFree(p);
-    if (ok) return { min, max };
+    // Bases are multiples of `size` above RELAY_PORT_LOW, so equal-size ranges never
+    // overlap and reserving a range's first port reserves the range.
+    if (ok && reserve("udp", min)) return { min, max };
   }
   throw new Error(`no ${size} free consecutive UDP ports in ${RELAY_PORT_LOW}-${RELAY_PORT_HIGH}`);
 }

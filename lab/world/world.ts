@@ -38,6 +38,8 @@ export interface WorldOptions {
   probeRotateMs?: number;
   /** Start the probe agents (default true). */
   probes?: boolean;
+  /** Alertmanager API base URLs the analyzer sends alerts to. */
+  alertmanager?: readonly string[];
   logger?: Logger;
   onProgress?: (message: string) => void;
 }
@@ -111,6 +113,7 @@ export class World {
         listenPort: ports.analyzer,
         storeDir: join(o.dataDir, "clickhouse"),
         spoolDir: join(o.dataDir, "spool"),
+        ...(o.alertmanager === undefined ? {} : { alertmanager: o.alertmanager }),
       });
       writeFileSync(configFile, stringify(config));
       await supervisor.start({ name: "analyzer", command: process.execPath, args: [BIN, "analyze", "--config", configFile, "--log-level", "warn"], readyUrl: `${world.analyzerUrl}/healthz` }, 30_000);
