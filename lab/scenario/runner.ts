@@ -16,7 +16,7 @@ import { ScenarioSubscriber, resolveScenarioTrack } from "./subscriber.js";
 const DEFAULT_PROBE_INTERVAL_MS = 1000;
 /** 10 s rotations in scenarios (DESIGN's example) so fresh relays are exercised often. */
 const DEFAULT_PROBE_ROTATE_MS = 10_000;
-/** How long the mesh may take to show every pair ok before the scenario starts anyway. */
+/** How long the mesh may take to show every pair delivering media before the scenario starts anyway. */
 const SETTLE_TIMEOUT_MS = 30_000;
 const ALERT_POLL_MS = 200;
 
@@ -51,9 +51,9 @@ export async function runScenario(s: Scenario, o: RunScenarioOptions): Promise<S
   const subscribers: ScenarioSubscriber[] = [];
   const seen = new Map<string, Alert>();
   try {
-    progress("waiting for every pair to be ok");
+    progress("waiting for every pair to deliver media (ok or degraded)");
     const settled = await settle(world, s.regions.length);
-    if (!settled) progress(`not every pair was ok after ${SETTLE_TIMEOUT_MS / 1000} s; starting anyway`);
+    if (!settled) progress(`not every pair delivered media after ${SETTLE_TIMEOUT_MS / 1000} s; starting anyway`);
     const t0 = Math.ceil((Date.now() + 500) / rotateMs) * rotateMs;
     progress(`scenario ${s.name} starts in ${t0 - Date.now()} ms (aligned to a probe rotation), runs ${s.duration / 1000} s`);
     await sleepUntil(t0);
@@ -91,7 +91,8 @@ async function settle(world: World, regions: number): Promise<boolean> {
   while (Date.now() < deadline) {
     try {
       const o = await world.overview();
-      if (o.pairs.length === regions * (regions - 1) && o.pairs.every((p) => p.status === "ok")) return true;
+      // degraded delivers media: a scenario with a lossy link from the start settles too.
+      if (o.pairs.length === regions * (regions - 1) && o.pairs.every((p) => p.status === "ok" || p.status === "degraded")) return true;
     } catch {
       // the analyzer is still connecting
     }
