@@ -57,10 +57,10 @@ describe("relaywatch CLI", () => {
     expect(r.stdout + r.stderr).not.toContain("hunter2");
   });
 
-  it("subcommands not built yet exit 2 saying so", async () => {
-    const r = await runCli(["scenario", "run", "incident-2024-02-07"]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("not implemented yet");
+  it("an unknown subcommand is a usage error naming it, with the help", async () => {
+    const r = await runCli(["upp"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("unknown command 'upp'");
     expect(r.stdout).toBe("");
   });
 });
