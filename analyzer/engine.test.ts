@@ -102,6 +102,15 @@ describe("AnalyzerEngine", () => {
     expect(transitions.at(-1)).toMatchObject({ kind: "resolved", alert: { name: "RegionUnreachable" } });
   });
 
+  it("RegionUnreachable for a region never reached at all, from the first report that it is not reached", () => {
+    const { clock, engine, fired } = setup();
+    engine.setConnected("us-west", false, clock.now(), "not connected yet");
+    engine.setConnected("us-west", false, clock.now() + 500, "fetch failed");
+    clock.advance(REGION_UNREACHABLE_FOR_MS);
+    engine.tick(clock.now());
+    expect(fired()).toEqual(['RegionUnreachable{"region":"us-west","severity":"warning"}']);
+  });
+
   it("MissingRelay after its for period for a subscribed copy whose upstream lacks the track", () => {
     const { clock, engine, fired } = setup();
     engine.applyEvent(trackEvent("us-west", "room/cam", { local: true }, clock.now()), clock.now());

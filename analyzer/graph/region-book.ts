@@ -66,7 +66,9 @@ export class RegionBook {
 
   setConnected(region: Region, connected: boolean, now: number, reason = ""): boolean {
     const r = this.get(region);
-    if (r.connected === connected) return false;
+    // A region never reached starts disconnected without a since: the first "not reached"
+    // report starts its clock (else a region dead from the start never counted as unreachable).
+    if (r.connected === connected && (connected || r.disconnectedSince !== null)) return false;
     r.connected = connected;
     r.disconnectedSince = connected ? null : now;
     r.disconnectReason = connected ? "" : reason;
