@@ -1,6 +1,7 @@
 // The `relaywatch` command: one entry, one subcommand per component. This is the only
 // place (with tests and benches) that wires components together and reads process.env.
 import { Command } from "commander";
+import { exitWithParent } from "./exit-with-parent.js";
 import { analyzeCommand } from "./commands/analyze.js";
 import { dashboardsCommand } from "./commands/dashboards.js";
 import { labCommand } from "./commands/lab.js";
@@ -30,4 +31,5 @@ export function buildProgram(): Command {
   return program;
 }
 
+exitWithParent();
 await buildProgram().parseAsync(process.argv);

@@ -48,9 +48,9 @@ describe("Supervisor", () => {
     expect(readFileSync(join(dir, "logs2", "bad.log"), "utf8")).toContain("boom: no config");
   });
 
-  it("children of a launcher that is SIGKILLed exit by themselves: no orphans", async () => {
+  it("children of a launcher that is SIGKILLed, a real relaywatch analyzer among them, exit by themselves: no orphans", async () => {
     const ports = [await freePort(), await freePort()];
-    const parent = spawn(process.execPath, ["--import", "tsx", PARENT, ...ports.map(String)], { stdio: ["ignore", "pipe", "inherit"] });
+    const parent = spawn(process.execPath, ["--import", "tsx", PARENT, ...ports.map(String)], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ANALYZER_PORT: String(await freePort()) } });
     const lines = createInterface({ input: parent.stdout });
     const first = await new Promise<string>((resolve) => lines.once("line", resolve));
     const pids = JSON.parse(first) as number[];
