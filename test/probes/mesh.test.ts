@@ -112,20 +112,22 @@ describe("probe agents on a real 3-region mesh", () => {
   }, 60_000);
 
   it("loss and delay on one link show only on the pairs whose relay path crosses it", async () => {
-    // 50 pps (the default: everything here shares one process; more inflates latency) × 40
-    // windows = 2000 packets a pair, so 5 % loss has a binomial spread of ±0.49 % (1σ). The
-    // probe must also match the loss the emulator actually applied on that link to ±0.5 %.
+    // 50 pps (the default: everything here shares one process; more inflates latency) × 50
+    // windows = 2500 packets a pair. The emulator's loss is random: at 2 % its binomial spread
+    // over 2500 packets is ±0.28 % (1σ), so the ±1 % acceptance is 3.6σ (at 5 % it was 2σ,
+    // and a CI run once realised 3.95 %). The probe must also match the loss the emulator
+    // actually applied on that link to ±0.5 %.
     const l = await mesh(() => ({}), { pps: 50 });
     await windows(3);
     const before = summarise((await windows(8)).flat());
     const link: [Region, Region] = ["eu-west", "us-west"];
-    const LOSS = 0.05;
+    const LOSS = 0.02;
     const EXTRA_MS = 30;
     l.emu!.setPair(link, { loss: LOSS, latencyMs: latencyMs(...link) + EXTRA_MS });
     await windows(2); // windows that straddle the change
     const dropped0 = await wanUdp(l, "relaywatch_wan_dropped_total");
     const passed0 = await wanUdp(l, "relaywatch_wan_packets_total");
-    const after = summarise((await windows(40)).flat());
+    const after = summarise((await windows(50)).flat());
     const [dropped1, passed1] = [await wanUdp(l, "relaywatch_wan_dropped_total"), await wanUdp(l, "relaywatch_wan_packets_total")];
     const realised = (dir: string): number => {
       const d = (dropped1.get(dir) ?? 0) - (dropped0.get(dir) ?? 0);
@@ -158,7 +160,7 @@ describe("probe agents on a real 3-region mesh", () => {
     }
     expect(crossing, "some pairs cross the link").toBeGreaterThanOrEqual(2);
     expect(crossing, "some pairs do not").toBeLessThan(after.size);
-  }, 120_000);
+  }, 150_000);
 
   it("with the incident's legacy behaviours on both EU regions, pairs from us-west into them get no media while the rest stay ok", async () => {
     await mesh(
