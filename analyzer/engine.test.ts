@@ -56,6 +56,21 @@ describe("AnalyzerEngine", () => {
     expect(fired()).toEqual(['FalseIsolation{"region":"us-east","severity":"critical"}']);
   });
 
+  it("an ok window of a failed-over agent (relay path not through the region) witnesses nothing: RegionOffline, not FalseIsolation", () => {
+    const { clock, engine, fired } = setup();
+    // us-east's agent subscribes at us-west and its track is published there (probes/failover.ts).
+    engine.ingestProbes([probe("eu-west", "us-east", "ok", 9_800, { relayPath: ["eu-west", "us-west"] }), probe("us-east", "eu-west", "ok", 9_800, { relayPath: ["us-west", "eu-west"] })], clock.now());
+    engine.applyEvent(statusEvent("us-east", { state: "offline", isolation: "naive", since: 10_000 }, 10_000), clock.now());
+    expect(fired()).toEqual([]);
+    clock.advance(REGION_OFFLINE_FOR_MS);
+    engine.tick(clock.now());
+    expect(fired()).toEqual(['RegionOffline{"region":"us-east","severity":"critical"}']);
+    // The same window through us-east is a witness.
+    engine.ingestProbes([probe("eu-west", "us-east", "ok", 13_000, { relayPath: ["eu-west", "us-east"] })], clock.now());
+    engine.tick(clock.now());
+    expect(fired()).toEqual(['RegionOffline{"region":"us-east","severity":"critical"}', 'FalseIsolation{"region":"us-east","severity":"critical"}']);
+  });
+
   it("RegionOffline (not FalseIsolation) when nobody reached the region for longer than the window, after its for period", () => {
     const { clock, engine, fired } = setup();
     engine.applySnapshot(snapshot("us-west", { peers: [{ region: "us-east", reachable: false, rttMs: null, lastSeenAt: 1_000 }] }), clock.now());

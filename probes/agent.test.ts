@@ -125,6 +125,43 @@ describe("ProbeAgent against real WHIP/WHEP on loopback (one shared werift engin
     expect(back.ok, back.last).toBe(true);
   }, 40_000);
 
+  it("with --failover, the sessions of an offline region's agent move to the next SFU and come home when it serves again", async () => {
+    const sfu = await OneEngineSfu.start(REGIONS);
+    cleanups.push(() => sfu.close());
+    const others = (r: Region): string[] => REGIONS.filter((o) => o !== r).map((o) => sfu.url(o));
+    const registries = new Map<Region, Registry>();
+    const agents = REGIONS.map((region) => {
+      const registry = new Registry();
+      registries.set(region, registry);
+      const agent = new ProbeAgent({ region, regions: REGIONS, sfuUrl: sfu.url(region), failover: others(region), failoverHoldMs: 1000, intervalMs: INTERVAL, rotateMs: ROTATE, connectTimeoutMs: 3000, requestTimeoutMs: 3000, sink: new MemorySink(), registry });
+      cleanups.push(() => agent.close());
+      return agent;
+    });
+    for (const a of agents) a.start();
+    const central = agents[REGIONS.indexOf("eu-central")]!;
+    const failedOver = async (): Promise<number | undefined> => (await registries.get("eu-central")?.getSingleMetric("relaywatch_probe_failed_over")?.get())?.values[0]?.value;
+    const allOk = (w: ProbeResult[]): boolean => w.every((r) => r.status === "ok");
+    expect((await untilWindow(agents, allOk, 12)).ok).toBe(true);
+    expect(central.servingSfu).toBe(sfu.url("eu-central"));
+
+    await sfu.setOffline("eu-central", true);
+    // Its clients move: every pair — eu-central's included — is ok again, served elsewhere.
+    const moved = await untilWindow(agents, (w) => allOk(w) && central.servingSfu !== sfu.url("eu-central"), 24);
+    expect(moved.ok, moved.last).toBe(true);
+    expect(others("eu-central")).toContain(central.servingSfu);
+    expect(await failedOver()).toBe(1);
+    // The fresh track went to the failover SFU. (A publication drained by the home SFU may
+    // still count as live: its client learns only when ICE/DTLS give up; it ends with its rotation.)
+    const live = central.publications().filter((p) => p.phase === "live");
+    expect(live.map((p) => p.sessionUrl).some((u) => u !== null && !u.startsWith(`${sfu.url("eu-central")}/`)), JSON.stringify(live)).toBe(true);
+
+    await sfu.setOffline("eu-central", false);
+    // After the hold, new sessions (the next rotation's at the latest) try home first again.
+    const home = await untilWindow(agents, (w) => allOk(w) && central.servingSfu === sfu.url("eu-central"), 24);
+    expect(home.ok, home.last).toBe(true);
+    expect(await failedOver()).toBe(0);
+  }, 60_000);
+
   it("reports timeout when WHEP answers do not come in time", async () => {
     const { sfu, agents } = await world({ requestTimeoutMs: 400 });
     sfu.setWhepDelay("eu-west", 2000);

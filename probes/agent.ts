@@ -23,6 +23,7 @@ import type { Region } from "../core/region.js";
 import type { PeerOptions } from "./client/werift-peer.js";
 import type { ProbeSink } from "./delivery/sink.js";
 import { endpoints, type Endpoints, type TokenProvider } from "./endpoints.js";
+import { SfuFailover } from "./failover.js";
 import { ProbeMetrics } from "./metrics.js";
 import { PairMonitor } from "./pair-monitor.js";
 import { preciseClock } from "./precise-clock.js";
@@ -49,6 +50,12 @@ export interface ProbeAgentOptions {
   /** Every region of the mesh; the agent subscribes to all but its own. */
   regions: readonly Region[];
   sfuUrl?: string | undefined;
+  /**
+   * Other regions' SFUs to fail over to, nearest first, when the home SFU refuses sessions
+   * (failover.ts) — as clients of the region would. Needs `sfuUrl` (not templates).
+   */
+  failover?: readonly string[] | undefined;
+  failoverHoldMs?: number | undefined;
   whipTemplate?: string | undefined;
   whepTemplate?: string | undefined;
   token?: string | TokenProvider | undefined;
@@ -86,6 +93,8 @@ export class ProbeAgent {
   private readonly sink: ProbeSink;
   private readonly endpoints: Endpoints;
   private readonly whip: WhipClient;
+  private readonly failover: SfuFailover | undefined;
+  private servingLogged: string | undefined;
   private readonly peerOptions: PeerOptions;
   private readonly connectTimeoutMs: number;
   private readonly payloadBytes: number;
@@ -113,7 +122,14 @@ export class ProbeAgent {
     this.metrics = new ProbeMetrics(o.registry);
     this.sink = o.sink;
     this.endpoints = endpoints({ sfuUrl: o.sfuUrl, whipTemplate: o.whipTemplate, whepTemplate: o.whepTemplate, region: o.region, token: o.token });
-    this.whip = new WhipClient({ clock: this.clock, ...(o.fetch === undefined ? {} : { fetch: o.fetch }), ...(o.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: o.requestTimeoutMs }) });
+    if (o.failover !== undefined && o.failover.length > 0) {
+      if (o.sfuUrl === undefined || o.whipTemplate !== undefined || o.whepTemplate !== undefined) {
+        throw new ConfigError("--failover", o.failover.join(","), "used with --sfu (failover swaps the SFU base URL; endpoint templates have none)");
+      }
+      this.failover = new SfuFailover({ bases: [o.sfuUrl, ...o.failover], holdMs: o.failoverHoldMs, clock: this.clock });
+    }
+    this.servingLogged = this.failover?.home;
+    this.whip = new WhipClient({ clock: this.clock, failover: this.failover, ...(o.fetch === undefined ? {} : { fetch: o.fetch }), ...(o.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: o.requestTimeoutMs }) });
     this.peerOptions = { clock: this.clock, ...(o.bindAddress === undefined ? {} : { bindAddress: o.bindAddress }) };
     this.connectTimeoutMs = o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.payloadBytes = o.payloadBytes ?? DEFAULT_PAYLOAD_BYTES;
@@ -138,8 +154,8 @@ export class ProbeAgent {
   }
 
   /** The rotations this agent is publishing, with their state (tests, once-mode output). */
-  publications(): { track: string; phase: string; setupMs: number | null; reason: string | null }[] {
-    return [...this.publishers.values()].map((p) => ({ track: p.track, phase: p.phase, setupMs: p.setupMs, reason: p.failure === null ? null : describeFailure(p.failure) }));
+  publications(): { track: string; phase: string; setupMs: number | null; reason: string | null; sessionUrl: string | null }[] {
+    return [...this.publishers.values()].map((p) => ({ track: p.track, phase: p.phase, setupMs: p.setupMs, reason: p.failure === null ? null : describeFailure(p.failure), sessionUrl: p.sessionUrl }));
   }
 
   start(): void {
@@ -184,8 +200,24 @@ export class ProbeAgent {
       }
     }
     if (results.length > 0) this.sink.submit(results);
+    this.noteFailover();
     this.events.safeEmit("window", results);
     this.maintain(this.clock.now());
+  }
+
+  /** The SFU that served this agent's last session: its home, or the one it failed over to. */
+  get servingSfu(): string | undefined {
+    return this.failover?.serving;
+  }
+
+  private noteFailover(): void {
+    const serving = this.failover?.serving;
+    if (serving === undefined || serving === this.servingLogged) return;
+    const home = this.failover?.home;
+    this.metrics.failedOver.set(serving === home ? 0 : 1);
+    if (serving === home) this.logger.info({ from: this.servingLogged, to: serving }, "failover() | back on the home SFU");
+    else this.logger.warn({ from: this.servingLogged, to: serving }, "failover() | the home SFU refuses sessions; new sessions go to the next SFU");
+    this.servingLogged = serving;
   }
 
   private maintain(now: number): void {

@@ -51,6 +51,11 @@ export class ProbePublisher {
   private running: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
 
+  /** The WHIP session resource (on whichever SFU accepted the publish), null until then. */
+  get sessionUrl(): string | null {
+    return this.location;
+  }
+
   constructor(region: Region, rotation: number, deps: PublisherDeps) {
     this.region = region;
     this.rotation = rotation;

@@ -7,6 +7,7 @@
 import { systemClock, type Clock } from "../core/clock.js";
 import { errorMessage, type Result } from "../core/errors.js";
 import { regionSchema, type Region } from "../core/region.js";
+import type { SfuFailover } from "./failover.js";
 import type { SetupFailure } from "./stats/observation.js";
 
 /** 5 s: an SFU answers an offer in milliseconds plus a relay pull across the mesh (a few RTTs). */
@@ -33,6 +34,8 @@ export interface WhipClientOptions {
   clock?: Clock;
   requestTimeoutMs?: number;
   deleteTimeoutMs?: number;
+  /** Client-side region failover for offers (failover.ts); without it, one attempt. */
+  failover?: SfuFailover | undefined;
 }
 
 export class WhipClient {
@@ -40,16 +43,33 @@ export class WhipClient {
   private readonly clock: Clock;
   readonly requestTimeoutMs: number;
   private readonly deleteTimeoutMs: number;
+  private readonly failover: SfuFailover | undefined;
 
   constructor(options: WhipClientOptions = {}) {
     this.fetchFn = options.fetch ?? globalThis.fetch;
     this.clock = options.clock ?? systemClock;
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.deleteTimeoutMs = options.deleteTimeoutMs ?? DEFAULT_DELETE_TIMEOUT_MS;
+    this.failover = options.failover;
   }
 
-  /** POSTs `offerSdp` to a WHIP or WHEP endpoint. */
+  /**
+   * POSTs `offerSdp` to a WHIP or WHEP endpoint — with failover, to the next SFU while each
+   * refuses (503, no connection). All refusing: the first refusal is the answer.
+   */
   async offer(kind: WhipKind, url: string, offerSdp: string, token?: string): Promise<Result<WhipSession, SetupFailure>> {
+    const failover = this.failover;
+    if (failover === undefined) return this.offerOnce(kind, url, offerSdp, token);
+    let first: Result<WhipSession, SetupFailure> | null = null;
+    for (const candidate of failover.candidates(url)) {
+      const res = await this.offerOnce(kind, candidate, offerSdp, token);
+      if (!failover.record(candidate, res.ok ? null : res.error)) return res;
+      first ??= res;
+    }
+    return first ?? this.offerOnce(kind, url, offerSdp, token);
+  }
+
+  private async offerOnce(kind: WhipKind, url: string, offerSdp: string, token?: string): Promise<Result<WhipSession, SetupFailure>> {
     const endpoint = `${kind} ${describeEndpoint(url)}`;
     const headers: Record<string, string> = { "content-type": "application/sdp", accept: "application/sdp" };
     if (token !== undefined) headers["authorization"] = `Bearer ${token}`;

@@ -29,6 +29,12 @@ export interface PairState {
   slow: boolean;
   /** When the pair last started failing (result time). */
   failingSince: number | null;
+  /**
+   * The last ok window that went through both regions: its relay path (when the SFU reports
+   * one) starts at src and ends at dst. A window measured while an agent had failed over to
+   * another region's SFU (probes/failover.ts) is ok for the pair, but it reached neither
+   * region's SFU, so it witnesses nothing about them.
+   */
   lastOkAt: number | null;
 }
 
@@ -40,6 +46,11 @@ export interface RecordOutcome {
 
 export function pairKey(src: Region, dst: Region): string {
   return `${src}>${dst}`;
+}
+
+/** Whether a window's relay path (when reported) starts at its src region and ends at its dst. */
+export function throughEndpoints(r: Pick<ProbeResult, "src" | "dst" | "relayPath">): boolean {
+  return r.relayPath.length === 0 || (r.relayPath[0] === r.src && r.relayPath.at(-1) === r.dst);
 }
 
 export class ProbeMatrix {
@@ -72,7 +83,7 @@ export class ProbeMatrix {
       p.recent.shift();
       p.latency.shift();
     }
-    if (!FAILING_STATUSES.has(r.status)) p.lastOkAt = r.ts;
+    if (!FAILING_STATUSES.has(r.status) && throughEndpoints(r)) p.lastOkAt = r.ts;
     const failing = countLast(p.recent, this.rule.n, (s) => FAILING_STATUSES.has(s)) >= this.rule.k;
     const slow = countLast(p.latency, this.rule.n, (l) => l !== null && l > this.latencyThresholdMs) >= this.rule.k;
     const failingChanged = failing !== p.failing;

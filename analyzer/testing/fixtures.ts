@@ -77,7 +77,7 @@ export function probe(src: Region, dst: Region, status: ProbeStatus, ts: number,
     latencyP95Ms: ok ? 45 : null,
     ttfpMs: null,
     setupMs: null,
-    relayPath: [dst, src],
+    relayPath: [src, dst],
     ...over,
   };
 }

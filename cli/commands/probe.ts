@@ -29,6 +29,7 @@ import { runAction } from "../run-action.js";
 interface ProbeOpts {
   region: string;
   sfu?: string;
+  failover?: string;
   analyzer?: string;
   store?: string;
   config?: string;
@@ -70,6 +71,7 @@ export function probeCommand(): Command {
     .description("Run a synthetic probe agent for one region: publish a rotating probe track, measure every other region's")
     .requiredOption("--region <name>", "this agent's region, e.g. eu-central")
     .option("--sfu <url>", "this region's SFU (WHIP/WHEP base URL), e.g. http://127.0.0.1:7001")
+    .option("--failover <urls>", "other regions' SFUs, nearest first, comma-separated: new sessions go there while this region's SFU refuses them (503, no connection), as its clients would; home is retried every 5 s")
     .option("--analyzer <url>", "analyzer base URL; results are POSTed to /v1/ingest/probes")
     .option("--store <url>", "write results to the store directly (remote ClickHouse: http://user:pass@host:8123/db)")
     .option("-c, --config <file>", "relaywatch.yaml (for the store's spool directory)")
@@ -104,7 +106,7 @@ async function runProbe(opts: ProbeOpts): Promise<void> {
   let store: Store | null = null;
   const sink = new FanOutSink(sinks);
   const agent = new ProbeAgent({
-    region, regions, sfuUrl: opts.sfu, whipTemplate: opts.whipUrl, whepTemplate: opts.whepUrl, token: opts.token ?? tokensFromSecret(process.env["RELAYWATCH_TOKEN_SECRET"]),
+    region, regions, sfuUrl: opts.sfu, failover: opts.failover?.split(",").map((u) => u.trim()).filter((u) => u !== ""), whipTemplate: opts.whipUrl, whepTemplate: opts.whepUrl, token: opts.token ?? tokensFromSecret(process.env["RELAYWATCH_TOKEN_SECRET"]),
     intervalMs, rotateMs, pps, sink, registry, logger, bindAddress: opts.bind ?? "127.0.0.1",
   });
   if (!opts.once) {

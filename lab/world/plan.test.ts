@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { WanRoute } from "../wan/index.js";
-import { analyzerConfig, probeArgs, regionArgs, type WorldPorts } from "./plan.js";
+import { analyzerConfig, nearestFirst, probeArgs, regionArgs, type WorldPorts } from "./plan.js";
 
 const ports: WorldPorts = {
   regions: new Map([
@@ -37,10 +37,17 @@ describe("world plan", () => {
     });
   });
 
-  it("a probe agent talks to its own region directly and reports to the analyzer", () => {
-    expect(probeArgs({ region: "eu-west", regions: ["us-east", "eu-west"], sfuUrl: "http://127.0.0.1:7002", analyzerUrl: "http://127.0.0.1:7700", intervalMs: 1000, rotateMs: 10_000, metricsPort: 9102 })).toEqual([
+  it("a probe agent talks to its own region directly, fails over to the others nearest first, and reports to the analyzer", () => {
+    expect(probeArgs({ region: "eu-west", regions: ["us-east", "eu-west"], sfuUrl: "http://127.0.0.1:7002", failover: ["http://127.0.0.1:7001"], analyzerUrl: "http://127.0.0.1:7700", intervalMs: 1000, rotateMs: 10_000, metricsPort: 9102 })).toEqual([
       "probe", "--region", "eu-west", "--sfu", "http://127.0.0.1:7002", "--analyzer", "http://127.0.0.1:7700", "--regions", "us-east,eu-west",
-      "--interval", "1000ms", "--rotate", "10000ms", "--metrics-port", "9102",
+      "--interval", "1000ms", "--rotate", "10000ms", "--metrics-port", "9102", "--failover", "http://127.0.0.1:7001",
     ]);
+    expect(probeArgs({ region: "eu-west", regions: ["eu-west"], sfuUrl: "http://127.0.0.1:7002", failover: [], analyzerUrl: "http://127.0.0.1:7700", intervalMs: 1000, rotateMs: 10_000, metricsPort: 9102 })).not.toContain("--failover");
+  });
+
+  it("failover order is by one-way latency from the region, ties in mesh order", () => {
+    const ms: Record<string, number> = { "us-east|us-west": 30, "eu-central|us-east": 45, "eu-west|us-east": 38, "ap-south|us-east": 30 };
+    const latency = (a: string, b: string): number => ms[[a, b].sort().join("|")] ?? 99;
+    expect(nearestFirst("us-east", ["us-east", "us-west", "eu-central", "eu-west", "ap-south"], latency)).toEqual(["us-west", "ap-south", "eu-west", "eu-central"]);
   });
 });

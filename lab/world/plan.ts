@@ -53,16 +53,32 @@ export interface ProbeArgsInput {
   region: Region;
   regions: readonly Region[];
   sfuUrl: string;
+  /** Other regions' SFUs, nearest first: where the agent's sessions go when its region refuses them. */
+  failover: readonly string[];
   analyzerUrl: string;
   intervalMs: number;
   rotateMs: number;
   metricsPort: number;
 }
 
-/** `relaywatch probe …` for one region's agent; it talks to its own region directly (a local client). */
+/**
+ * `relaywatch probe …` for one region's agent; it talks to its own region directly (a local
+ * client), and — as that region's clients would — to the nearest other region when its own
+ * refuses sessions.
+ */
 export function probeArgs(i: ProbeArgsInput): string[] {
   return [
     "probe", "--region", i.region, "--sfu", i.sfuUrl, "--analyzer", i.analyzerUrl, "--regions", i.regions.join(","),
     "--interval", `${i.intervalMs}ms`, "--rotate", `${i.rotateMs}ms`, "--metrics-port", String(i.metricsPort),
+    ...(i.failover.length > 0 ? ["--failover", i.failover.join(",")] : []),
   ];
+}
+
+/** The other regions by one-way latency from `region`, nearest first (ties: in `regions` order). */
+export function nearestFirst(region: Region, regions: readonly Region[], latencyMs: (a: Region, b: Region) => number): Region[] {
+  return regions
+    .filter((r) => r !== region)
+    .map((r, i) => ({ r, i, ms: latencyMs(region, r) }))
+    .sort((a, b) => a.ms - b.ms || a.i - b.i)
+    .map((x) => x.r);
 }

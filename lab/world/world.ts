@@ -13,7 +13,7 @@ import { splitTrackId, type Region, type TrackId } from "../../core/region.js";
 import { issueToken, type TokenPerm } from "../../sfu/auth/tokens.js";
 import { Supervisor } from "../launcher/supervisor.js";
 import { WanControlServer, WanEmulator, type LinkPatch } from "../wan/index.js";
-import { analyzerConfig, probeArgs, regionArgs, type WorldPorts } from "./plan.js";
+import { analyzerConfig, nearestFirst, probeArgs, regionArgs, type WorldPorts } from "./plan.js";
 import { allocateWorldPorts } from "./ports.js";
 
 const BIN = join(import.meta.dirname, "../../cli/bin.mjs");
@@ -126,6 +126,7 @@ export class World {
               command: process.execPath,
               args: [BIN, ...probeArgs({
                 region, regions: o.regions, sfuUrl: world.regionUrl(region), analyzerUrl: world.analyzerUrl,
+                failover: nearestFirst(region, o.regions, (a, b) => wan.getLink(a, b).latencyMs).map((r) => world.regionUrl(r)),
                 intervalMs: o.probeIntervalMs ?? 1000, rotateMs: o.probeRotateMs ?? 30_000, metricsPort: ports.probeMetrics.get(region) ?? 0,
               }), "--log-level", "warn"],
               env: { RELAYWATCH_TOKEN_SECRET: secrets.RELAYWATCH_TOKEN_SECRET },

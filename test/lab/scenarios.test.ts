@@ -12,6 +12,10 @@
 //     before RegionOffline fired minus its for period and one analyzer sweep (RegionOffline
 //     holds from the offline time and fires on the first sweep after its for period). The
 //     delay is measured from the later of the two bounds, so it can only be overstated.
+//   - Failover: us-east's clients (its probe agent) move to us-west while us-east is offline,
+//     so its pairs recover before us-east does: no ProbePairFailing of us-east's towards
+//     us-west is still active when RegionOffline{us-east} ends (without failover they fail
+//     for the whole offline period), and a failed-over us-east track loops like us-west's.
 //   - With default behaviours: no alert at all in the run window.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -102,6 +106,13 @@ describe("built-in scenarios through `relaywatch scenario run --json`", () => {
     );
     expect(loop.firedAtMs - loopAt).toBeLessThan(DETECT_WITHIN_MS);
     expect(falseIsolation.firedAtMs - offlineAtLeast).toBeLessThan(DETECT_WITHIN_MS);
+    // Failover: us-east's pairs towards us-west (untouched by the EU loop) recovered while
+    // us-east was still offline, and us-east's failed-over tracks (originating in us-west) loop
+    // like us-west's own once the loop forms.
+    const offlineEnds = offline.resolvedAtMs ?? s.duration;
+    const eastToWest = report.alerts.filter((a) => a.name === "ProbePairFailing" && (a.labels["region"] === "us-east" || (a.labels["src"] === "us-east" && a.labels["dst"] === "us-west")));
+    expect(eastToWest.filter((a) => (a.resolvedAtMs ?? Infinity) >= offlineEnds).map((a) => JSON.stringify(a)), "us-east's pairs still failing when it came back").toEqual([]);
+    first(report, "RelayLoop", { regions: "eu-central,eu-west" }, (a) => (a.labels["track"] ?? "").startsWith("probe/us-east.") && a.firedAtMs >= loopAt);
   });
 
   it("incident-defaults: no alert at all during the run", { timeout: timeoutFor("incident-defaults") + 10_000 }, async () => {
