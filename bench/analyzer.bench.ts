@@ -5,8 +5,9 @@
 //  2. probe ingest throughput: results/s accepted over HTTP, validated and persisted to
 //     the embedded chdb store;
 //  3. time-to-detect on loopback from a region reporting a looped relay (SSE) to the alert
-//     leaving the analyzer — measured against ScriptedRegionServer stand-ins, since the
-//     real region node (sfu/) has not landed yet.
+//     leaving the analyzer — against ScriptedRegionServer stand-ins, so the figure is the
+//     analyzer's own part; bench/detect.bench.ts measures it on real region nodes, up to
+//     Alertmanager.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -193,7 +194,7 @@ async function timeToDetect(report: Reporter): Promise<void> {
       b.emit({ type: "track", entry: trackEntry(track, { upstream: "us-west", origin: "us-west", subscribers: 1 }) });
     }
     const sorted = sortedCopy(samples.slice(20));
-    const note = "loopback SSE from ScriptedRegionServer stand-ins (real region node not landed); goal p99 < 100 ms";
+    const note = "loopback SSE from ScriptedRegionServer stand-ins: the analyzer's part alone (real nodes: the detect bench); goal p99 < 100 ms";
     report.figure("time-to-detect RelayLoop p50 (region event → alert leaves)", quantile(sorted, 0.5), "ms", { note });
     report.figure("time-to-detect RelayLoop p99 (region event → alert leaves)", quantile(sorted, 0.99), "ms", { note });
   } finally {

@@ -11,7 +11,7 @@ import type { Region, TrackId } from "../../core/region.js";
 import type { MediaEngine } from "../media/engine.js";
 import type { TrackMedia } from "../media/track-media.js";
 import { locateDelayMs } from "../relay/announce-policy.js";
-import type { LegacyBehaviours } from "../relay/legacy-behaviours.js";
+import { loopGuardOn, type LegacyBehaviours } from "../relay/legacy-behaviours.js";
 import { formatRelayPath, locateForRelay } from "../relay/pull-policy.js";
 import type { TrackTable } from "../relay/track-table.js";
 import type { SfuMetrics } from "../telemetry/metrics.js";
@@ -24,6 +24,16 @@ import { RelayWaitError, waitOnTrack } from "./relay-wait.js";
 
 /** 500 ms: a relay whose candidates all refused tries again this soon while someone waits. */
 export const RELAY_RETRY_MS = 500;
+
+/**
+ * 5 s: a pull the upstream accepted as pending (it is fetching the track itself) gets its
+ * media within a few RTTs of the upstream's own relay; one still without media after 5 s is
+ * waiting on something that is not coming — typically a relay loop, where each region waits
+ * for the other. The puller then leaves that upstream and tries its next candidate. Part of
+ * the loop guard: with the legacy `no-loop-guard` a looped pull waits forever, as in the
+ * incident, until the behaviour is switched off.
+ */
+export const PENDING_PULL_TIMEOUT_MS = 5000;
 
 export interface RelayManagerOptions {
   self: Region;
@@ -44,6 +54,7 @@ export interface RelayManagerOptions {
   /** announce-early's settle wait before locating (legacy only). */
   settleMs?: number;
   retryMs?: number;
+  pendingPullTimeoutMs?: number;
 }
 
 /** Callbacks into the serving side (relay-server.ts) that the pulling side triggers. */
@@ -108,7 +119,7 @@ export class RelayManager {
     const span = this.o.tracer.startSpan("relay.setup", { kind: SpanKind.INTERNAL, attributes: this.attrs(t.track, { "relaywatch.path": pullPath.join(">") }) }, parent);
     const relay: Relay = {
       state: "locating", pullPath, upstream: null, chain: [], candidates: [], tried: 0, pullId: "", gen: 0,
-      relayInId: null, relayInPort: null, media: null, startedAt: this.o.clock.now(), locateTimer: null,
+      relayInId: null, relayInPort: null, media: null, startedAt: this.o.clock.now(), locateTimer: null, pendingTimer: null,
       span, ctx: trace.setSpan(parent, span), noSource: false,
     };
     t.relay = relay;
@@ -186,10 +197,27 @@ export class RelayManager {
     }
     if (outcome.kind === "pending") {
       relay.state = "pulling";
+      this.schedulePendingTimeout(t, relay, pullId);
       this.changed(t);
       return;
     }
     await this.accepted(t, relay, outcome.chain, outcome.media);
+  }
+
+  private schedulePendingTimeout(t: TrackState, relay: Relay, pullId: string): void {
+    relay.pendingTimer?.cancel();
+    relay.pendingTimer = this.o.clock.setTimeout(() => {
+      relay.pendingTimer = null;
+      if (t.relay !== relay || relay.pullId !== pullId || relay.media !== null || this.closed) return;
+      if (!loopGuardOn(this.o.behaviours())) {
+        this.schedulePendingTimeout(t, relay, pullId);
+        return;
+      }
+      const upstream = relay.upstream;
+      this.o.logger.warn({ track: t.track, upstream, waitedMs: this.o.pendingPullTimeoutMs ?? PENDING_PULL_TIMEOUT_MS }, "pull() | pending pull got no media in time (a loop?): leaving that upstream, trying the next candidate");
+      if (upstream !== null) void this.o.client.post(upstream, "/relay/v1/leave", { track: t.track, pullId });
+      this.tryNext(t, relay);
+    }, this.o.pendingPullTimeoutMs ?? PENDING_PULL_TIMEOUT_MS);
   }
 
   /** The upstream's pull-result for a pending pull. False when it is not for the current pull. */
@@ -354,6 +382,8 @@ export class RelayManager {
     this.cancelLinger(t);
     relay.gen++;
     relay.locateTimer?.cancel();
+    relay.pendingTimer?.cancel();
+    relay.pendingTimer = null;
     if (tellUpstream && relay.upstream !== null && relay.state !== "locating") {
       void this.o.client.post(relay.upstream, "/relay/v1/leave", { track: t.track, pullId: relay.pullId });
     }
@@ -392,6 +422,7 @@ export class RelayManager {
       for (const w of [...t.mediaWaiters]) w.reject(new RelayWaitError("closed", "region node is closing"));
       if (t.relay !== null) {
         t.relay.locateTimer?.cancel();
+        t.relay.pendingTimer?.cancel();
         t.relay.span.end();
       }
     }

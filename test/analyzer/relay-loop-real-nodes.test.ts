@@ -1,7 +1,8 @@
 // The analyzer against real region nodes (sfu/node, started in-process by test/sfu's kit):
 // the incident's legacy behaviours on eu-central/eu-west form the loop; the analyzer fires
 // RelayLoop naming the track and both regions; a real Alertmanager 0.25 receives it and its
-// webhook receiver is notified.
+// webhook receiver is notified; switching the behaviours off again and re-subscribing
+// resolves it, and Alertmanager's webhook is told.
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../core/config.js";
@@ -28,7 +29,7 @@ describe.skipIf(!amPresent)("analyzer + real region nodes + real Alertmanager", 
     lab = null;
   });
 
-  it("the incident's legacy behaviours fire RelayLoop with the right track and regions; Alertmanager and its webhook get it", async () => {
+  it("the incident's legacy behaviours fire RelayLoop with the right track and regions; Alertmanager and its webhook get it; off again + re-subscribe resolves it", async () => {
     lab = await startLab({
       regions: ["us-west", ...EU],
       wan: { latencyMs },
@@ -65,12 +66,28 @@ describe.skipIf(!amPresent)("analyzer + real region nodes + real Alertmanager", 
     }, 5000, "Alertmanager holding the RelayLoop alert");
     await hook.waitFor((b) => JSON.stringify(b).includes('"alertname":"RelayLoop"'), 10_000);
 
-    for (const s of await Promise.all(pending)) closers.push(s);
-    // Resolution on real nodes is not asserted yet: with the behaviours switched off at run
-    // time, the nodes (sfu/node at this commit) keep both looped copies in `pulling` with 0
-    // subscribers and re-subscribes attach to them (504), so the loop really persists and
-    // RelayLoop rightly stays firing. Resolve → endsAt is proven against Alertmanager in
-    // analyzer/alerts/sinks.test.ts and on scripted regions in analyzer/engine.test.ts.
-    expect(analyzer.engine.book.firing().filter((a) => a.name === "RelayLoop").map((a) => a.fingerprint)).toEqual([fingerprint]);
+    for (const sub of await Promise.all(pending)) closers.push(sub);
+    // Off again through the admin API, as an operator would: the loop guard's pending-pull
+    // timeout (sfu/node/relay-manager.ts) makes each EU region leave the other's copy and pull
+    // from the origin, so the loop breaks; re-subscribing then gets media from us-west.
+    for (const r of EU) {
+      const res = await fetch(`${lab.node(r).url}/admin/behaviours`, { method: "PUT", headers: { "content-type": "application/json", authorization: `Bearer ${ADMIN_TOKEN}` }, body: JSON.stringify({ behaviours: [] }) });
+      expect(res.status).toBe(200);
+    }
+    await waitFor(() => analyzer.engine.book.firing().every((a) => a.name !== "RelayLoop"), 15_000, "RelayLoop resolved in the analyzer");
+    const again = await Promise.all(EU.map((r) => subscribe(lab!.node(r), TRACK)));
+    for (const sub of again) closers.push(sub);
+    for (const [i, sub] of again.entries()) {
+      expect(sub.status, sub.body).toBe(201);
+      expect(sub.relayPath ?? "", "media from the origin, the other EU region at most as one hop").toMatch(new RegExp(`^us-west>(eu-\\w+>)?${EU[i]!}$`));
+    }
+    // Alertmanager got the endsAt: its webhook is notified that RelayLoop resolved, and the
+    // alert leaves its active list.
+    await hook.waitFor((b) => JSON.stringify(b).includes('"status":"resolved"') && JSON.stringify(b).includes('"alertname":"RelayLoop"'), 15_000);
+    await waitFor(async () => {
+      const listed = (await (await fetch(`${am.url}/api/v2/alerts?active=true`)).json()) as { labels: Record<string, string> }[];
+      return !listed.some((a) => a.labels["alertname"] === "RelayLoop" && a.labels["track"] === TRACK);
+    }, 5000, "Alertmanager no longer listing the RelayLoop as active");
+    expect(analyzer.engine.book.firing().filter((a) => a.name === "RelayLoop").map((a) => a.fingerprint)).not.toContain(fingerprint);
   }, 60_000);
 });
