@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderAlertmanagerExample } from "./src/alertmanager-config.js";
-import { startAlertmanager, type AlertmanagerProcess } from "./testing/alertmanager-process.js";
+import { startAlertmanagerWithConfig, type AlertmanagerProcess } from "../analyzer/testing/alertmanager-process.js";
 
 const BIN = "/usr/bin/prometheus-alertmanager";
 
@@ -16,7 +16,7 @@ interface AmAlert {
 describe.skipIf(!existsSync(BIN))("alertmanager.example.yml in a real Alertmanager (skipped when prometheus-alertmanager is absent)", () => {
   let am: AlertmanagerProcess;
   beforeAll(async () => {
-    am = await startAlertmanager(BIN, renderAlertmanagerExample());
+    am = await startAlertmanagerWithConfig(renderAlertmanagerExample(), BIN);
   });
   afterAll(async () => {
     await am.close();

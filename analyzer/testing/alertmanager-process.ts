@@ -1,12 +1,10 @@
 // Starts a real Alertmanager (Debian package prometheus-alertmanager, 0.25) on loopback for
-// tests and benches, with one webhook receiver. Clustering is disabled (empty
-// --cluster.listen-address) so nothing but 127.0.0.1:port is bound.
-import { spawn, type ChildProcess } from "node:child_process";
+// tests and benches: with one webhook receiver (startAlertmanager) or a given configuration
+// (startAlertmanagerWithConfig). Clustering is disabled (empty --cluster.listen-address) so
+// nothing but 127.0.0.1:port is bound.
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, type AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startLoopbackService, type LoopbackService } from "../../test/support/loopback-service.js";
 
 export const ALERTMANAGER_BIN = "/usr/bin/prometheus-alertmanager";
 
@@ -14,26 +12,10 @@ export function alertmanagerAvailable(): boolean {
   return existsSync(ALERTMANAGER_BIN);
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => { resolve(port); });
-    });
-  });
-}
-
-export interface AlertmanagerProcess {
-  url: string;
-  /** Stops the process (SIGTERM, then SIGKILL) and removes its data. Idempotent. */
-  close(): Promise<void>;
-}
+/** A running Alertmanager: stop it with close() (SIGTERM, then SIGKILL; its data is removed). */
+export type AlertmanagerProcess = Pick<LoopbackService, "url" | "close">;
 
 export async function startAlertmanager(opts: { webhookUrl: string; groupWait?: string; groupInterval?: string; repeatInterval?: string }): Promise<AlertmanagerProcess> {
-  const dir = await mkdtemp(join(tmpdir(), "relaywatch-am-"));
-  const port = await freePort();
   const config = [
     "route:",
     "  receiver: hook",
@@ -48,45 +30,14 @@ export async function startAlertmanager(opts: { webhookUrl: string; groupWait?: 
     "        send_resolved: true",
     "",
   ].join("\n");
-  await writeFile(join(dir, "alertmanager.yml"), config);
-  const child: ChildProcess = spawn(
-    ALERTMANAGER_BIN,
-    [`--config.file=${join(dir, "alertmanager.yml")}`, `--storage.path=${join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`, "--cluster.listen-address=", "--log.level=warn"],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
-  let stderr = "";
-  child.stderr?.on("data", (d: Buffer) => { stderr += d.toString(); });
-  const url = `http://127.0.0.1:${port}`;
-  const exited = new Promise<void>((r) => child.once("exit", () => { r(); }));
-  let closed = false;
-  const close = async (): Promise<void> => {
-    if (closed) return;
-    closed = true;
-    if (child.exitCode === null) {
-      child.kill("SIGTERM");
-      const t = setTimeout(() => child.kill("SIGKILL"), 3000);
-      await exited;
-      clearTimeout(t);
-    }
-    await rm(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      await close();
-      throw new Error(`alertmanager exited: ${stderr.slice(-500)}`);
-    }
-    try {
-      const res = await fetch(`${url}/-/ready`);
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await close();
-      throw new Error(`alertmanager not ready after 15 s: ${stderr.slice(-500)}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { url, close };
+  return startAlertmanagerWithConfig(config);
+}
+
+export async function startAlertmanagerWithConfig(config: string, binary = ALERTMANAGER_BIN): Promise<AlertmanagerProcess> {
+  return startLoopbackService({
+    name: "alertmanager",
+    binary,
+    files: { "alertmanager.yml": config },
+    args: (port, dir) => [`--config.file=${join(dir, "alertmanager.yml")}`, `--storage.path=${join(dir, "data")}`, `--web.listen-address=127.0.0.1:${port}`, "--cluster.listen-address=", "--log.level=warn"],
+  });
 }
