@@ -189,6 +189,8 @@ describe("AnalyzerEngine", () => {
       ["ProbePairFailing", "us-west", "eu-central", false],
       ["ProbePairFailing", "us-west", "eu-west", false],
     ]);
+    // Three active alerts, one of them paging: what /v1/overview counts.
+    expect([engine.book.firingCount(), engine.book.pagingCount()]).toEqual([3, 1]);
   });
 
   it("does not judge the copies of a region the analyzer cannot reach (last-known state): a pending MissingRelay there never fires", () => {

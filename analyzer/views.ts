@@ -39,7 +39,7 @@ export function buildOverview(engine: AnalyzerEngine, configured: readonly Regio
     });
   }
   pairs.sort((a, b) => (a.src === b.src ? cmp(a.dst, b.dst) : cmp(a.src, b.src)));
-  return { ts: now, regions, pairs, firingAlerts: engine.book.firingCount() };
+  return { ts: now, regions, pairs, firingAlerts: engine.book.pagingCount() };
 }
 
 export function buildAlerts(engine: AnalyzerEngine, now: number, fingerprint?: string): Alert[] {

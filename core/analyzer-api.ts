@@ -42,6 +42,7 @@ export const overviewSchema = z.object({
   ts: z.number().int().nonnegative(),
   regions: z.array(regionViewSchema),
   pairs: z.array(pairCellSchema),
+  /** Firing alerts not muted by their cause (muted ones are in /v1/alerts with evidence.inhibitedBy). */
   firingAlerts: z.number().int().nonnegative(),
 });
 export type Overview = z.infer<typeof overviewSchema>;

@@ -143,6 +143,13 @@ export class AlertBook {
     return this.firing().filter((a) => this.entries.get(a.fingerprint)?.notified === true);
   }
 
+  /** Firing alerts that are not muted by their cause: what on-call is paged for now. */
+  pagingCount(): number {
+    let n = 0;
+    for (const m of this.firingByName.values()) for (const a of m.values()) if (a.evidence["inhibitedBy"] === undefined) n++;
+    return n;
+  }
+
   firingCount(name?: AlertName): number {
     if (name !== undefined) return this.firingByName.get(name)?.size ?? 0;
     let n = 0;
