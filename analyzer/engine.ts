@@ -165,7 +165,7 @@ export class AnalyzerEngine {
   }
 
   private onNodeChange(c: NodeChange, ts: number): void {
-    if (c.upstreamBefore !== c.upstreamAfter || c.removed) this.loops.onUpstreamChange(this.graph.track(c.track), c.track, c.region);
+    if (c.upstreamBefore !== c.upstreamAfter || c.removed) this.loops.onUpstreamChange(this.graph.track(c.track), c.track, c.region, ts);
     if (c.structural && this.observer.edge !== undefined) {
       const n = this.graph.node(c.track, c.region);
       const t = this.graph.track(c.track);
@@ -189,8 +189,8 @@ export class AnalyzerEngine {
   private evaluateTrack(track: TrackId, observedAt: number, now: number): void {
     const t = this.graph.track(track);
     const findings: Finding[] = [];
-    const cycles = this.loops.cyclesOf(track);
-    if (cycles.length > 0) findings.push(...relayLoopFindings(t, track, cycles, observedAt));
+    const loops = this.loops.loopsOf(track);
+    if (loops.length > 0) findings.push(...relayLoopFindings(t, track, loops, observedAt));
     if (t !== undefined) {
       const origin = trackOrigin(t);
       findings.push(...missingRelayFindings(t, track, origin, observedAt, (r) => this.reachable(r)), ...staleRelayFindings(t, track, this.thresholds.staleRelayAfterMs, observedAt));

@@ -8,12 +8,13 @@ import { relayLoopFindings, RelayLoopDetector } from "./relay-loop.js";
 
 const T = "room/cam";
 
+/** Applies the edges in order, the i-th at time 100 + i. */
 function build(edges: Record<string, string | null>, origin = "us-west"): { graph: RelayGraph; loops: RelayLoopDetector } {
   const graph = new RelayGraph();
   const loops = new RelayLoopDetector();
-  for (const [region, upstream] of Object.entries(edges)) {
+  for (const [i, [region, upstream]] of Object.entries(edges).entries()) {
     const c = graph.upsert(region, trackEntry(T, { upstream, local: region === origin, origin, state: region === origin ? "flowing" : "pulling" }), 0);
-    loops.onUpstreamChange(graph.track(T), T, c.region);
+    loops.onUpstreamChange(graph.track(T), T, c.region, 100 + i);
   }
   return { graph, loops };
 }
@@ -22,8 +23,10 @@ describe("RelayLoop", () => {
   it("reports the incident's 2-region loop in order: eu-central → eu-west → eu-central", () => {
     const { graph, loops } = build({ "us-west": null, "eu-central": "eu-west", "eu-west": "eu-central" });
     expect(loops.cyclesOf(T)).toEqual([["eu-central", "eu-west", "eu-central"]]);
-    const [f] = relayLoopFindings(graph.track(T), T, loops.cyclesOf(T), 123);
+    const [f] = relayLoopFindings(graph.track(T), T, loops.loopsOf(T), 123);
     expect(f?.labels).toEqual({ track: T, regions: "eu-central,eu-west" });
+    // Formed by the third edge (eu-west → eu-central, at 102), not when the finding was made.
+    expect(f?.evidence["formedAt"]).toBe(102);
     expect(f?.severity).toBe("critical");
     expect(f?.summary).toContain("eu-central → eu-west → eu-central");
     expect(f?.summary).toContain("origin us-west");
@@ -52,20 +55,24 @@ describe("RelayLoop", () => {
   it("resolves when one member re-points at the origin, and when a member's copy fails", () => {
     const { graph, loops } = build({ "us-west": null, "eu-central": "eu-west", "eu-west": "eu-central" });
     graph.upsert("eu-west", trackEntry(T, { upstream: "us-west" }), 1);
-    expect(loops.onUpstreamChange(graph.track(T), T, "eu-west")).toBe(true);
+    expect(loops.onUpstreamChange(graph.track(T), T, "eu-west", 201)).toBe(true);
     expect(loops.hasCycle(T)).toBe(false);
     graph.upsert("eu-west", trackEntry(T, { upstream: "eu-central" }), 2);
-    loops.onUpstreamChange(graph.track(T), T, "eu-west");
-    expect(loops.hasCycle(T)).toBe(true);
+    loops.onUpstreamChange(graph.track(T), T, "eu-west", 202);
+    expect(loops.loopsOf(T).map((l) => l.formedAt)).toEqual([202]);
+    // A change of a member that leaves the same cycle closed keeps when it formed.
+    graph.upsert("eu-central", trackEntry(T, { upstream: "eu-west", state: "flowing" }), 3);
+    loops.onUpstreamChange(graph.track(T), T, "eu-central", 203);
+    expect(loops.loopsOf(T).map((l) => l.formedAt)).toEqual([202]);
     graph.upsert("eu-west", trackEntry(T, { upstream: "eu-central", state: "failed" }), 3);
-    loops.onUpstreamChange(graph.track(T), T, "eu-west");
+    loops.onUpstreamChange(graph.track(T), T, "eu-west", 204);
     expect(loops.hasCycle(T)).toBe(false);
   });
 
   it("resolves when a member's copy is removed", () => {
     const { graph, loops } = build({ "eu-central": "eu-west", "eu-west": "eu-central" });
     graph.remove("eu-central", T);
-    loops.onUpstreamChange(graph.track(T), T, "eu-central");
+    loops.onUpstreamChange(graph.track(T), T, "eu-central", 200);
     expect(loops.hasCycle(T)).toBe(false);
   });
 
@@ -89,7 +96,7 @@ describe("RelayLoop", () => {
         for (const o of ops) {
           if (o.remove) graph.remove(o.region, T);
           else graph.upsert(o.region, trackEntry(T, { upstream: o.upstream, state: o.state }), 0);
-          loops.onUpstreamChange(graph.track(T), T, o.region);
+          loops.onUpstreamChange(graph.track(T), T, o.region, 0);
           // Oracle: Tarjan SCC over the track's active upstream edges, computed from scratch.
           const t = graph.track(T);
           const vertices = t === undefined ? [] : [...t.nodes.keys()];

@@ -8,22 +8,29 @@ import { walkUpstream } from "../graph/cycles.js";
 import { trackOrigin, type TrackRelays } from "../graph/relay-graph.js";
 import type { Finding } from "./finding.js";
 
+/** A cycle and when it was first seen closed (ts of the event that closed it, region clock). */
+export interface Loop {
+  cycle: Region[];
+  formedAt: number;
+}
+
 export class RelayLoopDetector {
   /** Cycles per track, keyed by the canonical cycle text. Tracks without cycles are absent. */
-  private readonly cycles = new Map<TrackId, Map<string, Region[]>>();
+  private readonly cycles = new Map<TrackId, Map<string, Loop>>();
 
   /**
    * Re-checks `track` after the active upstream of `region` changed (or the copy was
-   * added/removed). Returns true when the track's set of cycles changed.
+   * added/removed) at `at`. Returns true when the track's set of cycles changed. A cycle
+   * that is still closed after the change keeps its formedAt.
    */
-  onUpstreamChange(t: TrackRelays | undefined, track: TrackId, region: Region): boolean {
+  onUpstreamChange(t: TrackRelays | undefined, track: TrackId, region: Region, at: number): boolean {
     const existing = this.cycles.get(track);
-    const dropped = new Set<string>();
+    const dropped = new Map<string, Loop>();
     if (existing !== undefined) {
-      for (const [key, cycle] of existing) {
-        if (cycle.includes(region)) {
+      for (const [key, loop] of existing) {
+        if (loop.cycle.includes(region)) {
           existing.delete(key);
-          dropped.add(key);
+          dropped.set(key, loop);
         }
       }
     }
@@ -33,9 +40,11 @@ export class RelayLoopDetector {
       // A cycle not through `region` existed before this change and is already recorded.
       if (end.kind === "cycle" && end.cycle.includes(region)) {
         const key = end.cycle.join(">");
-        if (!dropped.delete(key)) added = true;
-        const map = existing ?? new Map<string, Region[]>();
-        map.set(key, end.cycle);
+        const before = dropped.get(key);
+        if (before === undefined) added = true;
+        else dropped.delete(key);
+        const map = existing ?? new Map<string, Loop>();
+        map.set(key, { cycle: end.cycle, formedAt: before?.formedAt ?? at });
         if (existing === undefined) this.cycles.set(track, map);
       }
     }
@@ -44,6 +53,10 @@ export class RelayLoopDetector {
   }
 
   cyclesOf(track: TrackId): Region[][] {
+    return this.loopsOf(track).map((l) => l.cycle);
+  }
+
+  loopsOf(track: TrackId): Loop[] {
     const m = this.cycles.get(track);
     return m === undefined ? [] : [...m.values()];
   }
@@ -64,10 +77,10 @@ export class RelayLoopDetector {
 }
 
 /** RelayLoop findings for a track's current cycles. Critical: nothing flows to anyone on the loop. */
-export function relayLoopFindings(t: TrackRelays | undefined, track: TrackId, cycles: readonly Region[][], observedAt: number): Finding[] {
-  if (cycles.length === 0) return [];
+export function relayLoopFindings(t: TrackRelays | undefined, track: TrackId, loops: readonly Loop[], observedAt: number): Finding[] {
+  if (loops.length === 0) return [];
   const origin = t === undefined ? null : trackOrigin(t);
-  return cycles.map((cycle) => {
+  return loops.map(({ cycle, formedAt }) => {
     const members = cycle.slice(0, -1).map((r) => {
       const n = t?.nodes.get(r);
       return { region: r, upstream: n?.upstream ?? null, state: n?.state ?? null, path: n?.path ?? [], packets: n?.packets ?? 0, subscribers: n?.subscribers ?? 0, announced: n?.announced ?? false };
@@ -77,7 +90,10 @@ export function relayLoopFindings(t: TrackRelays | undefined, track: TrackId, cy
       severity: "critical",
       labels: { track, regions: regionsLabel(cycle) },
       summary: `relay loop on ${track}: ${cycle.join(" → ")}${origin === null ? "" : ` (origin ${origin} is never reached)`}`,
-      evidence: { track, cycle, origin, members },
+      // formedAt: when the cycle was first seen closed, on the reporting region's clock (the
+      // ts of the event that closed it, or of the snapshot that showed it): time-to-detect
+      // is startsAt − formedAt.
+      evidence: { track, cycle, origin, members, formedAt },
       forMs: 0,
       observedAt,
     } satisfies Finding;
