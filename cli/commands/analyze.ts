@@ -9,6 +9,7 @@ import { migrate } from "../../store/migrations.js";
 import { openStore } from "../../store/open.js";
 import { loadConfig } from "../config.js";
 import { runAction } from "../run-action.js";
+import { startTracing } from "../tracing.js";
 
 interface AnalyzeOpts {
   config?: string;
@@ -32,6 +33,8 @@ export function analyzeCommand(): Command {
         const envToken = process.env["RELAYWATCH_ANALYZER_TOKEN"];
         if (envToken !== undefined && envToken !== "") config.analyzer.token = envToken;
         const logger = createLogger({ level: opts.logLevel, name: "relaywatch-analyzer" });
+        const tracing = startTracing("analyzer", {});
+        if (tracing !== null) logger.info({ endpoint: tracing.endpoint }, "exporting traces over OTLP/HTTP");
         const registry = new Registry();
         collectDefaultMetrics({ register: registry, prefix: "relaywatch_analyzer_process_" });
         const store = opts.store === false ? undefined : await openStore({ url: opts.store ?? config.store.url, cluster: config.store.cluster });
@@ -52,6 +55,7 @@ export function analyzeCommand(): Command {
         });
         await analyzer.close();
         await store?.close();
+        await tracing?.shutdown().catch((err: unknown) => { logger.warn({ err }, "trace export: final flush failed"); });
       }),
     );
 }

@@ -13,6 +13,7 @@ import type { PeerConfig, RelayPortMap } from "../../sfu/node/peers.js";
 import { RegionNode } from "../../sfu/node/region-node.js";
 import { loadConfig } from "../config.js";
 import { runAction } from "../run-action.js";
+import { startTracing } from "../tracing.js";
 
 interface SfuOpts {
   region: string;
@@ -70,6 +71,8 @@ async function runSfu(opts: SfuOpts): Promise<void> {
   const relaySecret = requiredEnv("RELAYWATCH_RELAY_SECRET");
   const adminToken = process.env["RELAYWATCH_ADMIN_TOKEN"];
   const logger = createLogger({ level: opts.logLevel, name: `sfu-${region}` });
+  const tracing = startTracing("sfu", { "relaywatch.region": region });
+  if (tracing !== null) logger.info({ endpoint: tracing.endpoint }, "exporting traces over OTLP/HTTP");
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "relaywatch_sfu_process_" });
   const engineName = resolveEngineName(opts.engine as EngineName).engine;
@@ -101,6 +104,7 @@ async function runSfu(opts: SfuOpts): Promise<void> {
     process.on("SIGTERM", stop);
   });
   await node.close();
+  await tracing?.shutdown().catch((err: unknown) => { logger.warn({ err }, "trace export: final flush failed"); });
 }
 
 function collect(value: string, previous: string[]): string[] {
