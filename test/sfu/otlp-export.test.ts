@@ -60,7 +60,7 @@ describe("OTLP trace export (relaywatch sfu)", () => {
     });
     let stderr = "";
     child.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const exited = once(child, "exit");
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => { resolve(code); }));
     cleanups.push(async () => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGKILL");
@@ -92,8 +92,7 @@ describe("OTLP trace export (relaywatch sfu)", () => {
     for (const b of rx.bodies) expect(b).not.toContain(bearer);
 
     child.kill("SIGTERM");
-    const [code] = await exited;
-    expect(code, stderr).toBe(0);
+    expect(await exited, stderr).toBe(0);
   }, 60_000);
 
   it("registers nothing unless an OTLP endpoint is set, or when OTEL_SDK_DISABLED=true", () => {
