@@ -150,6 +150,8 @@ describe("ProbeAgent against real WHIP/WHEP on loopback (one shared werift engin
     expect(moved.ok, moved.last).toBe(true);
     expect(others("eu-central")).toContain(central.servingSfu);
     expect(await failedOver()).toBe(1);
+    const [w] = await windowsOf(central, 1);
+    for (const r of w ?? []) expect(r.reason, `${r.src}→${r.dst}`).toMatch(/failed over: subscribed in (us-west|eu-west)/);
     // The fresh track went to the failover SFU. (A publication drained by the home SFU may
     // still count as live: its client learns only when ICE/DTLS give up; it ends with its rotation.)
     const live = central.publications().filter((p) => p.phase === "live");

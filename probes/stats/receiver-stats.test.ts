@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { probeResultSchema } from "../../core/probe-result.js";
 import { DUPLICATE_HISTORY, quantile, ReceiverStats } from "./receiver-stats.js";
-import { buildProbeResult } from "./window-result.js";
+import { buildProbeResult, failedOverNote } from "./window-result.js";
 
 /** Feeds packets sent every 20 ms from t=0 with a fixed one-way delay unless given. */
 function feed(stats: ReceiverStats, indices: readonly number[], delayMs: (i: number) => number = () => 10): void {
@@ -107,5 +107,19 @@ describe("ReceiverStats", () => {
     );
     expect(probeResultSchema.parse(r)).toEqual(r);
     expect(r).toMatchObject({ status: "ok", sent: 50, received: 50, lost: 0, latencyP50Ms: 10, latencyP95Ms: 10, setupMs: 120, ttfpMs: 140 });
+    expect(r.reason).not.toContain("failed over");
+  });
+
+  it("a window measured through another region's SFU (failover) says where, in its reason", () => {
+    const s = new ReceiverStats();
+    feed(s, range(0, 50));
+    const r = buildProbeResult(
+      { ts: 1_000, windowMs: 1000, src: "us-east", dst: "eu-central", track: "probe/us-east.1", setupMs: 120, ttfpMs: 140, relayPath: ["us-west", "eu-central"] },
+      { phase: "connected", figures: s.takeWindow(), connectedForMs: 5000, totalReceived: 50 },
+    );
+    expect(r.status).toBe("ok");
+    expect(r.reason).toMatch(/; failed over: published in us-west \(relay path us-west>eu-central\)$/);
+    expect(failedOverNote({ src: "eu-west", dst: "us-east", relayPath: ["eu-west", "us-west"] })).toBe("failed over: subscribed in us-west (relay path eu-west>us-west)");
+    expect(failedOverNote({ src: "eu-west", dst: "us-east", relayPath: [] })).toBe("");
   });
 });

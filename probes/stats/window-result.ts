@@ -25,7 +25,10 @@ export interface WindowContext {
 const MAX_REASON_CHARS = 1000;
 
 export function buildProbeResult(ctx: WindowContext, obs: PairObservation, thresholds: Thresholds = DEFAULT_THRESHOLDS): ProbeResult {
-  const { status, reason } = classifyWindow(obs, ctx.windowMs, thresholds);
+  const classified = classifyWindow(obs, ctx.windowMs, thresholds);
+  const { status } = classified;
+  const elsewhere = failedOverNote(ctx);
+  const reason = elsewhere === "" ? classified.reason : classified.reason === "" ? elsewhere : `${classified.reason}; ${elsewhere}`;
   const f = obs.phase === "connected" ? obs.figures : null;
   return {
     ts: Math.round(ctx.ts),
@@ -47,4 +50,17 @@ export function buildProbeResult(ctx: WindowContext, obs: PairObservation, thres
     setupMs: ctx.setupMs,
     relayPath: ctx.relayPath,
   };
+}
+
+/**
+ * When the relay path does not run from src to dst, an agent failed over (probes/failover.ts):
+ * the window measured its clients' path through another region's SFU, and says so.
+ */
+export function failedOverNote(ctx: Pick<WindowContext, "src" | "dst" | "relayPath">): string {
+  const path = ctx.relayPath;
+  if (path.length === 0) return "";
+  const notes: string[] = [];
+  if (path[0] !== ctx.src) notes.push(`published in ${path[0] ?? "?"}`);
+  if (path.at(-1) !== ctx.dst) notes.push(`subscribed in ${path.at(-1) ?? "?"}`);
+  return notes.length === 0 ? "" : `failed over: ${notes.join(", ")} (relay path ${path.join(">")})`;
 }
