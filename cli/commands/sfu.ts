@@ -26,6 +26,7 @@ interface SfuOpts {
   peerRelayMap?: string;
   witness?: string;
   linger?: string;
+  upstreamLost?: string;
   heartbeat?: string;
   logLevel: LogLevel;
 }
@@ -49,6 +50,7 @@ export function sfuCommand(): Command {
     .option("--peer-relay-map <list>", "how each peer's relay ports are reached, as name=proxyBase:targetMin,... (NAT or WAN emulator)")
     .option("--witness <url>", "independent witness for guarded isolation, e.g. the analyzer's /healthz")
     .option("--linger <duration>", "keep an idle relay this long after its last subscriber", "5s")
+    .option("--upstream-lost <duration>", "tear down relays whose upstream region no heartbeat has reached for this long (subscribers re-locate)", "10s")
     .option("--heartbeat <duration>", "heartbeat interval", "1s")
     .addOption(new Option("--log-level <level>", "log level").choices(["debug", "info", "warn", "error", "silent"]).default("info"))
     .addHelpText("after", "\nEnvironment: RELAYWATCH_TOKEN_SECRET and RELAYWATCH_RELAY_SECRET (required, ≥ 32 bytes);\nRELAYWATCH_ADMIN_TOKEN enables the admin API (/admin/behaviours, /admin/drain).")
@@ -89,6 +91,7 @@ async function runSfu(opts: SfuOpts): Promise<void> {
     secrets: { tokenSecret, relaySecret },
     behaviours: opts.behaviour.flatMap((b) => b.split(",")),
     lingerMs: duration("--linger", opts.linger ?? "5s"),
+    upstreamLostMs: duration("--upstream-lost", opts.upstreamLost ?? "10s"),
     heartbeatMs: duration("--heartbeat", opts.heartbeat ?? "1s"),
     ...(opts.witness === undefined ? {} : { witnessUrl: opts.witness }),
     admin: adminToken === undefined || adminToken === "" ? { enabled: false } : { enabled: true, token: adminToken },

@@ -22,6 +22,13 @@ import type { RelayCallAuth } from "./relay-call-auth.js";
 export const DEFAULT_LINGER_MS = 5_000;
 /** 10 s: longer than any sane relay setup over the lab's slowest path; then 504. */
 export const DEFAULT_SUBSCRIBE_TIMEOUT_MS = 10_000;
+/**
+ * 10 s: a relay whose upstream region no heartbeat has reached for this long is torn down and
+ * its subscribers re-locate (a copy elsewhere, or the origin). Longer than the blips the
+ * 2024-02-07 incident taught us not to act on — a 3 s partition heals with the relay
+ * resuming — and than the loop guard's 5 s pending-pull timeout.
+ */
+export const DEFAULT_UPSTREAM_LOST_MS = 10_000;
 /** 5 s: clients retry an offline region soon, as failover to another takes about that long. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 5;
 /** HMAC-SHA256 keys of at least 32 bytes (RFC 7518 §3.2), as sfu/auth requires. */
@@ -46,6 +53,7 @@ export interface RegionNodeOptions {
   peerTable?: PeerTableOptions;
   witnessUrl?: string;
   lingerMs?: number;
+  upstreamLostMs?: number;
   heartbeatMs?: number;
   heartbeatTimeoutMs?: number;
   antiEntropyMs?: number;
@@ -73,6 +81,7 @@ export interface ResolvedOptions {
   peerTable: PeerTableOptions;
   witnessUrl: string | undefined;
   lingerMs: number;
+  upstreamLostMs: number;
   heartbeatMs: number;
   heartbeatTimeoutMs: number;
   antiEntropyMs: number;
@@ -113,6 +122,7 @@ export function resolveOptions(o: RegionNodeOptions): ResolvedOptions {
     peerTable: o.peerTable ?? {},
     witnessUrl: o.witnessUrl,
     lingerMs: positive("lingerMs", o.lingerMs ?? DEFAULT_LINGER_MS, 0),
+    upstreamLostMs: positive("upstreamLostMs", o.upstreamLostMs ?? DEFAULT_UPSTREAM_LOST_MS, 1),
     heartbeatMs: positive("heartbeatMs", o.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, 10),
     heartbeatTimeoutMs: positive("heartbeatTimeoutMs", o.heartbeatTimeoutMs ?? Math.min(DEFAULT_HEARTBEAT_TIMEOUT_MS, o.heartbeatMs ?? DEFAULT_HEARTBEAT_MS), 1),
     antiEntropyMs: positive("antiEntropyMs", o.antiEntropyMs ?? ANTI_ENTROPY_INTERVAL_MS, 100),

@@ -71,23 +71,25 @@ export class RegionNode {
     this.status = { state: "online", isolation: isolationPolicyOf(o.behaviours), reason: "started", since: Math.floor(clock.now()), eventLoopLagMs: 0 };
     // Built in dependency order; the late-bound closures break the announcer ↔ manager cycle.
     let announcer: Announcer | null = null;
+    let manager: RelayManager | null = null;
     this.health = new HealthMonitor({
       self: o.region, clock, logger, metrics: this.metrics, peers: this.peers, client: this.client,
       policy: isolationPolicyOf(o.behaviours), isolation: o.isolation, peerTable: o.peerTable, heartbeatMs: o.heartbeatMs, heartbeatTimeoutMs: o.heartbeatTimeoutMs,
       onPeerChange: (peer) => {
         this.events.emit({ type: "peer", peer });
         if (peer.reachable) announcer?.resend();
+        manager?.peerReachability(peer.region, peer.reachable);
       },
       onDecision: (d, lag) => {
         this.applyDecision(d, lag);
       },
       ...(o.witnessUrl === undefined ? {} : { witnessUrl: o.witnessUrl }),
     });
-    this.manager = new RelayManager({
+    this.manager = manager = new RelayManager({
       self: o.region, engine: o.engine, clock, logger, tracer, metrics: this.metrics, client: this.client,
       table: () => announcer?.current() ?? new Map(), rtts: () => this.health.rtts(), behaviours: () => this.behavioursNow,
       announce: () => announcer?.update(), onChange: (track) => { this.trackEvents.changed(track); },
-      lingerMs: o.lingerMs, settleMs: o.settleMs,
+      lingerMs: o.lingerMs, settleMs: o.settleMs, upstreamLostMs: o.upstreamLostMs,
     });
     this.announcer = announcer = new Announcer({
       self: o.region, clock, logger, peers: this.peers, client: this.client,

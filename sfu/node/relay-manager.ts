@@ -5,7 +5,7 @@
 // decides by itself what the policies decide (which upstream, whether a pull may loop).
 import { randomUUID } from "node:crypto";
 import { SpanKind, SpanStatusCode, trace, type Context, type Tracer } from "@opentelemetry/api";
-import type { Clock } from "../../core/clock.js";
+import type { Clock, TimerHandle } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import type { Region, TrackId } from "../../core/region.js";
 import type { MediaEngine } from "../media/engine.js";
@@ -55,6 +55,8 @@ export interface RelayManagerOptions {
   settleMs?: number;
   retryMs?: number;
   pendingPullTimeoutMs?: number;
+  /** How long an upstream region may stay unreachable before its relays are torn down. */
+  upstreamLostMs: number;
 }
 
 /** Callbacks into the serving side (relay-server.ts) that the pulling side triggers. */
@@ -67,6 +69,8 @@ export interface DownstreamSide {
 export class RelayManager {
   readonly tracks = new Map<TrackId, TrackState>();
   private downstream: DownstreamSide | null = null;
+  /** Peers reported unreachable, each with the timer that tears down the relays from it. */
+  private readonly lostPeers = new Map<Region, TimerHandle>();
   private readonly o: RelayManagerOptions;
   private closed = false;
 
@@ -328,6 +332,30 @@ export class RelayManager {
     this.cleanup(t);
   }
 
+  /**
+   * A peer's reachability changed (heartbeats). Unreachable for upstreamLostMs: every relay
+   * pulling from it is torn down — downstreams are told, and subscribers re-subscribe to a
+   * copy that flows. Reachable again before that: nothing happens (a blip).
+   */
+  peerReachability(region: Region, reachable: boolean): void {
+    if (reachable || this.closed) {
+      this.lostPeers.get(region)?.cancel();
+      this.lostPeers.delete(region);
+      return;
+    }
+    if (this.lostPeers.has(region)) return;
+    this.lostPeers.set(region, this.o.clock.setTimeout(() => {
+      this.lostPeers.delete(region);
+      for (const t of [...this.tracks.values()]) {
+        const relay = t.relay;
+        if (relay === null || relay.upstream !== region || relay.state === "locating") continue;
+        this.o.logger.warn({ track: t.track, upstream: region, state: relay.state, afterMs: this.o.upstreamLostMs }, "peerReachability() | upstream unreachable: tearing the relay down");
+        this.o.metrics.relaysLost.inc({ upstream: region });
+        this.teardown(t, false);
+      }
+    }, this.o.upstreamLostMs));
+  }
+
   /** Subscriber bookkeeping (signaling calls these around engine.subscribe()). */
   subscribed(track: TrackId, subscriptionId: string): void {
     const t = this.ensure(track);
@@ -417,6 +445,8 @@ export class RelayManager {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const timer of this.lostPeers.values()) timer.cancel();
+    this.lostPeers.clear();
     for (const t of this.tracks.values()) {
       this.cancelLinger(t);
       for (const w of [...t.mediaWaiters]) w.reject(new RelayWaitError("closed", "region node is closing"));

@@ -34,6 +34,7 @@ export class SfuMetrics {
   readonly isolationDecisionsTotal: Counter<"decision">;
   readonly httpRequestsTotal: Counter<"route" | "status">;
   readonly pullsTotal: Counter<"result">;
+  readonly relaysLost: Counter<"upstream">;
   readonly mediaWorkerEventsTotal: Counter<"event">;
   private sampler: (() => MetricsSample) | null = null;
 
@@ -125,6 +126,12 @@ export class SfuMetrics {
       name: "relaywatch_sfu_relay_pulls_total",
       help: "Relay pulls received from peers, by result (serve, attach, pull, or the refusal)",
       labelNames: ["result"],
+      registers,
+    });
+    this.relaysLost = new Counter({
+      name: "relaywatch_sfu_relays_lost_total",
+      help: "Relays torn down because their upstream region stayed unreachable (upstreamLostMs), by upstream",
+      labelNames: ["upstream"],
       registers,
     });
   }
