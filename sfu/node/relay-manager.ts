@@ -5,13 +5,13 @@
 // decides by itself what the policies decide (which upstream, whether a pull may loop).
 import { randomUUID } from "node:crypto";
 import { SpanKind, SpanStatusCode, trace, type Context, type Tracer } from "@opentelemetry/api";
-import type { Clock, TimerHandle } from "../../core/clock.js";
+import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import type { Region, TrackId } from "../../core/region.js";
 import type { MediaEngine } from "../media/engine.js";
 import type { TrackMedia } from "../media/track-media.js";
 import { locateDelayMs } from "../relay/announce-policy.js";
-import { loopGuardOn, type LegacyBehaviours } from "../relay/legacy-behaviours.js";
+import type { LegacyBehaviours } from "../relay/legacy-behaviours.js";
 import { formatRelayPath, locateForRelay } from "../relay/pull-policy.js";
 import type { TrackTable } from "../relay/track-table.js";
 import type { SfuMetrics } from "../telemetry/metrics.js";
@@ -20,20 +20,12 @@ import type { RelayPullResult } from "./relay-protocol.js";
 import { sendPull } from "./relay-pull.js";
 import { hasDemand, newTrackState, type Relay, type TrackState } from "./track-state.js";
 import { RelayWaitError, waitOnTrack } from "./relay-wait.js";
+import { RelayWatchdog } from "./relay-watchdog.js";
 
 
 /** 500 ms: a relay whose candidates all refused tries again this soon while someone waits. */
 export const RELAY_RETRY_MS = 500;
 
-/**
- * 5 s: a pull the upstream accepted as pending (it is fetching the track itself) gets its
- * media within a few RTTs of the upstream's own relay; one still without media after 5 s is
- * waiting on something that is not coming — typically a relay loop, where each region waits
- * for the other. The puller then leaves that upstream and tries its next candidate. Part of
- * the loop guard: with the legacy `no-loop-guard` a looped pull waits forever, as in the
- * incident, until the behaviour is switched off.
- */
-export const PENDING_PULL_TIMEOUT_MS = 5000;
 
 export interface RelayManagerOptions {
   self: Region;
@@ -54,6 +46,7 @@ export interface RelayManagerOptions {
   /** announce-early's settle wait before locating (legacy only). */
   settleMs?: number;
   retryMs?: number;
+  /** See relay-watchdog.ts (defaults: PENDING_PULL_TIMEOUT_MS). */
   pendingPullTimeoutMs?: number;
   /** How long an upstream region may stay unreachable before its relays are torn down. */
   upstreamLostMs: number;
@@ -69,13 +62,13 @@ export interface DownstreamSide {
 export class RelayManager {
   readonly tracks = new Map<TrackId, TrackState>();
   private downstream: DownstreamSide | null = null;
-  /** Peers reported unreachable, each with the timer that tears down the relays from it. */
-  private readonly lostPeers = new Map<Region, TimerHandle>();
+  private readonly watchdog: RelayWatchdog;
   private readonly o: RelayManagerOptions;
   private closed = false;
 
   constructor(options: RelayManagerOptions) {
     this.o = options;
+    this.watchdog = new RelayWatchdog({ clock: options.clock, behaviours: options.behaviours, upstreamLostMs: options.upstreamLostMs, pendingPullTimeoutMs: options.pendingPullTimeoutMs });
   }
 
   setDownstreamSide(side: DownstreamSide): void {
@@ -208,20 +201,19 @@ export class RelayManager {
     await this.accepted(t, relay, outcome.chain, outcome.media);
   }
 
+  /** Loop guard backstop (relay-watchdog.ts): a pull pending without media for too long leaves that upstream. */
   private schedulePendingTimeout(t: TrackState, relay: Relay, pullId: string): void {
     relay.pendingTimer?.cancel();
-    relay.pendingTimer = this.o.clock.setTimeout(() => {
-      relay.pendingTimer = null;
-      if (t.relay !== relay || relay.pullId !== pullId || relay.media !== null || this.closed) return;
-      if (!loopGuardOn(this.o.behaviours())) {
-        this.schedulePendingTimeout(t, relay, pullId);
-        return;
-      }
-      const upstream = relay.upstream;
-      this.o.logger.warn({ track: t.track, upstream, waitedMs: this.o.pendingPullTimeoutMs ?? PENDING_PULL_TIMEOUT_MS }, "pull() | pending pull got no media in time (a loop?): leaving that upstream, trying the next candidate");
-      if (upstream !== null) void this.o.client.post(upstream, "/relay/v1/leave", { track: t.track, pullId });
-      this.tryNext(t, relay);
-    }, this.o.pendingPullTimeoutMs ?? PENDING_PULL_TIMEOUT_MS);
+    relay.pendingTimer = this.watchdog.watchPending(
+      () => t.relay === relay && relay.pullId === pullId && relay.media === null && !this.closed,
+      () => {
+        relay.pendingTimer = null;
+        const upstream = relay.upstream;
+        this.o.logger.warn({ track: t.track, upstream, waitedMs: this.watchdog.pendingPullTimeoutMs }, "pull() | pending pull got no media in time (a loop?): leaving that upstream, trying the next candidate");
+        if (upstream !== null) void this.o.client.post(upstream, "/relay/v1/leave", { track: t.track, pullId });
+        this.tryNext(t, relay);
+      },
+    );
   }
 
   /** The upstream's pull-result for a pending pull. False when it is not for the current pull. */
@@ -332,28 +324,17 @@ export class RelayManager {
     this.cleanup(t);
   }
 
-  /**
-   * A peer's reachability changed (heartbeats). Unreachable for upstreamLostMs: every relay
-   * pulling from it is torn down — downstreams are told, and subscribers re-subscribe to a
-   * copy that flows. Reachable again before that: nothing happens (a blip).
-   */
+  /** A peer's reachability changed (heartbeats): relays from a lost upstream are torn down (relay-watchdog.ts). */
   peerReachability(region: Region, reachable: boolean): void {
-    if (reachable || this.closed) {
-      this.lostPeers.get(region)?.cancel();
-      this.lostPeers.delete(region);
-      return;
-    }
-    if (this.lostPeers.has(region)) return;
-    this.lostPeers.set(region, this.o.clock.setTimeout(() => {
-      this.lostPeers.delete(region);
+    this.watchdog.peerReachability(region, reachable, (lost) => {
       for (const t of [...this.tracks.values()]) {
         const relay = t.relay;
-        if (relay === null || relay.upstream !== region || relay.state === "locating") continue;
-        this.o.logger.warn({ track: t.track, upstream: region, state: relay.state, afterMs: this.o.upstreamLostMs }, "peerReachability() | upstream unreachable: tearing the relay down");
-        this.o.metrics.relaysLost.inc({ upstream: region });
+        if (relay === null || relay.upstream !== lost || relay.state === "locating") continue;
+        this.o.logger.warn({ track: t.track, upstream: lost, state: relay.state, afterMs: this.o.upstreamLostMs }, "peerReachability() | upstream unreachable: tearing the relay down");
+        this.o.metrics.relaysLost.inc({ upstream: lost });
         this.teardown(t, false);
       }
-    }, this.o.upstreamLostMs));
+    });
   }
 
   /** Subscriber bookkeeping (signaling calls these around engine.subscribe()). */
@@ -445,8 +426,7 @@ export class RelayManager {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const timer of this.lostPeers.values()) timer.cancel();
-    this.lostPeers.clear();
+    this.watchdog.close();
     for (const t of this.tracks.values()) {
       this.cancelLinger(t);
       for (const w of [...t.mediaWaiters]) w.reject(new RelayWaitError("closed", "region node is closing"));

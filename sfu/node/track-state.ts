@@ -42,7 +42,7 @@ export interface Relay {
   media: TrackMedia | null;
   startedAt: number;
   locateTimer: TimerHandle | null;
-  /** Gives up on a pull still pending without media (RelayManager, PENDING_PULL_TIMEOUT_MS). */
+  /** Gives up on a pull still pending without media (relay-watchdog.ts). */
   pendingTimer: TimerHandle | null;
   /** The relay's span (locate → pulls → first packet) and its context for child spans. */
   span: Span;

@@ -4,11 +4,8 @@
 // B's copy is retracted. And the trace of C's subscribe spans both C and B.
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { afterEach, describe, expect, it } from "vitest";
-import { metricValue, publish, startLab, subscribe, trackIn, waitFor, waitForMesh, type Lab } from "./sfu-kit.js";
+import { cascadeLatencyMs, metricValue, publish, startLab, subscribe, trackIn, waitFor, waitForMesh, type Lab } from "./sfu-kit.js";
 
-/** One-way ms: A–B 10, B–C 2, A–C 30, so C is much nearer to B than to A. */
-const LATENCY: Record<string, number> = { "a|b": 10, "b|c": 2, "a|c": 30 };
-const latencyMs = (x: string, y: string): number => LATENCY[[x, y].sort().join("|")] ?? 20;
 const TRACK = "live/cam";
 const PACKETS = 400;
 
@@ -22,7 +19,7 @@ describe("a three-region cascade (A publishes, B and C subscribe)", () => {
   });
 
   it("delivers ≥ 99% to B and C, cascades A>B>C, and stops + retracts after linger", async () => {
-    lab = await startLab({ regions: ["a", "b", "c"], wan: { latencyMs } });
+    lab = await startLab({ regions: ["a", "b", "c"], wan: { latencyMs: cascadeLatencyMs } });
     await waitForMesh(lab);
     const [a, b, c] = [lab.node("a"), lab.node("b"), lab.node("c")];
     const pub = await publish(a, TRACK);
@@ -73,7 +70,7 @@ describe("a three-region cascade (A publishes, B and C subscribe)", () => {
       exporters.set(region, exporter);
       return new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer(`sfu-${region}`);
     };
-    lab = await startLab({ regions: ["a", "b", "c"], wan: { latencyMs }, tracer });
+    lab = await startLab({ regions: ["a", "b", "c"], wan: { latencyMs: cascadeLatencyMs }, tracer });
     await waitForMesh(lab);
     const pub = await publish(lab.node("a"), TRACK);
     closers.push(pub);

@@ -26,6 +26,12 @@ export function token(track: TrackId, perm: "publish" | "subscribe" = "subscribe
   return issueToken(secret, { room, track: name, perm, exp: expMs });
 }
 
+/** One-way ms for a cascade: A–B 10, B–C 2, A–C 30, so C is much nearer to B than to A. */
+export function cascadeLatencyMs(x: string, y: string): number {
+  const table: Record<string, number> = { "a|b": 10, "b|c": 2, "a|c": 30 };
+  return table[[x, y].sort().join("|")] ?? 20;
+}
+
 export interface LabOptions {
   regions: readonly Region[];
   /** Put every inter-region path through the WAN emulator with these one-way latencies. */

@@ -5,11 +5,8 @@
 // shorter than upstreamLostMs tears nothing down (test/sfu/partition.test.ts: the relay
 // resumes).
 import { afterEach, describe, expect, it } from "vitest";
-import { metricValue, publish, startLab, subscribe, trackIn, waitFor, waitForMesh, type Lab } from "./sfu-kit.js";
+import { cascadeLatencyMs, metricValue, publish, startLab, subscribe, trackIn, waitFor, waitForMesh, type Lab } from "./sfu-kit.js";
 
-/** One-way ms: A–B 10, B–C 2, A–C 30, so C cascades through B. */
-const LATENCY: Record<string, number> = { "a|b": 10, "b|c": 2, "a|c": 30 };
-const latencyMs = (x: string, y: string): number => LATENCY[[x, y].sort().join("|")] ?? 20;
 const TRACK = "live/cascade";
 const UPSTREAM_LOST_MS = 1500;
 
@@ -23,7 +20,7 @@ describe("a cascade whose middle region is lost", () => {
   });
 
   it("tears the relay from the lost upstream down after upstreamLostMs; a re-subscribe pulls from the origin", async () => {
-    lab = await startLab({ regions: ["a", "b", "c"], wan: { latencyMs }, node: () => ({ heartbeatMs: 200, upstreamLostMs: UPSTREAM_LOST_MS }) });
+    lab = await startLab({ regions: ["a", "b", "c"], wan: { latencyMs: cascadeLatencyMs }, node: () => ({ heartbeatMs: 200, upstreamLostMs: UPSTREAM_LOST_MS }) });
     await waitForMesh(lab);
     const [a, b, c] = [lab.node("a"), lab.node("b"), lab.node("c")];
     const pub = await publish(a, TRACK);
