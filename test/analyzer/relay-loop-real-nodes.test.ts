@@ -4,12 +4,12 @@
 // webhook receiver is notified; switching the behaviours off again and re-subscribing
 // resolves it, and Alertmanager's webhook is told.
 import { Registry } from "prom-client";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../core/config.js";
 import { Analyzer } from "../../analyzer/analyzer.js";
 import { alertmanagerAvailable, startAlertmanager, type AlertmanagerProcess } from "../../analyzer/testing/alertmanager-process.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../../analyzer/testing/webhook-receiver.js";
-import { publish, startLab, subscribe, waitFor, waitForMesh, type Lab } from "../sfu/sfu-kit.js";
+import { labScope, publish, subscribe, waitFor, waitForMesh } from "../sfu/sfu-kit.js";
 
 const LATENCY: Record<string, number> = { "eu-central|eu-west": 2, "eu-central|us-west": 40, "eu-west|us-west": 45 };
 const latencyMs = (x: string, y: string): number => LATENCY[[x, y].sort().join("|")] ?? 40;
@@ -21,38 +21,32 @@ const amPresent = alertmanagerAvailable();
 if (!amPresent) process.stderr.write("SKIP test/analyzer/relay-loop-real-nodes.test.ts: /usr/bin/prometheus-alertmanager is not installed\n");
 
 describe.skipIf(!amPresent)("analyzer + real region nodes + real Alertmanager", () => {
-  const closers: { close(): Promise<void> }[] = [];
-  let lab: Lab | null = null;
-  afterEach(async () => {
-    for (const c of closers.splice(0).reverse()) await c.close();
-    await lab?.close();
-    lab = null;
-  });
+  const scope = labScope();
 
   it("the incident's legacy behaviours fire RelayLoop with the right track and regions; Alertmanager and its webhook get it; off again + re-subscribe resolves it", async () => {
-    lab = await startLab({
+    const lab = await scope.start({
       regions: ["us-west", ...EU],
       wan: { latencyMs },
       node: (region) => ({ admin: { enabled: true, token: ADMIN_TOKEN }, settleMs: 600, subscribeTimeoutMs: 2500, ...(region === "us-west" ? {} : { behaviours: ["announce-early", "no-loop-guard"] }) }),
     });
     await waitForMesh(lab);
     const hook: WebhookReceiver = await startWebhookReceiver();
-    closers.push(hook);
+    scope.defer(hook);
     const am: AlertmanagerProcess = await startAlertmanager({ webhookUrl: hook.url });
-    closers.push(am);
+    scope.defer(am);
     const config = parseConfig({
-      regions: ["us-west", ...EU].map((r) => ({ name: r, url: lab!.node(r).url })),
+      regions: ["us-west", ...EU].map((r) => ({ name: r, url: lab.node(r).url })),
       analyzer: { listen: "127.0.0.1:0" },
       alerting: { alertmanager: [am.url], resendInterval: "30s" },
     });
     const analyzer = await Analyzer.start({ config, registry: new Registry() });
-    closers.push(analyzer);
+    scope.defer(analyzer);
     await waitFor(() => [...analyzer.engine.regions.all()].every((r) => r.connected), 5000, "analyzer connected to all regions");
 
     const origin = await publish(lab.node("us-west"), TRACK);
-    closers.push(origin);
-    closers.push(origin.stream(100));
-    const pending = EU.map((r) => subscribe(lab!.node(r), TRACK));
+    scope.defer(origin);
+    scope.defer(origin.stream(100));
+    const pending = EU.map((r) => subscribe(lab.node(r), TRACK));
     for (const p of pending) p.catch(() => undefined);
 
     const loop = () => analyzer.engine.book.firing().find((a) => a.name === "RelayLoop");
@@ -66,7 +60,7 @@ describe.skipIf(!amPresent)("analyzer + real region nodes + real Alertmanager", 
     }, 5000, "Alertmanager holding the RelayLoop alert");
     await hook.waitFor((b) => JSON.stringify(b).includes('"alertname":"RelayLoop"'), 10_000);
 
-    for (const sub of await Promise.all(pending)) closers.push(sub);
+    for (const sub of await Promise.all(pending)) scope.defer(sub);
     // Off again through the admin API, as an operator would: the loop guard's pending-pull
     // timeout (sfu/node/relay-manager.ts) makes each EU region leave the other's copy and pull
     // from the origin, so the loop breaks; re-subscribing then gets media from us-west.
@@ -75,8 +69,8 @@ describe.skipIf(!amPresent)("analyzer + real region nodes + real Alertmanager", 
       expect(res.status).toBe(200);
     }
     await waitFor(() => analyzer.engine.book.firing().every((a) => a.name !== "RelayLoop"), 15_000, "RelayLoop resolved in the analyzer");
-    const again = await Promise.all(EU.map((r) => subscribe(lab!.node(r), TRACK)));
-    for (const sub of again) closers.push(sub);
+    const again = await Promise.all(EU.map((r) => subscribe(lab.node(r), TRACK)));
+    for (const sub of again) scope.defer(sub);
     for (const [i, sub] of again.entries()) {
       expect(sub.status, sub.body).toBe(201);
       expect(sub.relayPath ?? "", "media from the origin, the other EU region at most as one hop").toMatch(new RegExp(`^us-west>(eu-\\w+>)?${EU[i]!}$`));

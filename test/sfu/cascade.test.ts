@@ -3,39 +3,33 @@
 // packet arrives; when the subscribers leave, the relays stop after the linger period and
 // B's copy is retracted. And the trace of C's subscribe spans both C and B.
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { afterEach, describe, expect, it } from "vitest";
-import { cascadeLatencyMs, metricValue, publish, startLab, subscribe, trackIn, waitFor, waitForMesh, type Lab } from "./sfu-kit.js";
+import { describe, expect, it } from "vitest";
+import { cascadeLatencyMs, labScope, metricValue, publish, subscribe, trackIn, waitFor, waitForMesh } from "./sfu-kit.js";
 
 const TRACK = "live/cam";
 const PACKETS = 400;
 
 describe("a three-region cascade (A publishes, B and C subscribe)", () => {
-  let lab: Lab | null = null;
-  const closers: { close(): Promise<void> }[] = [];
-  afterEach(async () => {
-    for (const c of closers.splice(0).reverse()) await c.close();
-    await lab?.close();
-    lab = null;
-  });
+  const scope = labScope();
 
   it("delivers ≥ 99% to B and C, cascades A>B>C, and stops + retracts after linger", async () => {
-    lab = await startLab({ regions: ["a", "b", "c"], wan: { latencyMs: cascadeLatencyMs } });
+    const lab = await scope.start({ regions: ["a", "b", "c"], wan: { latencyMs: cascadeLatencyMs } });
     await waitForMesh(lab);
     const [a, b, c] = [lab.node("a"), lab.node("b"), lab.node("c")];
     const pub = await publish(a, TRACK);
-    closers.push(pub);
+    scope.defer(pub);
     const warm = pub.stream(100);
-    closers.push(warm);
+    scope.defer(warm);
 
     const subB = await subscribe(b, TRACK);
-    closers.push(subB);
+    scope.defer(subB);
     expect(subB.status, subB.body).toBe(201);
     expect(subB.relayPath).toBe("a>b");
     await waitFor(async () => (await trackIn(b, TRACK))?.announced === true, 5000, "B announcing its flowing copy");
     await waitFor(() => c.holders(TRACK).some((h) => h.region === "b"), 5000, "C learning of B's copy");
 
     const subC = await subscribe(c, TRACK);
-    closers.push(subC);
+    scope.defer(subC);
     expect(subC.status, subC.body).toBe(201);
     expect(subC.relayPath).toBe("a>b>c");
     expect((await trackIn(c, TRACK))?.upstream).toBe("b");
@@ -70,19 +64,19 @@ describe("a three-region cascade (A publishes, B and C subscribe)", () => {
       exporters.set(region, exporter);
       return new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer(`sfu-${region}`);
     };
-    lab = await startLab({ regions: ["a", "b", "c"], wan: { latencyMs: cascadeLatencyMs }, tracer });
+    const lab = await scope.start({ regions: ["a", "b", "c"], wan: { latencyMs: cascadeLatencyMs }, tracer });
     await waitForMesh(lab);
     const pub = await publish(lab.node("a"), TRACK);
-    closers.push(pub);
+    scope.defer(pub);
     const warm = pub.stream(100);
-    closers.push(warm);
+    scope.defer(warm);
     const subB = await subscribe(lab.node("b"), TRACK);
-    closers.push(subB);
-    await waitFor(() => lab!.node("c").holders(TRACK).some((h) => h.region === "b"), 5000, "C learning of B's copy");
+    scope.defer(subB);
+    await waitFor(() => lab.node("c").holders(TRACK).some((h) => h.region === "b"), 5000, "C learning of B's copy");
     for (const e of exporters.values()) e.reset();
 
     const subC = await subscribe(lab.node("c"), TRACK);
-    closers.push(subC);
+    scope.defer(subC);
     expect(subC.relayPath).toBe("a>b>c");
     await waitFor(() => exporters.get("c")!.getFinishedSpans().some((s) => s.name === "relay.first_packet"), 5000, "first packet span at C");
 

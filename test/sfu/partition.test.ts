@@ -1,30 +1,24 @@
 // A 3 s WAN partition of one region, on the real clock: both sides see it in their
 // peer-reachability metrics and /v1/state, it is gone after the heal, the guarded region
 // stays online throughout, and a relay whose path crosses the cut resumes.
-import { afterEach, describe, expect, it } from "vitest";
-import { metricValue, publish, startLab, state, subscribe, waitFor, waitForMesh, type Lab } from "./sfu-kit.js";
+import { describe, expect, it } from "vitest";
+import { labScope, metricValue, publish, state, subscribe, waitFor, waitForMesh } from "./sfu-kit.js";
 
 const TRACK = "live/cut";
 
 describe("a 3 s partition through the WAN emulator", () => {
-  let lab: Lab | null = null;
-  const closers: { close(): Promise<void> }[] = [];
-  afterEach(async () => {
-    for (const c of closers.splice(0).reverse()) await c.close();
-    await lab?.close();
-    lab = null;
-  });
+  const scope = labScope();
 
   it("shows on both sides, leaves the guarded region online, and the crossing relay resumes", async () => {
-    lab = await startLab({ regions: ["a", "b", "c"], wan: { latencyMs: () => 5 } });
+    const lab = await scope.start({ regions: ["a", "b", "c"], wan: { latencyMs: () => 5 } });
     await waitForMesh(lab);
     const [a, c] = [lab.node("a"), lab.node("c")];
     const pub = await publish(a, TRACK);
-    closers.push(pub);
+    scope.defer(pub);
     const flow = pub.stream(100);
-    closers.push(flow);
+    scope.defer(flow);
     const sub = await subscribe(c, TRACK);
-    closers.push(sub);
+    scope.defer(sub);
     expect(sub.relayPath).toBe("a>c");
     await waitFor(() => sub.subscriber.packetsReceived > 20, 5000, "packets at C");
 

@@ -4,8 +4,8 @@
 // switched back to defaults through the admin API, the same setup delivers and never
 // forms the cycle. (The property over random 3–8 region meshes and announcement orders
 // is sfu/relay/relay-loop.test.ts, on the same policies these nodes drive.)
-import { afterEach, describe, expect, it } from "vitest";
-import { ENGINES, prepareSubscriber, publish, startLab, subscribe, token, trackIn, waitFor, waitForMesh, type Lab } from "./sfu-kit.js";
+import { describe, expect, it } from "vitest";
+import { ENGINES, type Lab, labScope, prepareSubscriber, publish, subscribe, token, trackIn, waitFor, waitForMesh } from "./sfu-kit.js";
 
 const LATENCY: Record<string, number> = { "eu-central|eu-west": 2, "eu-central|us-west": 40, "eu-west|us-west": 45 };
 const latencyMs = (x: string, y: string): number => LATENCY[[x, y].sort().join("|")] ?? 40;
@@ -21,16 +21,10 @@ async function setBehaviours(lab: Lab, region: string, behaviours: string[]): Pr
 }
 
 describe.each(ENGINES)("the 2024-02-07 relay loop (%s engine)", (engine) => {
-  let lab: Lab | null = null;
-  const closers: { close(): Promise<void> }[] = [];
-  afterEach(async () => {
-    for (const c of closers.splice(0).reverse()) await c.close();
-    await lab?.close();
-    lab = null;
-  });
+  const scope = labScope();
 
   it("forms with announce-early + no-loop-guard, and never with the defaults", async () => {
-    lab = await startLab({
+    const lab = await scope.start({
       engine,
       regions: ["us-west", ...EU],
       wan: { latencyMs },
@@ -43,24 +37,24 @@ describe.each(ENGINES)("the 2024-02-07 relay loop (%s engine)", (engine) => {
     });
     await waitForMesh(lab);
     const origin = await publish(lab.node("us-west"), "probe/us-west");
-    closers.push(origin);
+    scope.defer(origin);
     const flow = origin.stream(100);
-    closers.push(flow);
+    scope.defer(flow);
 
     // Simultaneous demand in both EU regions (offers built first, then sent together).
     const offers = await Promise.all(EU.map(() => prepareSubscriber()));
-    const pending = EU.map((r, i) => subscribe(lab!.node(r), "probe/us-west", "video", {}, offers[i]));
+    const pending = EU.map((r, i) => subscribe(lab.node(r), "probe/us-west", "video", {}, offers[i]));
     for (const p of pending) p.catch(() => undefined);
     await waitFor(async () => {
-      const [ec, ew] = await Promise.all(EU.map((r) => trackIn(lab!.node(r), "probe/us-west")));
+      const [ec, ew] = await Promise.all(EU.map((r) => trackIn(lab.node(r), "probe/us-west")));
       return ec?.upstream === "eu-west" && ew?.upstream === "eu-central";
     }, 5000, "each EU region showing the other as upstream");
-    const [ec, ew] = await Promise.all(EU.map((r) => trackIn(lab!.node(r), "probe/us-west")));
+    const [ec, ew] = await Promise.all(EU.map((r) => trackIn(lab.node(r), "probe/us-west")));
     expect(ec).toMatchObject({ upstream: "eu-west", state: "pulling", packets: 0, announced: true });
     expect(ew).toMatchObject({ upstream: "eu-central", state: "pulling", packets: 0, announced: true });
     const subs = await Promise.all(pending);
     for (const s of subs) {
-      closers.push(s);
+      scope.defer(s);
       expect(s.status).toBe(504);
       expect(s.subscriber.packetsReceived).toBe(0);
     }
@@ -68,21 +62,21 @@ describe.each(ENGINES)("the 2024-02-07 relay loop (%s engine)", (engine) => {
     // Back to defaults at run time, and a fresh track with the same simultaneous demand.
     for (const r of EU) expect((await setBehaviours(lab, r, [])).status).toBe(200);
     const fresh = await publish(lab.node("us-west"), "probe/us-west-2");
-    closers.push(fresh);
+    scope.defer(fresh);
     const flow2 = fresh.stream(100);
-    closers.push(flow2);
+    scope.defer(flow2);
     let cycleSeen = false;
     const watching = (async () => {
       const deadline = Date.now() + 3000;
       while (Date.now() < deadline && !cycleSeen) {
-        const [a, b] = await Promise.all(EU.map((r) => trackIn(lab!.node(r), "probe/us-west-2")));
+        const [a, b] = await Promise.all(EU.map((r) => trackIn(lab.node(r), "probe/us-west-2")));
         if (a?.upstream === "eu-west" && b?.upstream === "eu-central") cycleSeen = true;
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
     const offers2 = await Promise.all(EU.map(() => prepareSubscriber()));
-    const fine = await Promise.all(EU.map((r, i) => subscribe(lab!.node(r), "probe/us-west-2", "video", {}, offers2[i])));
-    for (const s of fine) closers.push(s);
+    const fine = await Promise.all(EU.map((r, i) => subscribe(lab.node(r), "probe/us-west-2", "video", {}, offers2[i])));
+    for (const s of fine) scope.defer(s);
     expect(fine.map((s) => s.status)).toEqual([201, 201]);
     await waitFor(() => fine.every((s) => s.subscriber.packetsReceived > 20), 5000, "packets in both EU regions");
     await watching;
@@ -90,7 +84,7 @@ describe.each(ENGINES)("the 2024-02-07 relay loop (%s engine)", (engine) => {
   });
 
   it("keeps the admin API off unless enabled, and token-protected when on", async () => {
-    lab = await startLab({ regions: ["on", "off"], node: (r) => (r === "on" ? { admin: { enabled: true, token: ADMIN_TOKEN } } : {}) });
+    const lab = await scope.start({ regions: ["on", "off"], node: (r) => (r === "on" ? { admin: { enabled: true, token: ADMIN_TOKEN } } : {}) });
     const off = await fetch(`${lab.node("off").url}/admin/behaviours`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(off.status).toBe(404);
     const noToken = await fetch(`${lab.node("on").url}/admin/behaviours`);

@@ -1,6 +1,7 @@
 // Helpers for the region node's cross-region tests and bench: start N regions (optionally
 // behind the WAN emulator), real werift WHIP publishers and WHEP subscribers over HTTP,
 // tokens, and bounded polling. Test code only.
+import { afterEach } from "vitest";
 import { randomInt } from "node:crypto";
 import { TEST_PORT_WINDOWS, keyframeLeadByte } from "../../sfu/media/conformance-helpers.js";
 import { createEngine } from "../../sfu/media/create-engine.js";
@@ -120,6 +121,31 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     throw err;
   }
   return lab;
+}
+
+export interface LabScope {
+  /** Starts the lab of this test; it is closed after the test. */
+  start(opts: LabOptions): Promise<Lab>;
+  /** Closes `c` after the test (newest first, before the lab); returns it. */
+  defer<T extends { close(): Promise<void> }>(c: T): T;
+}
+
+/** For a describe block: an afterEach closes what each test deferred, then its lab. */
+export function labScope(): LabScope {
+  let lab: Lab | null = null;
+  const closers: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    for (const c of closers.splice(0).reverse()) await c.close();
+    await lab?.close();
+    lab = null;
+  });
+  return {
+    start: async (opts) => (lab = await startLab(opts)),
+    defer: (c) => {
+      closers.push(c);
+      return c;
+    },
+  };
 }
 
 export interface Published {

@@ -4,34 +4,28 @@
 // and a re-subscribe at C pulls from the origin directly (A>C) and gets packets. A cut
 // shorter than upstreamLostMs tears nothing down (test/sfu/partition.test.ts: the relay
 // resumes).
-import { afterEach, describe, expect, it } from "vitest";
-import { cascadeLatencyMs, metricValue, publish, startLab, subscribe, trackIn, waitFor, waitForMesh, type Lab } from "./sfu-kit.js";
+import { describe, expect, it } from "vitest";
+import { cascadeLatencyMs, labScope, metricValue, publish, subscribe, trackIn, waitFor, waitForMesh } from "./sfu-kit.js";
 
 const TRACK = "live/cascade";
 const UPSTREAM_LOST_MS = 1500;
 
 describe("a cascade whose middle region is lost", () => {
-  let lab: Lab | null = null;
-  const closers: { close(): Promise<void> }[] = [];
-  afterEach(async () => {
-    for (const c of closers.splice(0).reverse()) await c.close();
-    await lab?.close();
-    lab = null;
-  });
+  const scope = labScope();
 
   it("tears the relay from the lost upstream down after upstreamLostMs; a re-subscribe pulls from the origin", async () => {
-    lab = await startLab({ regions: ["a", "b", "c"], wan: { latencyMs: cascadeLatencyMs }, node: () => ({ heartbeatMs: 200, upstreamLostMs: UPSTREAM_LOST_MS }) });
+    const lab = await scope.start({ regions: ["a", "b", "c"], wan: { latencyMs: cascadeLatencyMs }, node: () => ({ heartbeatMs: 200, upstreamLostMs: UPSTREAM_LOST_MS }) });
     await waitForMesh(lab);
     const [a, b, c] = [lab.node("a"), lab.node("b"), lab.node("c")];
     const pub = await publish(a, TRACK);
-    closers.push(pub);
-    closers.push(pub.stream(100));
+    scope.defer(pub);
+    scope.defer(pub.stream(100));
     const subB = await subscribe(b, TRACK);
-    closers.push(subB);
+    scope.defer(subB);
     await waitFor(async () => (await trackIn(b, TRACK))?.announced === true, 5000, "B announcing its copy");
     await waitFor(() => c.holders(TRACK).some((h) => h.region === "b"), 5000, "C learning of B's copy");
     const subC = await subscribe(c, TRACK);
-    closers.push(subC);
+    scope.defer(subC);
     expect(subC.relayPath).toBe("a>b>c");
     await waitFor(() => subC.subscriber.packetsReceived > 10, 5000, "packets at C through B");
 
@@ -41,7 +35,7 @@ describe("a cascade whose middle region is lost", () => {
     expect(await trackIn(c, TRACK)).toBeUndefined();
 
     const again = await subscribe(c, TRACK);
-    closers.push(again);
+    scope.defer(again);
     expect(again.status, again.body).toBe(201);
     expect(again.relayPath).toBe("a>c");
     await waitFor(() => again.subscriber.packetsReceived > 10, 5000, "packets at C from A");

@@ -2,9 +2,9 @@
 // the engine restarts the worker, the sessions on it end cleanly, and a new publish and
 // subscribe succeed within 5 s. Skipped, saying why, without a mediasoup worker.
 import { execFileSync } from "node:child_process";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { mediasoupAvailable } from "../../sfu/media/mediasoup/loader.js";
-import { metricValue, publish, startLab, subscribe, waitFor, type Lab } from "./sfu-kit.js";
+import { labScope, metricValue, publish, subscribe, waitFor } from "./sfu-kit.js";
 
 const found = mediasoupAvailable();
 
@@ -15,23 +15,18 @@ function workerPids(): number[] {
 }
 
 describe.skipIf(!found.ok)(`a region on mediasoup whose worker is killed${found.ok ? "" : ` (skipped: ${found.reason})`}`, () => {
-  let lab: Lab | null = null;
-  const closers: { close(): Promise<void> }[] = [];
-  afterEach(async () => {
-    for (const c of closers.splice(0).reverse()) await c.close();
-    await lab?.close();
-    lab = null;
-  });
+  const scope = labScope();
 
   it("counts the death, restarts the worker, and serves new sessions within 5 s", async () => {
-    lab = await startLab({ regions: ["solo"], engine: "mediasoup" });
+    const lab = await scope.start({ regions: ["solo"], engine: "mediasoup" });
     const node = lab.node("solo");
     const registry = lab.registries.get("solo");
     if (registry === undefined) throw new Error("no registry");
     const first = await publish(node, "room/cam");
-    closers.push(first, first.stream(50));
+    scope.defer(first);
+    scope.defer(first.stream(50));
     const viewer = await subscribe(node, "room/cam");
-    closers.push(viewer);
+    scope.defer(viewer);
     expect(viewer.status).toBe(201);
     await waitFor(() => viewer.subscriber.packetsReceived > 10, 5000, "packets before the kill");
 
@@ -44,9 +39,10 @@ describe.skipIf(!found.ok)(`a region on mediasoup whose worker is killed${found.
     expect(workerPids()).not.toContain(pid);
 
     const again = await publish(node, "room/cam2");
-    closers.push(again, again.stream(50));
+    scope.defer(again);
+    scope.defer(again.stream(50));
     const viewer2 = await subscribe(node, "room/cam2");
-    closers.push(viewer2);
+    scope.defer(viewer2);
     expect(viewer2.status).toBe(201);
     expect(Date.now() - killedAt, "kill → new subscription answered").toBeLessThan(5000);
     await waitFor(() => viewer2.subscriber.packetsReceived > 10, 5000, "packets after the restart");
