@@ -165,6 +165,24 @@ describe("the loop guard on random meshes", () => {
     );
   });
 
+  it("regression (found by the property above): a close that overtakes the upstream's ok reply still ends the relay", () => {
+    // r3 serves r2, then loses its own upstream (r1 breaks) and its subscribers; its close
+    // reaches r2 before the slow "ok" reply did. r2 used to ignore the close (not flowing
+    // yet), then go flowing from r3, which no longer had the track; r4 cascaded behind it.
+    const m: Mesh = {
+      regions: ["r0", "r1", "r2", "r3", "r4", "r5"],
+      rtt: [1, 1, 1, 1, 1, 1, 1, 1, 166, 1, 223, 3, 1, 1, 1, 97, 221, 103, 1, 1, 1, 1, 1, 7, 1, 1, 1, 1, 1, 227, 1, 1, 1, 1, 1, 1],
+      origins: [5],
+      demands: [{ at: 0, region: 1, track: 0 }, { at: 0, region: 1, track: 0 }, { at: 1000, region: 3, track: 0 }, { at: 0, region: 4, track: 0 }, { at: 0, region: 2, track: 0 }, { at: 0, region: 1, track: 0 }],
+      disruptions: [{ at: 1485, kind: "break", region: 1, track: 0 }, { at: 945, kind: "undemand", region: 2, track: 0 }, { at: 1487, kind: "undemand", region: 3, track: 0 }],
+      jitter: [0.5, 0, 4.405286343612335],
+      announceEarly: false,
+    };
+    const r = simulate(meshConfig(m, NO_LEGACY_BEHAVIOURS), meshActions(m), 120_000);
+    expect(r.quiescent).toBe(true);
+    for (const region of ["r1", "r4"]) expect(chainTo(r, "t/0", region)).toEqual({ reaches: "r5" });
+  });
+
   it("is not vacuous: without the guard, the same meshes do form loops", () => {
     const legacy = behaviours("no-loop-guard");
     const found = fc.check(

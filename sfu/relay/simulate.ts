@@ -231,8 +231,11 @@ class Simulation {
         this.onReply(n, from, m);
         return;
       case "close": {
+        // Whatever state the pull is in: with reordering the close can overtake the upstream's
+        // "ok" reply, which then arrives for a relay that no longer exists upstream (the
+        // region node's upstreamClosed() has no state check either).
         const relay = n.relays.get(m.track);
-        if (relay?.upstream === from && relay.pullId === m.id && relay.state === "flowing") this.teardown(n, m.track, relay);
+        if (relay?.upstream === from && relay.pullId === m.id) this.teardown(n, m.track, relay);
         return;
       }
       case "leave": {
