@@ -150,8 +150,11 @@ describe("the loop guard on random meshes", () => {
         const config = meshConfig(m, m.announceEarly ? behaviours("announce-early") : NO_LEGACY_BEHAVIOURS);
         const actions = meshActions(m);
         const r = simulate(config, actions, 120_000);
-        expect(r.firstCycle).toBeNull();
+        // Never a cycle that nothing is already tearing down; a stale chain healing (see
+        // SimResult.firstUnhealingCycle and the regression below) is gone at the end.
+        expect(r.firstUnhealingCycle).toBeNull();
         expect(r.quiescent).toBe(true);
+        for (const byRegion of r.relays.values()) expect(findCycle(new Map([...byRegion].map(([reg, v]) => [reg, v.state === "locating" ? null : v.upstream])))).toBeNull();
         for (const [track, origin] of config.origins) {
           for (const region of stillDemanding(actions, track)) {
             if (region === origin) continue;
@@ -183,12 +186,32 @@ describe("the loop guard on random meshes", () => {
     for (const region of ["r1", "r4"]) expect(chainTo(r, "t/0", region)).toEqual({ reaches: "r5" });
   });
 
+  it("regression (found by the property above): a chain gone stale while its close is in flight can close a cycle, which that close then breaks", () => {
+    // r0 breaks and re-pulls from r2 while its close to r1 is still on its way; r1, still
+    // believing in its old chain (r0 r3 r4), serves r2's pull: r0 → r2 → r1 → r0 for one
+    // message delay. The close arrives, r1 tears down, and everyone ends at the origin r4.
+    const m: Mesh = {
+      regions: ["r0", "r1", "r2", "r3", "r4"],
+      rtt: [1, 9, 6, 6, 12, 1, 1, 1, 134, 15, 1, 1, 1, 202, 12, 1, 1, 1, 1, 12, 1, 1, 1, 1, 1],
+      origins: [4],
+      demands: [{ at: 0, region: 3, track: 0 }, { at: 1, region: 0, track: 0 }, { at: 1, region: 0, track: 0 }, { at: 0, region: 1, track: 0 }, { at: 0, region: 2, track: 0 }, { at: 0, region: 1, track: 0 }],
+      disruptions: [{ at: 508, kind: "break", region: 2, track: 0 }, { at: 502, kind: "break", region: 2, track: 0 }, { at: 507, kind: "break", region: 0, track: 0 }],
+      jitter: [0, 0, 0.5, 0.5, 0.5416666666666715, 0, 5e-324, 0, 5e-324, 0, 0],
+      announceEarly: false,
+    };
+    const r = simulate(meshConfig(m, NO_LEGACY_BEHAVIOURS), meshActions(m), 120_000);
+    expect(r.firstCycle?.cycle).toEqual(["r0", "r2", "r1", "r0"]);
+    expect(r.firstUnhealingCycle).toBeNull();
+    expect(r.quiescent).toBe(true);
+    for (const region of ["r0", "r1", "r2", "r3"]) expect(chainTo(r, "t/0", region), region).toEqual({ reaches: "r4" });
+  });
+
   it("is not vacuous: without the guard, the same meshes do form loops", () => {
     const legacy = behaviours("no-loop-guard");
     const found = fc.check(
       fc.property(meshArb, (m) => {
         const r = simulate(meshConfig(m, legacy), meshActions(m), 120_000);
-        return r.firstCycle === null;
+        return r.firstUnhealingCycle === null;
       }),
       { numRuns: 2_000, seed: 1, endOnFailure: true },
     );

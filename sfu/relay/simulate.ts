@@ -79,6 +79,14 @@ export interface SimResult {
   relays: Map<TrackId, Map<Region, SimRelayView>>;
   /** The first cycle in any track's upstream graph, e.g. [eu-central, eu-west, eu-central]. */
   firstCycle: { at: number; track: TrackId; cycle: Region[] } | null;
+  /**
+   * The first cycle none of whose members had a `close` for that track on its way to it.
+   * A cycle with one is a stale chain healing: a member's upstream re-pulled from
+   * elsewhere after closing it, and it served a pull on the old chain meanwhile; the
+   * close tears it down within one message delay. (The chain-based guard cannot see a
+   * change its own close has not delivered yet.)
+   */
+  firstUnhealingCycle: { at: number; track: TrackId; cycle: Region[] } | null;
   /** One line per processed event, in order: the interleaving that happened. */
   log: string[];
   /** True when nothing was left to happen before `untilMs`. */
@@ -125,6 +133,9 @@ class Simulation {
   private sent = 0;
   private nextPullId = 1;
   private firstCycle: SimResult["firstCycle"] = null;
+  private firstUnhealingCycle: SimResult["firstUnhealingCycle"] = null;
+  /** `close` messages in flight, as `to|track`, counted. */
+  private readonly closesInFlight = new Map<string, number>();
   private readonly log: string[] = [];
   private readonly config: SimConfig;
 
@@ -153,7 +164,7 @@ class Simulation {
       next.run();
       this.checkCycles();
     }
-    return { relays: this.views(), firstCycle: this.firstCycle, log: this.log, quiescent };
+    return { relays: this.views(), firstCycle: this.firstCycle, firstUnhealingCycle: this.firstUnhealingCycle, log: this.log, quiescent };
   }
 
   private act(a: SimAction): void {
@@ -352,7 +363,12 @@ class Simulation {
     const info: SimMessageInfo = { index: this.sent++, kind: m.kind, from, to };
     const delay = Math.max(0, this.config.delayMs?.(info) ?? this.config.rttMs(from, to) / 2);
     const what = m.kind === "announce" ? `v${m.a.version}` : m.kind === "reply" ? `${m.track} ${m.error ?? (m.pending ? "pending" : "ok")}` : m.track;
-    this.at(this.now + delay, `${m.kind} ${from}>${to} ${what}`, () => { this.deliver(from, to, m); });
+    const closeKey = m.kind === "close" ? `${to}|${m.track}` : null;
+    if (closeKey !== null) this.closesInFlight.set(closeKey, (this.closesInFlight.get(closeKey) ?? 0) + 1);
+    this.at(this.now + delay, `${m.kind} ${from}>${to} ${what}`, () => {
+      if (closeKey !== null) this.closesInFlight.set(closeKey, (this.closesInFlight.get(closeKey) ?? 1) - 1);
+      this.deliver(from, to, m);
+    });
   }
 
   private at(at: number, label: string, run: () => void): void {
@@ -372,13 +388,13 @@ class Simulation {
   }
 
   private checkCycles(): void {
-    if (this.firstCycle !== null) return;
+    if (this.firstCycle !== null && this.firstUnhealingCycle !== null) return;
     for (const [track, byRegion] of this.views()) {
       const cycle = findCycle(new Map([...byRegion].map(([r, v]) => [r, v.state === "locating" ? null : v.upstream])));
-      if (cycle !== null) {
-        this.firstCycle = { at: this.now, track, cycle };
-        return;
-      }
+      if (cycle === null) continue;
+      this.firstCycle ??= { at: this.now, track, cycle };
+      const healing = cycle.some((r) => (this.closesInFlight.get(`${r}|${track}`) ?? 0) > 0);
+      if (!healing) this.firstUnhealingCycle ??= { at: this.now, track, cycle };
     }
   }
 
