@@ -10,12 +10,9 @@
 import type { Clock, TimerHandle } from "../../core/clock.js";
 import type { Region } from "../../core/region.js";
 import { loopGuardOn, type LegacyBehaviours } from "../relay/legacy-behaviours.js";
+import { PENDING_PULL_TIMEOUT_MS } from "../relay/pull-policy.js";
 
-/**
- * 5 s: a pending pull gets its media within a few RTTs of the upstream's own relay; one
- * still without media after 5 s waits on something that is not coming.
- */
-export const PENDING_PULL_TIMEOUT_MS = 5000;
+export { PENDING_PULL_TIMEOUT_MS };
 
 export interface RelayWatchdogOptions {
   clock: Clock;

@@ -35,6 +35,15 @@ export type LocalCopy =
   /** Packets flow; `chain` is where they come through, upstream first, origin last. */
   | { kind: "flowing"; chain: readonly Region[] };
 
+/**
+ * 5 s: a pull the upstream accepted as pending gets its media within a few RTTs of the
+ * upstream's own relay; one still without media after 5 s is waiting on something that is
+ * not coming (a loop, or an upstream that dropped the pull — e.g. a stale duplicate of it
+ * overtook it). The puller then leaves that upstream and tries its next candidate. Part
+ * of the loop guard: with `no-loop-guard` a pending pull waits forever, as in the incident.
+ */
+export const PENDING_PULL_TIMEOUT_MS = 5000;
+
 export const PULL_REFUSALS = ["relay_loop", "no_source", "not_ready", "path_too_long"] as const;
 export type PullRefusal = (typeof PULL_REFUSALS)[number];
 

@@ -206,6 +206,25 @@ describe("the loop guard on random meshes", () => {
     for (const region of ["r0", "r1", "r2", "r3"]) expect(chainTo(r, "t/0", region), region).toEqual({ reaches: "r4" });
   });
 
+  it("regression (found by the property above): a stale duplicate pull that overtakes and drops a region's pending pull is recovered by the pending-pull timeout", () => {
+    // r5's first pull to r0 is overtaken by its second; the first then replaces the second
+    // at r0, and r5's release of the first leaves r0 with no record of the second: r5 used
+    // to wait in `pulling` forever. After PENDING_PULL_TIMEOUT_MS it tries the next candidate.
+    const m: Mesh = {
+      regions: ["r0", "r1", "r2", "r3", "r4", "r5"],
+      rtt: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 109, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 49, 1, 1, 1, 1, 1, 49, 1, 1, 1, 1, 1, 1],
+      origins: [1, 0, 0],
+      demands: [{ at: 501, region: 5, track: 0 }, { at: 0, region: 2, track: 0 }, { at: 0, region: 2, track: 1 }, { at: 0, region: 1, track: 2 }, { at: 0, region: 3, track: 0 }, { at: 0, region: 0, track: 0 }, { at: 0, region: 3, track: 1 }, { at: 0, region: 0, track: 0 }, { at: 0, region: 1, track: 1 }, { at: 0, region: 4, track: 0 }],
+      disruptions: [{ at: 502, kind: "break", region: 5, track: 0 }, { at: 502, kind: "undemand", region: 0, track: 0 }],
+      jitter: [2.5000000000000573, 1e-323, 0.5, 1e-323],
+      announceEarly: false,
+    };
+    const r = simulate(meshConfig(m, NO_LEGACY_BEHAVIOURS), meshActions(m), 120_000);
+    expect(r.quiescent).toBe(true);
+    expect(chainTo(r, "t/0", "r5")).toEqual({ reaches: "r1" });
+    expect(r.log).toContain("pending-timeout r5 t/0");
+  });
+
   it("is not vacuous: without the guard, the same meshes do form loops", () => {
     const legacy = behaviours("no-loop-guard");
     const found = fc.check(

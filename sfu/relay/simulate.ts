@@ -9,13 +9,14 @@
 // It models: demand (subscribers arriving/leaving), announcements (full snapshots on
 // change), locate (after the announce policy's delay), pulls with fallback through the
 // candidate list, serve/attach/forward/refuse, teardown cascading downstream when an
-// upstream closes, and retry after a failed locate. It checks after every event whether
-// the upstream graph of any track has a cycle, and records the first one seen.
+// upstream closes, retry after a failed locate, and the pending-pull timeout. It checks
+// after every event whether the upstream graph of any track has a cycle, and records the
+// first one seen.
 import type { Region, TrackId } from "../../core/region.js";
 import { announcedEntries, earlyAnnounced, entriesKey, locateDelayMs, type LocalTrack } from "./announce-policy.js";
-import { NO_LEGACY_BEHAVIOURS, type LegacyBehaviours } from "./legacy-behaviours.js";
+import { loopGuardOn, NO_LEGACY_BEHAVIOURS, type LegacyBehaviours } from "./legacy-behaviours.js";
 import type { Candidate } from "./locator.js";
-import { decidePull, locateForRelay, type LocalCopy, type PullRefusal } from "./pull-policy.js";
+import { decidePull, locateForRelay, PENDING_PULL_TIMEOUT_MS, type LocalCopy, type PullRefusal } from "./pull-policy.js";
 import { findCycle } from "./find-cycle.js";
 import { applyAnnouncement, emptyTrackTable, MAX_TTL_MS, snapshotAnnouncement, type TrackAnnouncement, type TrackTable } from "./track-table.js";
 
@@ -297,6 +298,7 @@ class Simulation {
     }
     if (m.pending) {
       relay.state = "pulling";
+      this.watchPending(n, m.track, relay, from, m.id);
       return;
     }
     relay.state = "flowing";
@@ -307,6 +309,19 @@ class Simulation {
     }
     relay.waiters.clear();
     this.announce(n);
+  }
+
+  /** The region node's pending-pull timeout (loop guard backstop; see PENDING_PULL_TIMEOUT_MS). */
+  private watchPending(n: Node, track: TrackId, relay: Relay, upstream: Region, id: number): void {
+    this.at(this.now + PENDING_PULL_TIMEOUT_MS, `pending-timeout ${n.name} ${track}`, () => {
+      if (n.relays.get(track) !== relay || relay.pullId !== id || relay.state !== "pulling") return;
+      if (!loopGuardOn(n.behaviours)) {
+        this.watchPending(n, track, relay, upstream, id);
+        return;
+      }
+      this.send(n.name, upstream, { kind: "leave", track, id });
+      this.tryNext(n, track, relay);
+    });
   }
 
   /** Our upstream is gone: close every downstream (they re-locate), then re-locate if we still have subscribers. */
