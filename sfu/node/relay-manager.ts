@@ -12,7 +12,7 @@ import type { MediaEngine } from "../media/engine.js";
 import type { TrackMedia } from "../media/track-media.js";
 import { locateDelayMs } from "../relay/announce-policy.js";
 import type { LegacyBehaviours } from "../relay/legacy-behaviours.js";
-import { formatRelayPath, locateForRelay } from "../relay/pull-policy.js";
+import { formatRelayPath, locateForRelay, newPullId } from "../relay/pull-policy.js";
 import type { TrackTable } from "../relay/track-table.js";
 import type { SfuMetrics } from "../telemetry/metrics.js";
 import type { PeerClient } from "./peer-client.js";
@@ -63,6 +63,7 @@ export class RelayManager {
   readonly tracks = new Map<TrackId, TrackState>();
   private downstream: DownstreamSide | null = null;
   private readonly watchdog: RelayWatchdog;
+  private pullCounter = 0;
   private readonly o: RelayManagerOptions;
   private closed = false;
 
@@ -157,7 +158,7 @@ export class RelayManager {
     }
     relay.state = "requested";
     relay.upstream = c.region;
-    relay.pullId = randomUUID();
+    relay.pullId = newPullId(this.o.clock.now(), this.pullCounter++, randomUUID());
     this.changed(t);
     void this.pull(t, relay, c.region, relay.pullId);
   }

@@ -11,7 +11,7 @@ import { parsePayload } from "../../core/validate.js";
 import type { MediaEngine } from "../media/engine.js";
 import type { TrackMedia } from "../media/track-media.js";
 import type { LegacyBehaviours } from "../relay/legacy-behaviours.js";
-import { decidePull, PULL_REFUSAL_STATUS } from "../relay/pull-policy.js";
+import { decidePull, isStalePull, PULL_REFUSAL_STATUS } from "../relay/pull-policy.js";
 import type { TrackTable } from "../relay/track-table.js";
 import type { SfuMetrics } from "../telemetry/metrics.js";
 import { contextFromTraceparent } from "../telemetry/trace-context.js";
@@ -62,6 +62,13 @@ export class RelayServer implements DownstreamSide {
       parent,
     );
     const existing = this.o.manager.tracks.get(req.track);
+    const held = existing?.downstreams.get(from) ?? existing?.waiters.get(from);
+    if (held !== undefined && isStalePull(req.pullId, held.pullId)) {
+      this.o.metrics.pullsTotal.inc({ result: "stale_pull" });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: "stale_pull" });
+      span.end();
+      return { status: PULL_REFUSAL_STATUS.stale_pull, body: { error: "stale_pull", detail: `${from} already pulls ${req.track} with a newer pull` } };
+    }
     const decision = decidePull(req, {
       self: this.o.self,
       copy: existing === undefined ? { kind: "none" } : localCopy(existing),

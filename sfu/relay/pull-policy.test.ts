@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parsePayload } from "../../core/validate.js";
 import { NO_LEGACY_BEHAVIOURS, parseBehaviours, type LegacyBehaviours } from "./legacy-behaviours.js";
-import { decidePull, formatRelayPath, locateForRelay, pullRequestSchema, type LocalCopy, type PullContext } from "./pull-policy.js";
+import { decidePull, formatRelayPath, isStalePull, locateForRelay, newPullId, pullRequestSchema, type LocalCopy, type PullContext } from "./pull-policy.js";
 import { applyAnnouncement, emptyTrackTable, MAX_PATH_LENGTH, snapshotAnnouncement, type TrackTable } from "./track-table.js";
 
 const T = "probe/us-west";
@@ -112,5 +112,22 @@ describe("pullRequestSchema", () => {
     expect(parsePayload(pullRequestSchema, { track: T, path: ["eu-central"], traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" }).ok).toBe(true);
     const r = parsePayload(pullRequestSchema, { track: T, path: [] });
     expect(r.ok ? null : r.error.path).toBe("path");
+  });
+});
+
+describe("pull ids", () => {
+  it("order one region's pulls by time, then by counter, whatever the random part", () => {
+    const a = newPullId(1_764_000_000_000, 7, "ffff");
+    const b = newPullId(1_764_000_000_000, 8, "0000");
+    const c = newPullId(1_764_000_000_001, 0, "aaaa");
+    expect([isStalePull(a, b), isStalePull(b, c), isStalePull(a, c)]).toEqual([true, true, true]);
+    expect([isStalePull(b, a), isStalePull(c, b), isStalePull(a, a)]).toEqual([false, false, false]);
+    expect(a).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    expect(newPullId(Date.now(), 0, "3b241101-e2bb-4255-8caf-4136c566a962").length).toBeLessThanOrEqual(64);
+  });
+
+  it("never calls a pull stale when either id is not an ordered one (an older peer's UUID)", () => {
+    expect(isStalePull("3b241101-e2bb-4255-8caf-4136c566a962", newPullId(2e12, 0, "x"))).toBe(false);
+    expect(isStalePull(newPullId(1e12, 0, "x"), "3b241101-e2bb-4255-8caf-4136c566a962")).toBe(false);
   });
 });

@@ -44,7 +44,7 @@ export type LocalCopy =
  */
 export const PENDING_PULL_TIMEOUT_MS = 5000;
 
-export const PULL_REFUSALS = ["relay_loop", "no_source", "not_ready", "path_too_long"] as const;
+export const PULL_REFUSALS = ["relay_loop", "no_source", "not_ready", "path_too_long", "stale_pull"] as const;
 export type PullRefusal = (typeof PULL_REFUSALS)[number];
 
 /** HTTP status for each refusal: 409 for the loop (DESIGN) and for a relay mid-setup. */
@@ -53,7 +53,27 @@ export const PULL_REFUSAL_STATUS: Readonly<Record<PullRefusal, number>> = {
   no_source: 404,
   not_ready: 409,
   path_too_long: 400,
+  stale_pull: 409,
 };
+
+/**
+ * Pull ids order one region's pulls: a time-and-counter prefix (base 36, fixed width, so
+ * later ids sort after earlier ones, across restarts too), then randomness. An upstream
+ * that already holds a newer pull from the same region refuses an older one that arrives
+ * late (`stale_pull`) instead of letting it replace the newer: the puller has given up on
+ * it, and its release would otherwise drop the newer pull with it.
+ */
+export function newPullId(nowMs: number, counter: number, random: string): string {
+  return `${Math.floor(nowMs).toString(36).padStart(9, "0")}${(counter % 36 ** 5).toString(36).padStart(5, "0")}-${random}`;
+}
+
+const ORDERED_PULL_ID = /^[0-9a-z]{14}-/;
+
+/** Whether `incoming` was issued before `held` by the same region (both from newPullId). */
+export function isStalePull(incoming: string, held: string): boolean {
+  if (!ORDERED_PULL_ID.test(incoming) || !ORDERED_PULL_ID.test(held)) return false;
+  return incoming.slice(0, 14) < held.slice(0, 14);
+}
 
 export const pullRequestSchema = z.object({
   track: trackIdSchema,

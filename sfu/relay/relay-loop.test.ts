@@ -225,6 +225,25 @@ describe("the loop guard on random meshes", () => {
     expect(r.log).toContain("pending-timeout r5 t/0");
   });
 
+  it("regression (found by the property above): a late duplicate of an older pull is refused as stale, so its release cannot drop the newer pull", () => {
+    // r0's first pull to r3 arrives after its second; r3 used to let it replace the newer
+    // one, then r0 released the older and r3 stopped relaying to r0, which still believed
+    // it was served.
+    const m: Mesh = {
+      regions: ["r0", "r1", "r2", "r3"],
+      rtt: [1, 100, 105, 55, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+      origins: [2],
+      demands: [{ at: 514, region: 0, track: 0 }, { at: 0, region: 3, track: 0 }, { at: 0, region: 1, track: 0 }, { at: 0, region: 1, track: 0 }, { at: 0, region: 1, track: 0 }],
+      disruptions: [{ at: 516, kind: "undemand", region: 3, track: 0 }, { at: 515, kind: "break", region: 0, track: 0 }],
+      jitter: [0.5, 0.5555555555555596, 0],
+      announceEarly: false,
+    };
+    const r = simulate(meshConfig(m, NO_LEGACY_BEHAVIOURS), meshActions(m), 120_000);
+    expect(r.quiescent).toBe(true);
+    expect(chainTo(r, "t/0", "r0")).toEqual({ reaches: "r2" });
+    expect(r.log).toContain("reply r3>r0 t/0 stale_pull");
+  });
+
   it("is not vacuous: without the guard, the same meshes do form loops", () => {
     const legacy = behaviours("no-loop-guard");
     const found = fc.check(

@@ -262,6 +262,13 @@ class Simulation {
   }
 
   private onPull(n: Node, from: Region, track: TrackId, path: readonly Region[], id: number): void {
+    // Ids grow with time here (the node's newPullId() orders them the same way): a late
+    // duplicate of an older pull must not replace the newer one (stale_pull).
+    const held = n.relays.get(track)?.downstreams.get(from) ?? n.relays.get(track)?.waiters.get(from);
+    if (held !== undefined && held > id) {
+      this.send(n.name, from, { kind: "reply", track, id, chain: null, pending: false, error: "stale_pull" });
+      return;
+    }
     const d = decidePull({ track, path }, { self: n.name, copy: this.copyOf(n, track), table: n.table, rtts: this.rtts(n.name), now: this.now, behaviours: n.behaviours });
     const relay = n.relays.get(track);
     switch (d.action) {
