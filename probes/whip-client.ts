@@ -60,13 +60,14 @@ export class WhipClient {
   async offer(kind: WhipKind, url: string, offerSdp: string, token?: string): Promise<Result<WhipSession, SetupFailure>> {
     const failover = this.failover;
     if (failover === undefined) return this.offerOnce(kind, url, offerSdp, token);
-    let first: Result<WhipSession, SetupFailure> | null = null;
-    for (const candidate of failover.candidates(url)) {
+    const [head = url, ...rest] = failover.candidates(url);
+    const first = await this.offerOnce(kind, head, offerSdp, token);
+    if (!failover.record(head, first.ok ? null : first.error)) return first;
+    for (const candidate of rest) {
       const res = await this.offerOnce(kind, candidate, offerSdp, token);
       if (!failover.record(candidate, res.ok ? null : res.error)) return res;
-      first ??= res;
     }
-    return first ?? this.offerOnce(kind, url, offerSdp, token);
+    return first;
   }
 
   private async offerOnce(kind: WhipKind, url: string, offerSdp: string, token?: string): Promise<Result<WhipSession, SetupFailure>> {

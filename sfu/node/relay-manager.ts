@@ -12,7 +12,7 @@ import type { MediaEngine } from "../media/engine.js";
 import type { TrackMedia } from "../media/track-media.js";
 import { locateDelayMs } from "../relay/announce-policy.js";
 import type { LegacyBehaviours } from "../relay/legacy-behaviours.js";
-import { formatRelayPath, locateForRelay, newPullId } from "../relay/pull-policy.js";
+import { formatRelayPath, locateForRelay, newPullId, PENDING_PULL_TIMEOUT_MS } from "../relay/pull-policy.js";
 import type { TrackTable } from "../relay/track-table.js";
 import type { SfuMetrics } from "../telemetry/metrics.js";
 import type { PeerClient } from "./peer-client.js";
@@ -22,10 +22,8 @@ import { hasDemand, newTrackState, type Relay, type TrackState } from "./track-s
 import { RelayWaitError, waitOnTrack } from "./relay-wait.js";
 import { RelayWatchdog } from "./relay-watchdog.js";
 
-
 /** 500 ms: a relay whose candidates all refused tries again this soon while someone waits. */
 export const RELAY_RETRY_MS = 500;
-
 
 export interface RelayManagerOptions {
   self: Region;
@@ -46,8 +44,6 @@ export interface RelayManagerOptions {
   /** announce-early's settle wait before locating (legacy only). */
   settleMs?: number;
   retryMs?: number;
-  /** See relay-watchdog.ts (defaults: PENDING_PULL_TIMEOUT_MS). */
-  pendingPullTimeoutMs?: number;
   /** How long an upstream region may stay unreachable before its relays are torn down. */
   upstreamLostMs: number;
 }
@@ -69,7 +65,7 @@ export class RelayManager {
 
   constructor(options: RelayManagerOptions) {
     this.o = options;
-    this.watchdog = new RelayWatchdog({ clock: options.clock, behaviours: options.behaviours, upstreamLostMs: options.upstreamLostMs, pendingPullTimeoutMs: options.pendingPullTimeoutMs });
+    this.watchdog = new RelayWatchdog({ clock: options.clock, behaviours: options.behaviours, upstreamLostMs: options.upstreamLostMs });
   }
 
   setDownstreamSide(side: DownstreamSide): void {
@@ -210,7 +206,7 @@ export class RelayManager {
       () => {
         relay.pendingTimer = null;
         const upstream = relay.upstream;
-        this.o.logger.warn({ track: t.track, upstream, waitedMs: this.watchdog.pendingPullTimeoutMs }, "pull() | pending pull got no media in time (a loop?): leaving that upstream, trying the next candidate");
+        this.o.logger.warn({ track: t.track, upstream, waitedMs: PENDING_PULL_TIMEOUT_MS }, "pull() | pending pull got no media in time (a loop?): leaving that upstream, trying the next candidate");
         if (upstream !== null) void this.o.client.post(upstream, "/relay/v1/leave", { track: t.track, pullId });
         this.tryNext(t, relay);
       },

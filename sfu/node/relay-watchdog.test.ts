@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../core/clock.js";
 import type { LegacyBehaviour } from "../relay/legacy-behaviours.js";
-import { PENDING_PULL_TIMEOUT_MS, RelayWatchdog } from "./relay-watchdog.js";
+import { PENDING_PULL_TIMEOUT_MS } from "../relay/pull-policy.js";
+import { RelayWatchdog } from "./relay-watchdog.js";
 
 function setup(behaviours: LegacyBehaviour[] = []) {
   const clock = new ManualClock(0);

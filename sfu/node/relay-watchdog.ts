@@ -1,7 +1,7 @@
 // The relay manager's two give-up timers, for relays waiting on something that is not coming:
 //  - a pull the upstream accepted as pending but that brings no media within
-//    PENDING_PULL_TIMEOUT_MS (typically a relay loop, each region waiting for the other):
-//    the puller leaves that upstream and tries its next candidate. Part of the loop guard —
+//    PENDING_PULL_TIMEOUT_MS (pull-policy.ts; typically a relay loop, each region waiting
+//    for the other): the puller leaves that upstream and tries its next candidate. Part of the loop guard —
 //    with the legacy `no-loop-guard` a looped pull waits forever, as in the incident, until
 //    the behaviour is switched off;
 //  - an upstream region no heartbeat has reached for upstreamLostMs: every relay pulling
@@ -12,17 +12,14 @@ import type { Region } from "../../core/region.js";
 import { loopGuardOn, type LegacyBehaviours } from "../relay/legacy-behaviours.js";
 import { PENDING_PULL_TIMEOUT_MS } from "../relay/pull-policy.js";
 
-export { PENDING_PULL_TIMEOUT_MS };
 
 export interface RelayWatchdogOptions {
   clock: Clock;
   behaviours: () => LegacyBehaviours;
   upstreamLostMs: number;
-  pendingPullTimeoutMs?: number | undefined;
 }
 
 export class RelayWatchdog {
-  readonly pendingPullTimeoutMs: number;
   private readonly o: RelayWatchdogOptions;
   /** Peers reported unreachable, each with the timer that declares them lost. */
   private readonly lostPeers = new Map<Region, TimerHandle>();
@@ -30,11 +27,10 @@ export class RelayWatchdog {
 
   constructor(o: RelayWatchdogOptions) {
     this.o = o;
-    this.pendingPullTimeoutMs = o.pendingPullTimeoutMs ?? PENDING_PULL_TIMEOUT_MS;
   }
 
   /**
-   * Calls `giveUp` once the pull has been pending for pendingPullTimeoutMs, while
+   * Calls `giveUp` once the pull has been pending for PENDING_PULL_TIMEOUT_MS, while
    * `stillPending()` holds and the loop guard is on (re-armed while it is off).
    */
   watchPending(stillPending: () => boolean, giveUp: () => void): TimerHandle {
@@ -44,7 +40,7 @@ export class RelayWatchdog {
         if (handle.cancelled || this.closed || !stillPending()) return;
         if (!loopGuardOn(this.o.behaviours())) arm();
         else giveUp();
-      }, this.pendingPullTimeoutMs);
+      }, PENDING_PULL_TIMEOUT_MS);
     };
     arm();
     return {
