@@ -1,7 +1,9 @@
 // Cycle finding in a track's upstream graph. Every copy has at most one active upstream,
 // so a track's graph is a functional graph: following upstream from any region either
 // ends (origin, dangling copy, missing region) or enters exactly one cycle. A walk is
-// therefore bounded by the number of regions, whatever the number of tracks.
+// therefore bounded by the number of regions, whatever the number of tracks. A cycle is
+// reported in core/cycle.ts's canonical rotation, as everywhere else.
+import { canonicalCycle } from "../../core/cycle.js";
 import type { Region } from "../../core/region.js";
 import { activeUpstream, type TrackRelays } from "./relay-graph.js";
 
@@ -34,29 +36,6 @@ export function walkUpstream(t: TrackRelays, start: Region): ChainEnd {
     if (up === null) return node.local ? { kind: "origin", region: cur, hops } : { kind: "dangling", region: cur, hops };
     cur = up;
   }
-}
-
-/**
- * Rotates a cycle (listed without the repeat) to start at its smallest region and closes
- * it: [eu-west, eu-central] → [eu-central, eu-west, eu-central]. The same loop is then
- * always reported the same way, whichever region's change revealed it.
- */
-export function canonicalCycle(members: readonly Region[]): Region[] {
-  let min = 0;
-  for (let i = 1; i < members.length; i++) if ((members[i] ?? "") < (members[min] ?? "")) min = i;
-  const rotated = [...members.slice(min), ...members.slice(0, min)];
-  const first = rotated[0];
-  return first === undefined ? [] : [...rotated, first];
-}
-
-/** Every cycle of a track, found by walking from each copy: the reference for tests. */
-export function allCycles(t: TrackRelays): Region[][] {
-  const out = new Map<string, Region[]>();
-  for (const region of t.nodes.keys()) {
-    const end = walkUpstream(t, region);
-    if (end.kind === "cycle") out.set(end.cycle.join(">"), end.cycle);
-  }
-  return [...out.values()];
 }
 
 /**

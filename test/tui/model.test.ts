@@ -5,7 +5,7 @@ import { DEFAULT_REGIONS } from "../../core/region.js";
 import { abbreviateRegions } from "../../tui/model/abbrev.js";
 import { alertTarget, alertTicker, sortAlerts } from "../../tui/model/alerts-model.js";
 import { formatAge, formatLatency, formatLoss } from "../../tui/model/format.js";
-import { buildGraphLines, findCycle } from "../../tui/model/graph-model.js";
+import { buildGraphLines } from "../../tui/model/graph-model.js";
 import { freshness, headerLine, staleBanner } from "../../tui/model/header-model.js";
 import { buildMesh, scrollWindow } from "../../tui/model/mesh-model.js";
 import { lineText, lineWidth } from "../../tui/model/text.js";
@@ -99,16 +99,7 @@ describe("alerts", () => {
   });
 });
 
-describe("findCycle()", () => {
-  it("finds the loop in upstream order starting at its first region alphabetically", () => {
-    expect(findCycle([{ region: "eu-west", upstream: "eu-central" }, { region: "eu-central", upstream: "eu-west" }, { region: "us-west", upstream: null }])).toEqual(["eu-central", "eu-west", "eu-central"]);
-    expect(findCycle([{ region: "a", upstream: "b" }, { region: "b", upstream: "c" }, { region: "c", upstream: "a" }, { region: "d", upstream: "a" }])).toEqual(["a", "b", "c", "a"]);
-  });
-
-  it("returns null for a tree and for a dangling upstream", () => {
-    expect(findCycle([{ region: "a", upstream: null }, { region: "b", upstream: "a" }, { region: "c", upstream: "x" }])).toBeNull();
-  });
-
+describe("buildGraphLines()", () => {
   it("draws stranded regions apart from the origin's tree", () => {
     const text = buildGraphLines(loopGraph(NOW), 120).map(lineText).join("\n");
     expect(text).toContain("RELAY LOOP");

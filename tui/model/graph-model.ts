@@ -3,6 +3,7 @@
 // Regions whose upstream chain never reaches the origin are listed apart, loudly: those
 // are the subscribers that get nothing (the 2024-02-07 Germany/France case).
 import type { TrackGraph, TrackNode, TracksList } from "../../core/analyzer-api.js";
+import { findCycle } from "../../core/cycle.js";
 import { cycleSegments } from "./alerts-model.js";
 import { matchesFilter } from "./filter.js";
 import { formatRate, padLeft, padRight } from "./format.js";
@@ -10,33 +11,6 @@ import { RELAY_STATE_COLOUR } from "./palette.js";
 import { clipLine, seg, type Line, type Segment } from "./text.js";
 
 export type TrackSummary = TracksList["tracks"][number];
-
-/**
- * The relay loop among `nodes`, following upstream links, as `[a, b, …, a]` starting at the
- * alphabetically first region of the loop (stable whatever node the walk began at); null
- * when there is none. Used in replay, where no analyzer computed it.
- */
-export function findCycle(nodes: readonly Pick<TrackNode, "region" | "upstream">[]): string[] | null {
-  const up = new Map(nodes.map((n) => [n.region, n.upstream]));
-  for (const start of [...up.keys()].sort()) {
-    const chain: string[] = [];
-    const onChain = new Set<string>();
-    let cur: string | null | undefined = start;
-    while (cur !== null && cur !== undefined && !onChain.has(cur)) {
-      chain.push(cur);
-      onChain.add(cur);
-      cur = up.get(cur);
-    }
-    if (cur !== null && cur !== undefined && onChain.has(cur)) {
-      const loop = chain.slice(chain.indexOf(cur));
-      const first = [...loop].sort()[0] ?? cur;
-      const at = loop.indexOf(first);
-      const ordered = [...loop.slice(at), ...loop.slice(0, at)];
-      return [...ordered, first];
-    }
-  }
-  return null;
-}
 
 /** Tracks with a loop first, then by name; filtered by track id or origin. */
 export function visibleTracks(tracks: readonly TrackSummary[], filter: string): TrackSummary[] {
@@ -71,7 +45,7 @@ function reachingOrigin(graph: TrackGraph): Set<string> {
 }
 
 export function buildGraphLines(graph: TrackGraph, width: number): Line[] {
-  const cycle = graph.cycle ?? findCycle(graph.nodes);
+  const cycle = graph.cycle ?? findCycle(graph.nodes.map((n) => [n.region, n.upstream] as const));
   const inCycle = new Set(cycle ?? []);
   const reaching = reachingOrigin(graph);
   const lines: Line[] = [];

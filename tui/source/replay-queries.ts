@@ -2,13 +2,14 @@
 // stood at a past moment, shaped like the analyzer's live API so the views cannot tell the
 // difference. Parameters are bound server-side, never spliced into SQL.
 import type { PairCell, RegionView, TrackGraph, TrackNode } from "../../core/analyzer-api.js";
+import { findCycle } from "../../core/cycle.js";
 import type { ProbeStatus } from "../../core/probe-result.js";
 import { PROBE_STATUSES } from "../../core/probe-result.js";
 import type { RelayState } from "../../core/relay-edge.js";
 import { RELAY_STATES } from "../../core/relay-edge.js";
 import { relayEdgesAt } from "../../store/queries.js";
 import type { Store } from "../../store/store.js";
-import { findCycle, type TrackSummary } from "../model/graph-model.js";
+import type { TrackSummary } from "../model/graph-model.js";
 
 type Num = number | string;
 
@@ -140,7 +141,7 @@ export async function tracksAt(store: Store, at: number): Promise<TrackSummary[]
     track,
     origin: edges.find((e) => e.origin !== "")?.origin ?? null,
     regions: edges.length,
-    cycle: findCycle(edges.map((e) => ({ region: e.region, upstream: e.up === "" ? null : e.up }))) !== null,
+    cycle: findCycle(edges.map((e) => [e.region, e.up === "" ? null : e.up] as const)) !== null,
   }));
 }
 
@@ -157,7 +158,7 @@ export async function graphAt(store: Store, track: string, at: number): Promise<
       return { region: e.region, upstream: e.upstream, state: relayState(e.state), packetsPerSec: pps, subscribers: 0, local: e.upstream === null && e.origin === e.region };
     });
   const origin = now.find((e) => e.origin !== null)?.origin ?? null;
-  return { ts: at, track, origin, nodes, cycle: findCycle(nodes) };
+  return { ts: at, track, origin, nodes, cycle: findCycle(nodes.map((n) => [n.region, n.upstream] as const)) };
 }
 
 function probeStatus(s: string): ProbeStatus {
