@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { Region, TrackId } from "../../core/region.js";
 import { LEGACY_ANNOUNCE_SETTLE_MS } from "./announce-policy.js";
 import { NO_LEGACY_BEHAVIOURS, parseBehaviours, type LegacyBehaviours } from "./legacy-behaviours.js";
-import { findCycle } from "./find-cycle.js";
+import { findCycle } from "../../core/cycle.js";
 import { simulate, type SimAction, type SimConfig, type SimResult } from "./simulate.js";
 
 const TRACK: TrackId = "probe/us-west";

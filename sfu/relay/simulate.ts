@@ -17,7 +17,7 @@ import { announcedEntries, earlyAnnounced, entriesKey, locateDelayMs, type Local
 import { loopGuardOn, NO_LEGACY_BEHAVIOURS, type LegacyBehaviours } from "./legacy-behaviours.js";
 import type { Candidate } from "./locator.js";
 import { decidePull, locateForRelay, PENDING_PULL_TIMEOUT_MS, type LocalCopy } from "./pull-policy.js";
-import { findCycle } from "./find-cycle.js";
+import { findCycle } from "../../core/cycle.js";
 import type { SimAction, SimConfig, SimMessage, SimMessageInfo, SimRelayView, SimResult } from "./simulate-types.js";
 import { applyAnnouncement, emptyTrackTable, MAX_TTL_MS, snapshotAnnouncement, type TrackTable } from "./track-table.js";
 
