@@ -47,7 +47,7 @@ const bench: Bench = {
             exact.set(key, [...(exact.get(key) ?? []), d.detectMs]);
           }
           for (const e of r.expectations) {
-            if (e.alert === undefined) continue;
+            if ("maxPages" in e || e.alert === undefined) continue;
             const key = `${e.alert}${Object.keys(e.labels).length === 0 ? "" : `{${Object.entries(e.labels).map(([k, v]) => `${k}=${v}`).join(",")}}`}`;
             if (e.detectedAfterMs === null) missed.set(key, (missed.get(key) ?? 0) + 1);
             else detections.set(key, [...(detections.get(key) ?? []), e.detectedAfterMs]);

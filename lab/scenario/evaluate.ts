@@ -1,5 +1,6 @@
 // Judging a finished run: which expectations passed, and how long detection took.
-// Pure: the runner hands in every alert the analyzer fired, with times from the start.
+// Pure: the runner hands in every alert the analyzer fired and every page it delivered,
+// with times from the start.
 import type { Expectation } from "./schema.js";
 
 export interface FiredAlert {
@@ -10,7 +11,27 @@ export interface FiredAlert {
   resolvedAtMs: number | null;
 }
 
-export interface ExpectationResult {
+/**
+ * A page (DESIGN): a notification the analyzer delivered as firing with severity critical
+ * and not muted; one per firing episode, at the time it was delivered.
+ */
+export interface Page {
+  name: string;
+  labels: Record<string, string>;
+  /** Milliseconds from the scenario's start. */
+  atMs: number;
+}
+
+/** DESIGN: a maxPages expectation reports exactly `{ maxPages, pages, passed }`. */
+export interface MaxPagesResult {
+  maxPages: number;
+  pages: number;
+  passed: boolean;
+}
+
+export type ExpectationResult = AlertExpectationResult | MaxPagesResult;
+
+export interface AlertExpectationResult {
   alert?: string;
   noAlert?: string;
   labels: Record<string, string>;
@@ -43,7 +64,8 @@ function activeIn(a: FiredAlert, from: number, to: number): boolean {
   return a.firedAtMs <= to && (a.resolvedAtMs === null || a.resolvedAtMs >= from);
 }
 
-export function evaluateExpectation(e: Expectation, alerts: readonly FiredAlert[], runMs: number): ExpectationResult {
+export function evaluateExpectation(e: Expectation, alerts: readonly FiredAlert[], runMs: number, pages: readonly Page[] = []): ExpectationResult {
+  if ("maxPages" in e) return { maxPages: e.maxPages, pages: pages.length, passed: pages.length <= e.maxPages };
   if ("alert" in e) {
     const deadline = e.after + e.within;
     const matching = alerts.filter((a) => a.name === e.alert && labelsMatch(e.labels, a.labels) && activeIn(a, e.after, deadline));
@@ -54,7 +76,7 @@ export function evaluateExpectation(e: Expectation, alerts: readonly FiredAlert[
   const from = e.after ?? 0;
   const to = e.within === undefined ? runMs : from + e.within;
   const violatedBy = alerts.find((a) => a.name === e.noAlert && labelsMatch(e.labels, a.labels) && activeIn(a, from, to));
-  const result: ExpectationResult = {
+  const result: AlertExpectationResult = {
     noAlert: e.noAlert,
     labels: e.labels,
     passed: violatedBy === undefined,
@@ -70,6 +92,7 @@ export interface ScenarioReport {
   passed: boolean;
   expectations: ExpectationResult[];
   alerts: FiredAlert[];
+  pages: Page[];
 }
 
 /**
@@ -81,27 +104,41 @@ export function alertsOfRun(alerts: readonly FiredAlert[]): FiredAlert[] {
   return alerts.filter((a) => a.resolvedAtMs === null || a.resolvedAtMs >= 0);
 }
 
-export function evaluateScenario(name: string, expectations: readonly Expectation[], alerts: readonly FiredAlert[], runMs: number): ScenarioReport {
+/** DESIGN: pages count "during the run (after t=0)"; one delivered during warm-up does not. */
+export function pagesOfRun(pages: readonly Page[]): Page[] {
+  return pages.filter((p) => p.atMs >= 0).sort((a, b) => a.atMs - b.atMs);
+}
+
+export function evaluateScenario(name: string, expectations: readonly Expectation[], alerts: readonly FiredAlert[], runMs: number, pages: readonly Page[] = []): ScenarioReport {
   const inRun = alertsOfRun(alerts);
-  const results = expectations.map((e) => evaluateExpectation(e, inRun, runMs));
-  return { scenario: name, passed: results.every((r) => r.passed), expectations: results, alerts: inRun.sort((a, b) => a.firedAtMs - b.firedAtMs) };
+  const paged = pagesOfRun(pages);
+  const results = expectations.map((e) => evaluateExpectation(e, inRun, runMs, paged));
+  return { scenario: name, passed: results.every((r) => r.passed), expectations: results, alerts: inRun.sort((a, b) => a.firedAtMs - b.firedAtMs), pages: paged };
+}
+
+function formatExpectation(e: ExpectationResult): string {
+  if ("maxPages" in e) return `  ${e.passed ? "pass" : "FAIL"}  at most ${e.maxPages} page(s)  ${e.pages} paged`;
+  const what = e.alert !== undefined ? e.alert : `no ${e.noAlert ?? "?"}`;
+  const labels = Object.entries(e.labels).map(([k, v]) => `${k}=${v}`).join(" ");
+  let detail = "";
+  if (e.alert !== undefined) detail = e.detectedAfterMs === null ? `not detected within ${e.deadlineMs ?? 0} ms` : `detected after ${e.detectedAfterMs} ms (deadline ${e.deadlineMs ?? 0} ms)`;
+  else if (e.violatedBy !== undefined) detail = `fired at ${e.violatedBy.firedAtMs} ms`;
+  return `  ${e.passed ? "pass" : "FAIL"}  ${what}${labels === "" ? "" : ` {${labels}}`}  ${detail}`.trimEnd();
+}
+
+function labelText(labels: Readonly<Record<string, string>>): string {
+  return Object.entries(labels).filter(([k]) => k !== "severity").map(([k, v]) => `${k}=${v}`).join(" ");
 }
 
 /** The human summary `relaywatch scenario run` prints without --json. */
 export function formatReport(r: ScenarioReport): string {
   const lines = [`scenario ${r.scenario}: ${r.passed ? "PASSED" : "FAILED"}`];
-  for (const e of r.expectations) {
-    const what = e.alert !== undefined ? e.alert : `no ${e.noAlert ?? "?"}`;
-    const labels = Object.entries(e.labels).map(([k, v]) => `${k}=${v}`).join(" ");
-    let detail = "";
-    if (e.alert !== undefined) detail = e.detectedAfterMs === null ? `not detected within ${e.deadlineMs ?? 0} ms` : `detected after ${e.detectedAfterMs} ms (deadline ${e.deadlineMs ?? 0} ms)`;
-    else if (e.violatedBy !== undefined) detail = `fired at ${e.violatedBy.firedAtMs} ms`;
-    lines.push(`  ${e.passed ? "pass" : "FAIL"}  ${what}${labels === "" ? "" : ` {${labels}}`}  ${detail}`.trimEnd());
-  }
+  for (const e of r.expectations) lines.push(formatExpectation(e));
   lines.push(`  ${r.alerts.length} alert(s) fired during the run`);
   for (const a of r.alerts) {
-    const labels = Object.entries(a.labels).filter(([k]) => k !== "severity").map(([k, v]) => `${k}=${v}`).join(" ");
-    lines.push(`    ${String(a.firedAtMs).padStart(7)} ms  ${a.name} {${labels}}${a.resolvedAtMs === null ? "" : `, resolved at ${a.resolvedAtMs} ms`}`);
+    lines.push(`    ${String(a.firedAtMs).padStart(7)} ms  ${a.name} {${labelText(a.labels)}}${a.resolvedAtMs === null ? "" : `, resolved at ${a.resolvedAtMs} ms`}`);
   }
+  lines.push(`  ${r.pages.length} page(s) during the run`);
+  for (const p of r.pages) lines.push(`    ${String(p.atMs).padStart(7)} ms  ${p.name} {${labelText(p.labels)}}`);
   return `${lines.join("\n")}\n`;
 }

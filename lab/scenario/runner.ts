@@ -1,6 +1,6 @@
 // Runs a scenario file in a lab world: start the world, let the mesh settle, then play the
-// timeline against the clock and record every alert the analyzer fires, with times from
-// the start. The start is aligned to a probe rotation boundary, so "the next fresh probe
+// timeline against the clock and record every alert the analyzer fires and every page it
+// delivers (to a PageRecorder it takes for its Alertmanager), with times from the start. The start is aligned to a probe rotation boundary, so "the next fresh probe
 // track" happens at a predictable scenario time (probes/rotation.ts: epoch-aligned).
 import { mkdirSync } from "node:fs";
 import type { Alert } from "../../core/alert.js";
@@ -9,6 +9,7 @@ import { silentLogger, type Logger } from "../../core/logger.js";
 import type { Region } from "../../core/region.js";
 import { World } from "../world/world.js";
 import { evaluateScenario, type FiredAlert, type ScenarioReport } from "./evaluate.js";
+import { PageRecorder } from "./page-recorder.js";
 import { DEFAULT_SCENARIO_LATENCY_MS, type Scenario, type TimelineEvent } from "./schema.js";
 import { ScenarioSubscriber, resolveScenarioTrack } from "./subscriber.js";
 
@@ -33,21 +34,14 @@ export async function runScenario(s: Scenario, o: RunScenarioOptions): Promise<S
   mkdirSync(o.dataDir, { recursive: true });
   const intervalMs = s.probeInterval ?? DEFAULT_PROBE_INTERVAL_MS;
   const rotateMs = s.probeRotate ?? DEFAULT_PROBE_ROTATE_MS;
-  const world = await World.start({
-    regions: s.regions,
-    dataDir: o.dataDir,
-    links: s.links.map((l) => ({
-      between: l.between,
-      params: { ...(l.latency === undefined ? {} : { latencyMs: l.latency }), ...(l.jitter === undefined ? {} : { jitterMs: l.jitter }), ...(l.loss === undefined ? {} : { loss: l.loss }) },
-    })),
-    latencyMs: () => DEFAULT_SCENARIO_LATENCY_MS,
-    behaviours: s.behaviours,
-    probeIntervalMs: intervalMs,
-    probeRotateMs: rotateMs,
-    logger,
-    ...(o.engine === undefined ? {} : { engine: o.engine }),
-    onProgress: (m) => { progress(`starting ${m}`); },
-  });
+  const recorder = await PageRecorder.start();
+  let world: World;
+  try {
+    world = await startWorld(s, o, recorder.url, intervalMs, rotateMs);
+  } catch (err) {
+    await recorder.close();
+    throw err;
+  }
   const subscribers: ScenarioSubscriber[] = [];
   const seen = new Map<string, Alert>();
   try {
@@ -78,12 +72,32 @@ export async function runScenario(s: Scenario, o: RunScenarioOptions): Promise<S
       firedAtMs: a.startsAt - t0,
       resolvedAtMs: a.endsAt === null ? null : a.endsAt - t0,
     }));
-    return evaluateScenario(s.name, s.expect, fired, s.duration);
+    return evaluateScenario(s.name, s.expect, fired, s.duration, recorder.pages(t0));
   } finally {
     progress("stopping the world");
     await Promise.all(subscribers.map((sub) => sub.close()));
     await world.stop();
+    await recorder.close();
   }
+}
+
+function startWorld(s: Scenario, o: RunScenarioOptions, pageUrl: string, intervalMs: number, rotateMs: number): Promise<World> {
+  return World.start({
+    regions: s.regions,
+    dataDir: o.dataDir,
+    links: s.links.map((l) => ({
+      between: l.between,
+      params: { ...(l.latency === undefined ? {} : { latencyMs: l.latency }), ...(l.jitter === undefined ? {} : { jitterMs: l.jitter }), ...(l.loss === undefined ? {} : { loss: l.loss }) },
+    })),
+    latencyMs: () => DEFAULT_SCENARIO_LATENCY_MS,
+    behaviours: s.behaviours,
+    probeIntervalMs: intervalMs,
+    probeRotateMs: rotateMs,
+    alertmanager: [pageUrl],
+    ...(o.logger === undefined ? {} : { logger: o.logger }),
+    ...(o.engine === undefined ? {} : { engine: o.engine }),
+    onProgress: (m) => { o.onProgress?.(`starting ${m}`); },
+  });
 }
 
 async function settle(world: World, regions: number): Promise<boolean> {

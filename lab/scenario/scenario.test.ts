@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { builtinScenarios } from "./builtin.js";
-import { evaluateScenario, formatReport, labelsMatch, type FiredAlert } from "./evaluate.js";
+import { evaluateScenario, formatReport, labelsMatch, type FiredAlert, type Page } from "./evaluate.js";
 import { parseScenario, ScenarioError } from "./parse.js";
 
 const DESIGN_EXAMPLE = `
@@ -104,7 +104,7 @@ describe("evaluating a run", () => {
     const late: FiredAlert[] = [{ name: "RelayLoop", labels: { regions: "eu-central,eu-west" }, firedAtMs: 26_000, resolvedAtMs: null }, { name: "RegionOffline", labels: { region: "us-east" }, firedAtMs: 11_000, resolvedAtMs: null }];
     const r = evaluateScenario("x", parseScenario(DESIGN_EXAMPLE).expect, late, 60_000);
     expect(r.expectations.map((e) => e.passed)).toEqual([false, false, false]);
-    expect(r.expectations[0]?.detectedAfterMs).toBeNull();
+    expect(r.expectations[0]).toMatchObject({ detectedAfterMs: null });
     expect(r.passed).toBe(false);
   });
 
@@ -116,6 +116,30 @@ describe("evaluating a run", () => {
     const r = evaluateScenario("s", [{ noAlert: "MissingRelay", labels: {} }, { noAlert: "ProbePairFailing", labels: {} }], warm, 30_000);
     expect(r.alerts.map((a) => a.name)).toEqual(["ProbePairFailing"]);
     expect(r.expectations.map((e) => e.passed)).toEqual([true, false]);
+  });
+
+  it("maxPages counts the pages during the run and reports exactly { maxPages, pages, passed }", () => {
+    const pages: Page[] = [
+      { name: "ProbePairFailing", labels: { src: "a", dst: "b", severity: "critical" }, atMs: -3000 },
+      { name: "RelayLoop", labels: { regions: "a,b", severity: "critical" }, atMs: 20_900 },
+      { name: "FalseIsolation", labels: { region: "a", severity: "critical" }, atMs: 11_300 },
+    ];
+    const s = parseScenario(`${DESIGN_EXAMPLE}  - { maxPages: 2 }\n`);
+    const r = evaluateScenario("x", s.expect, alerts, 60_000, pages);
+    expect(r.expectations[3]).toEqual({ maxPages: 2, pages: 2, passed: true });
+    expect(r.pages.map((p) => p.atMs)).toEqual([11_300, 20_900]);
+    expect(r.passed).toBe(true);
+    const over = evaluateScenario("x", [{ maxPages: 1 }], alerts, 60_000, pages);
+    expect(JSON.parse(JSON.stringify(over.expectations))).toEqual([{ maxPages: 1, pages: 2, passed: false }]);
+    expect(over.passed).toBe(false);
+    expect(formatReport(over)).toContain("FAIL  at most 1 page(s)  2 paged");
+    expect(formatReport(over)).toContain("20900 ms  RelayLoop {regions=a,b}");
+  });
+
+  it("a run without pages reports an empty list, and maxPages 0 passes", () => {
+    const r = evaluateScenario("x", [{ maxPages: 0 }], [], 30_000);
+    expect(r.pages).toEqual([]);
+    expect(r.expectations).toEqual([{ maxPages: 0, pages: 0, passed: true }]);
   });
 
   it("labelsMatch() compares comma lists as sets and requires every expected label", () => {

@@ -39,6 +39,8 @@ export type TimelineEvent = z.infer<typeof timelineEventSchema>;
 export const expectationSchema = z.union([
   z.strictObject({ alert: alertName, after: durationSchema.default(0), within: durationSchema, labels }),
   z.strictObject({ noAlert: alertName, after: durationSchema.optional(), within: durationSchema.optional(), labels }),
+  // DESIGN: at most N pages during the run (after t=0); a page is a delivered, unmuted critical.
+  z.strictObject({ maxPages: z.number().int().nonnegative() }),
 ]);
 export type Expectation = z.infer<typeof expectationSchema>;
 

@@ -51,6 +51,10 @@ async function run(name: string, timeoutMs: number): Promise<ScenarioReport> {
     throw new Error(`relaywatch scenario run ${name} exited ${res.code} without a JSON report; stderr:\n${res.stderr.slice(-4000)}`);
   }
   for (const e of report.expectations) {
+    if ("maxPages" in e) {
+      process.stdout.write(`${name}: ${e.passed ? "pass" : "FAIL"}  at most ${e.maxPages} page(s): ${e.pages}\n`);
+      continue;
+    }
     const what = e.alert ?? `no ${e.noAlert ?? "?"}`;
     const labels = Object.entries(e.labels).map(([k, v]) => `${k}=${v}`).join(" ");
     const detail = e.alert === undefined ? "" : e.detectedAfterMs === null ? "  not detected" : `  detected after ${e.detectedAfterMs} ms (deadline ${e.deadlineMs ?? "?"} ms)`;
