@@ -17,6 +17,7 @@ import { createAccessTokenVerifier, createRelayCallAuth } from "./auth-adapters.
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_HEARTBEAT_TIMEOUT_MS } from "./health-monitor.js";
 import type { PeerConfig } from "./peers.js";
 import type { RelayCallAuth } from "./relay-call-auth.js";
+import { DEFAULT_SESSION_CONNECT_TIMEOUT_MS, DEFAULT_SESSION_MEDIA_TIMEOUT_MS, type SessionLimits } from "./session-expiry.js";
 
 /** 5 s: a subscriber reconnecting (page reload, ICE restart) finds its relay still up. */
 export const DEFAULT_LINGER_MS = 5_000;
@@ -60,6 +61,10 @@ export interface RegionNodeOptions {
   /** announce-early's settle wait before locating. */
   settleMs?: number;
   subscribeTimeoutMs?: number;
+  /** A WHIP/WHEP session not connected this long after its 201 is ended (session-expiry.ts). */
+  sessionConnectTimeoutMs?: number;
+  /** A connected session whose media stopped this long is ended. */
+  sessionMediaTimeoutMs?: number;
   retryAfterSeconds?: number;
   admin?: { enabled: boolean; token?: string };
   /** Seams for tests; built from `secrets` when absent. */
@@ -87,6 +92,7 @@ export interface ResolvedOptions {
   antiEntropyMs: number;
   settleMs: number | undefined;
   subscribeTimeoutMs: number;
+  sessionLimits: SessionLimits;
   retryAfterSeconds: number;
   admin: { enabled: boolean; token: string };
   tokens: AccessTokenVerifier;
@@ -128,6 +134,10 @@ export function resolveOptions(o: RegionNodeOptions): ResolvedOptions {
     antiEntropyMs: positive("antiEntropyMs", o.antiEntropyMs ?? ANTI_ENTROPY_INTERVAL_MS, 100),
     settleMs: o.settleMs,
     subscribeTimeoutMs: positive("subscribeTimeoutMs", o.subscribeTimeoutMs ?? DEFAULT_SUBSCRIBE_TIMEOUT_MS, 1),
+    sessionLimits: {
+      connectTimeoutMs: positive("sessionConnectTimeoutMs", o.sessionConnectTimeoutMs ?? DEFAULT_SESSION_CONNECT_TIMEOUT_MS, 1),
+      mediaTimeoutMs: positive("sessionMediaTimeoutMs", o.sessionMediaTimeoutMs ?? DEFAULT_SESSION_MEDIA_TIMEOUT_MS, 1),
+    },
     retryAfterSeconds: positive("retryAfterSeconds", o.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS, 1),
     admin: { enabled: admin.enabled, token: admin.token ?? "" },
     tokens: o.tokens ?? createAccessTokenVerifier(o.secrets.tokenSecret, clock),

@@ -67,7 +67,10 @@ export class RegionNode {
     this.events = new EventLog(o.region, clock, logger);
     this.peers = new PeerDirectory(o.region, o.peers);
     this.client = new PeerClient(o.region, this.peers, o.relayAuth);
-    this.sessions = new Sessions(o.engine, logger);
+    this.sessions = new Sessions({
+      engine: o.engine, logger, clock, limits: o.sessionLimits,
+      onExpired: (kind, reason) => { this.metrics.sessionExpired(kind, reason); },
+    });
     this.status = { state: "online", isolation: isolationPolicyOf(o.behaviours), reason: "started", since: Math.floor(clock.now()), eventLoopLagMs: 0 };
     // Built in dependency order; the late-bound closures break the announcer ↔ manager cycle.
     let announcer: Announcer | null = null;
@@ -245,6 +248,7 @@ export class RegionNode {
     for (const end of [...this.streams]) end();
     this.events.close();
     this.unwire();
+    this.sessions.close();
     const closed = new Promise<void>((resolve) => {
       this.server.close(() => {
         resolve();

@@ -4,6 +4,7 @@
 // scrape time from a sampler the node provides, so the packet path never touches prom-client.
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { PipeDropReason } from "../media/pipe-drop.js";
+import type { SessionExpiryReason } from "../node/session-expiry.js";
 
 export type RelayDirection = "in" | "out";
 
@@ -36,6 +37,7 @@ export class SfuMetrics {
   readonly pullsTotal: Counter<"result">;
   readonly relaysLost: Counter<"upstream">;
   readonly mediaWorkerEventsTotal: Counter<"event">;
+  readonly sessionsExpiredTotal: Counter<"kind" | "reason">;
   private sampler: (() => MetricsSample) | null = null;
 
   constructor(registry: Registry) {
@@ -100,6 +102,12 @@ export class SfuMetrics {
       labelNames: ["event"],
       registers,
     });
+    this.sessionsExpiredTotal = new Counter({
+      name: "relaywatch_sfu_sessions_expired_total",
+      help: "WHIP/WHEP sessions ended by the region because they never connected or their media stopped, by kind and reason",
+      labelNames: ["kind", "reason"],
+      registers,
+    });
     this.pipePacketsDroppedTotal = new Counter({
       name: "relaywatch_sfu_pipe_packets_dropped_total",
       help: "Datagrams on relay-in pipes that were not forwarded, by reason",
@@ -144,6 +152,11 @@ export class SfuMetrics {
   /** A media worker process died or its replacement came up (mediasoup). */
   mediaWorker(event: "died" | "restarted"): void {
     this.mediaWorkerEventsTotal.inc({ event });
+  }
+
+  /** A session ended on its own (sfu/node/session-expiry.ts). */
+  sessionExpired(kind: "whip" | "whep", reason: SessionExpiryReason): void {
+    this.sessionsExpiredTotal.inc({ kind, reason });
   }
 
   pipeDrop(reason: PipeDropReason): void {

@@ -1,0 +1,71 @@
+// Counts the UDP sockets a process tree holds, from /proc (Linux): a socket fd of the
+// process whose inode is listed in /proc/net/udp or udp6. Tests use it to prove that
+// ended sessions released their sockets — in this process (werift) and in its children
+// (mediasoup workers) alike. Test code only.
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+
+function udpInodes(): Set<string> {
+  const inodes = new Set<string>();
+  for (const table of ["/proc/net/udp", "/proc/net/udp6"]) {
+    let text: string;
+    try {
+      text = readFileSync(table, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const inode = line.trim().split(/\s+/)[9];
+      if (inode !== undefined) inodes.add(inode);
+    }
+  }
+  return inodes;
+}
+
+function socketInodes(pid: number): string[] {
+  const out: string[] = [];
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return out;
+  }
+  for (const fd of fds) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m?.[1] !== undefined) out.push(m[1]);
+    } catch {
+      // Closed while listing.
+    }
+  }
+  return out;
+}
+
+/** `pid` and every process below it. */
+export function processTree(pid: number = process.pid): number[] {
+  const all = [pid];
+  for (let i = 0; i < all.length; i++) {
+    const p = all[i] as number;
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${p}/task`);
+    } catch {
+      continue;
+    }
+    for (const t of tasks) {
+      try {
+        for (const c of readFileSync(`/proc/${p}/task/${t}/children`, "utf8").trim().split(/\s+/)) if (c !== "") all.push(Number(c));
+      } catch {
+        // The task ended while listing.
+      }
+    }
+  }
+  return all;
+}
+
+/** UDP sockets held by `pid` and its descendants. */
+export function countUdpSockets(pid: number = process.pid): number {
+  const udp = udpInodes();
+  let n = 0;
+  for (const p of processTree(pid)) for (const inode of socketInodes(p)) if (udp.has(inode)) n++;
+  return n;
+}
