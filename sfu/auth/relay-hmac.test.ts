@@ -4,7 +4,7 @@ import { NonceCache, RELAY_CLOCK_WINDOW_MS, RELAY_HMAC_HEADERS, signRelayRequest
 const SECRET = "mesh-secret-mesh-secret-mesh-secret!";
 const NOW = 1_700_000_000_000;
 const BODY = JSON.stringify({ track: "probe/us-west", path: ["eu-central"] });
-const req: RelayRequest = { method: "POST", path: "/relay/v1/pull", body: BODY };
+const req: RelayRequest = { method: "POST", path: "/relay/v1/pull", to: "eu-west", body: BODY };
 const NONCE = "AAAAAAAAAAAAAAAAAAAAAA";
 
 describe("verifyRelayRequest()", () => {
@@ -18,11 +18,13 @@ describe("verifyRelayRequest()", () => {
     expect(verifyRelayRequest(SECRET, req, headers, NOW, new NonceCache())).toMatchObject({ ok: false, error: "missing" });
   });
 
-  it("refuses a changed body, path, method or secret as bad_signature", () => {
+  it("refuses a changed body, path, destination, method or secret as bad_signature", () => {
     const headers = signRelayRequest(SECRET, req, NOW, NONCE);
     const cases: [RelayRequest, string][] = [
       [{ ...req, body: `${BODY} ` }, SECRET],
       [{ ...req, path: "/relay/v1/announce" }, SECRET],
+      // The same call replayed to another region of the mesh (same secret, its own nonce cache).
+      [{ ...req, to: "eu-central" }, SECRET],
       [{ ...req, method: "PUT" }, SECRET],
       [req, "other-secret-other-secret-other-secret"],
     ];

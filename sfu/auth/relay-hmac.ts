@@ -1,13 +1,16 @@
 // HMAC authentication of inter-region calls (`/relay/v1/*`): the caller signs method,
-// path, body hash, timestamp and a one-time nonce with the mesh's shared secret; the
-// callee checks the signature, that the timestamp is within the clock window, and that
-// the nonce was not seen before (bounded replay cache).
+// path, destination region, body hash, timestamp and a one-time nonce with the mesh's
+// shared secret; the callee checks the signature (with itself as the destination), that
+// the timestamp is within the clock window, and that the nonce was not seen before
+// (bounded replay cache). The whole mesh shares one secret and each region keeps its own
+// nonce cache, so without the destination a call captured on its way to one region could
+// be replayed once to every other region; with it, such a replay is a bad signature.
 //
 //   signRelayRequest(secret, req, now, nonce?) → headers to add
 //   verifyRelayRequest(secret, req, headers, now, nonces) → {ok:true} | {ok:false, error, detail}
 //   new NonceCache({windowMs?, maxEntries?})
 //
-// Signed string: METHOD \n path-with-query \n timestamp \n nonce \n sha256-hex(body).
+// Signed string: METHOD \n path-with-query \n destination \n timestamp \n nonce \n sha256-hex(body).
 // The signature is checked first, so unauthenticated junk never enters the nonce cache.
 // No I/O; time is passed in; the only impurity is the default random nonce.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
@@ -43,6 +46,8 @@ export interface RelayRequest {
   method: string;
   /** Path with query string, exactly as sent: `/relay/v1/pull`. */
   path: string;
+  /** The region the call is sent to; the callee verifies with its own region here. */
+  to: string;
   body: string | Uint8Array;
 }
 
@@ -148,7 +153,7 @@ export class NonceCache {
 function mac(key: Uint8Array, req: RelayRequest, timestamp: string, nonce: string): Buffer {
   const bodyHash = createHash("sha256").update(req.body).digest("hex");
   return createHmac("sha256", key)
-    .update(`${req.method.toUpperCase()}\n${req.path}\n${timestamp}\n${nonce}\n${bodyHash}`, "utf8")
+    .update(`${req.method.toUpperCase()}\n${req.path}\n${req.to}\n${timestamp}\n${nonce}\n${bodyHash}`, "utf8")
     .digest();
 }
 

@@ -37,7 +37,7 @@ export function relayRouter(d: RelayRouteDeps): Router {
   const route = (path: string, handler: Handler): void => {
     router.post(path, raw, async (req: Request, res: Response) => {
       const body = typeof req.body === "string" ? req.body : "";
-      const verdict = d.auth.verify({ method: "POST", path: req.originalUrl, body, header: (n) => req.get(n) });
+      const verdict = d.auth.verify({ method: "POST", path: req.originalUrl, body, to: d.self, header: (n) => req.get(n) });
       if (!verdict.ok) {
         sendError(res, 401, verdict.error, verdict.detail);
         return;

@@ -43,15 +43,15 @@ export function signedRelayPath(path: string, from: string): string {
 export function createRelayCallAuth(secret: string, clock: Clock): RelayCallAuth {
   const nonces = new NonceCache();
   return {
-    sign({ method, path, body }) {
-      return signRelayRequest(secret, { method, path, body }, clock.now());
+    sign({ method, path, body, to }) {
+      return signRelayRequest(secret, { method, path, to, body }, clock.now());
     },
     verify(input) {
       const from = new URLSearchParams(input.path.split("?")[1] ?? "").get("from") ?? "";
       if (!regionSchema.safeParse(from).success) return { ok: false, error: "unsigned", detail: "the calling region is missing from the signed path" };
       const headers: Record<string, string | undefined> = {};
       for (const name of ["x-relaywatch-timestamp", "x-relaywatch-nonce", "x-relaywatch-signature"]) headers[name] = input.header(name);
-      const r = verifyRelayRequest(secret, { method: input.method, path: input.path, body: input.body }, headers, clock.now(), nonces);
+      const r = verifyRelayRequest(secret, { method: input.method, path: input.path, to: input.to, body: input.body }, headers, clock.now(), nonces);
       return r.ok ? { ok: true, from } : { ok: false, error: RELAY_ERROR_CODES[r.error], detail: r.detail };
     },
   };

@@ -1,10 +1,11 @@
-// Calls to peer regions' `/relay/v1/*` API: JSON over HTTP, signed by the injected
-// RelayCallAuth, bounded by a timeout. Failures are values (a peer being unreachable is
+// Calls to peer regions' `/relay/v1/*` API (paths in relay-protocol.ts): JSON over HTTP,
+// signed by the injected RelayCallAuth for the one region it goes to, bounded by a timeout. Failures are values (a peer being unreachable is
 // normal life for a region), never exceptions; bodies are parsed by the caller's schema.
 import type { Region } from "../../core/region.js";
 import { signedRelayPath } from "./auth-adapters.js";
 import type { PeerDirectory } from "./peers.js";
 import type { RelayCallAuth } from "./relay-call-auth.js";
+import type { RelayPath } from "./relay-protocol.js";
 
 /** 2 s: relay calls answer from memory; a peer slower than that is as good as unreachable. */
 export const PEER_CALL_TIMEOUT_MS = 2_000;
@@ -32,14 +33,14 @@ export class PeerClient {
     this.auth = auth;
   }
 
-  async post(region: Region, path: string, payload: unknown, opts: PeerCallOptions = {}): Promise<PeerCallResult> {
+  async post(region: Region, path: RelayPath, payload: unknown, opts: PeerCallOptions = {}): Promise<PeerCallResult> {
     const peer = this.peers.get(region);
     if (peer === undefined) return { ok: false, error: "unknown_peer", detail: `${region} is not a configured peer` };
     const body = JSON.stringify(payload);
     const url = new URL(signedRelayPath(path, this.self), peer.url);
     const headers: Record<string, string> = {
       "content-type": "application/json",
-      ...this.auth.sign({ method: "POST", path: `${url.pathname}${url.search}`, body, from: this.self }),
+      ...this.auth.sign({ method: "POST", path: `${url.pathname}${url.search}`, body, from: this.self, to: region }),
     };
     if (opts.traceparent !== undefined) headers["traceparent"] = opts.traceparent;
     const timeoutMs = opts.timeoutMs ?? PEER_CALL_TIMEOUT_MS;

@@ -1,6 +1,6 @@
 // The seam between the relay API and its authentication: signing outgoing inter-region
-// calls and verifying incoming ones (HMAC over method, path, body, sender, timestamp and
-// nonce, with a replay window — sfu/auth/relay-hmac.ts does the cryptography; the adapter
+// calls and verifying incoming ones (HMAC over method, path, body, sender, destination,
+// timestamp and nonce, with a replay window — sfu/auth/relay-hmac.ts does the cryptography; the adapter
 // is sfu/node/auth-adapters.ts).
 import type { Region } from "../../core/region.js";
 
@@ -10,12 +10,16 @@ export interface SignInput {
   path: string;
   body: string;
   from: Region;
+  /** The region the call goes to: a call replayed to another region fails verification. */
+  to: Region;
 }
 
 export interface VerifyInput {
   method: string;
   path: string;
   body: string;
+  /** This region, the call's destination as the caller must have signed it. */
+  to: Region;
   header(name: string): string | undefined;
 }
 

@@ -19,6 +19,17 @@ import { trackMediaSchema } from "../media/track-media.js";
 import { pullAcceptSchema, pullRequestSchema } from "../relay/pull-policy.js";
 import { MAX_PATH_LENGTH } from "../relay/track-table.js";
 
+/** Every inter-region endpoint; the one place their paths are written. */
+export const RELAY_PATHS = {
+  pull: "/relay/v1/pull",
+  pullResult: "/relay/v1/pull-result",
+  close: "/relay/v1/close",
+  leave: "/relay/v1/leave",
+  announce: "/relay/v1/announce",
+  heartbeat: "/relay/v1/heartbeat",
+} as const;
+export type RelayPath = (typeof RELAY_PATHS)[keyof typeof RELAY_PATHS];
+
 const pullIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "expected a pull id (letters, digits, _ and -)");
 const portSchema = z.number().int().min(1).max(65535);
 

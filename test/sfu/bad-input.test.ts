@@ -71,14 +71,14 @@ describe("bad input", () => {
     const body = JSON.stringify({ region: "a", ts: Date.now() });
     const call = (headers: Record<string, string>): Promise<Response> =>
       fetch(`${lab.node("b").url}${path}`, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
-    const good = createRelayCallAuth(SECRETS.relaySecret, new ManualClock(Date.now())).sign({ method: "POST", path, body, from: "a" });
+    const good = createRelayCallAuth(SECRETS.relaySecret, new ManualClock(Date.now())).sign({ method: "POST", path, body, from: "a", to: "b" });
     expect((await call(good)).status).toBe(200);
     const replay = await call(good);
     expect(replay.status).toBe(401);
     expect(await replay.json()).toMatchObject({ error: "replayed_nonce" });
-    const forged = createRelayCallAuth("another-relay-secret-0123456789-abcdef", new ManualClock(Date.now())).sign({ method: "POST", path, body, from: "a" });
+    const forged = createRelayCallAuth("another-relay-secret-0123456789-abcdef", new ManualClock(Date.now())).sign({ method: "POST", path, body, from: "a", to: "b" });
     expect(await (await call(forged)).json()).toMatchObject({ error: "bad_signature" });
-    const stale = createRelayCallAuth(SECRETS.relaySecret, new ManualClock(Date.now() - 120_000)).sign({ method: "POST", path, body, from: "a" });
+    const stale = createRelayCallAuth(SECRETS.relaySecret, new ManualClock(Date.now() - 120_000)).sign({ method: "POST", path, body, from: "a", to: "b" });
     const staleRes = await call(stale);
     expect(staleRes.status).toBe(401);
     expect(await staleRes.json()).toMatchObject({ error: "stale_timestamp" });
