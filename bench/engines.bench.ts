@@ -1,5 +1,5 @@
 // Engines bench: werift vs mediasoup in one run, same load, same machine. Forwarding:
-// one VP8 publisher → one subscriber, clients in child processes (sfu/media/testing/
+// one VP8 publisher → one subscriber, clients in child processes (test/support/
 // load-client.ts), rate stepped up until delivery falls below 99%; CPU per delivered
 // packet is the engine's alone — werift: this process; mediasoup: its worker process
 // (/proc/<pid>/stat utime+stime) plus this process (the engine's Node side). Each engine
@@ -11,12 +11,12 @@ import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { quantile, sortedCopy, type Bench, type Reporter } from "./harness.js";
 import type { MediaEngine } from "../sfu/media/engine.js";
-import type { LoadReply, LoadRequest } from "../sfu/media/testing/load-client.js";
+import type { LoadReply, LoadRequest } from "../test/support/load-client.js";
 import { WeriftEngine } from "../sfu/media/werift/werift-engine.js";
 import { createMediasoupEngine } from "../sfu/media/mediasoup/create-mediasoup-engine.js";
 import { loadMediasoup, mediasoupAvailable } from "../sfu/media/mediasoup/loader.js";
 
-const CLIENT = fileURLToPath(new URL("../sfu/media/testing/load-client.ts", import.meta.url));
+const CLIENT = fileURLToPath(new URL("../test/support/load-client.ts", import.meta.url));
 const RATES = [1_000, 2_000, 4_000, 8_000, 12_000, 16_000];
 const STEP_MS = 2_000;
 /** A typical video packet (VP8 at ~1 Mbit/s). */

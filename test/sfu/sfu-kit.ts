@@ -3,7 +3,7 @@
 // tokens, and bounded polling. Test code only.
 import { afterEach } from "vitest";
 import { randomInt } from "node:crypto";
-import { TEST_PORT_WINDOWS, keyframeLeadByte } from "../../sfu/media/conformance-helpers.js";
+import { TEST_PORT_WINDOWS, keyframeLeadByte } from "../conformance/engine-helpers.js";
 import { createEngine } from "../../sfu/media/create-engine.js";
 import { mediasoupAvailable } from "../../sfu/media/mediasoup/loader.js";
 import { Registry } from "prom-client";
@@ -64,7 +64,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
   const nodes = new Map<Region, RegionNode>();
   const registries = new Map<Region, Registry>();
   const ranges = new Map<Region, { min: number; max: number }>();
-  // The tests' band (sfu/media/conformance-helpers.ts): clear of the WAN emulator's proxies.
+  // The tests' band (test/conformance/engine-helpers.ts): clear of the WAN emulator's proxies.
   const base = randomInt(TEST_PORT_WINDOWS.low, TEST_PORT_WINDOWS.low + TEST_PORT_WINDOWS.size - opts.regions.length * RELAY_RANGE_SIZE);
   let emu: WanEmulator | null = null;
   const lab: Lab = {

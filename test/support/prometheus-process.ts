@@ -2,7 +2,7 @@
 // short scrape and evaluation intervals, the relaywatch rules and the given targets.
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { startLoopbackService, type LoopbackService } from "../../test/support/loopback-service.js";
+import { startLoopbackService, type LoopbackService } from "./loopback-service.js";
 
 export interface ScrapeTarget {
   job: string;

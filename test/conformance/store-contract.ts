@@ -1,14 +1,14 @@
 // The store contract: one suite every backend must pass (chdb always; a real ClickHouse
 // server when RELAYWATCH_TEST_CLICKHOUSE_URL is set). Called from *.test.ts files only.
 import { describe, expect, it } from "vitest";
-import { RelaywatchError } from "../core/errors.js";
-import type { RelayEdge } from "../core/relay-edge.js";
-import { migrate, LATEST_VERSION } from "./migrations.js";
-import { alertsInRange, pairHistory, pairMatrix, relayEdgesAt } from "./queries.js";
-import { alertRow, probeResultRow, relayEdgeRow } from "./rows.js";
-import type { Store } from "./store.js";
-import { DATA_TABLES } from "./tables.js";
-import { makeAlert, makeProbeResults } from "./testing.js";
+import { RelaywatchError } from "../../core/errors.js";
+import type { RelayEdge } from "../../core/relay-edge.js";
+import { migrate, LATEST_VERSION } from "../../store/migrations.js";
+import { alertsInRange, pairHistory, pairMatrix, relayEdgesAt } from "../../store/queries.js";
+import { alertRow, probeResultRow, relayEdgeRow } from "../../store/rows.js";
+import type { Store } from "../../store/store.js";
+import { DATA_TABLES } from "../../store/tables.js";
+import { makeAlert, makeProbeResults } from "../support/store-fixtures.js";
 
 /**
  * Test data is stamped relative to the real clock: rows older than the tables' TTL are

@@ -2,8 +2,8 @@
 // subscriber, driven over IPC, so the engine's process measures only its own CPU.
 // Run with `node --import tsx load-client.ts publisher|subscriber` via child_process.fork.
 import { setTimeout as sleep } from "node:timers/promises";
-import { CODEC_PRESETS, WeriftPublisher, WeriftSubscriber } from "../../../probes/client/werift-peer.js";
-import { keyframeLeadByte } from "../conformance-helpers.js";
+import { CODEC_PRESETS, WeriftPublisher, WeriftSubscriber } from "../../probes/client/werift-peer.js";
+import { keyframeLeadByte } from "../conformance/engine-helpers.js";
 
 export type LoadRequest =
   | { type: "answer"; sdp: string }

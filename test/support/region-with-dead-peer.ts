@@ -3,7 +3,7 @@
 // metric-name test (scraped /metrics) and the Prometheus integration test.
 import { createServer } from "node:net";
 import { Registry } from "prom-client";
-import { portWindow } from "../../sfu/media/conformance-helpers.js";
+import { portWindow } from "../conformance/engine-helpers.js";
 import { WeriftEngine } from "../../sfu/media/werift/werift-engine.js";
 import { RegionNode } from "../../sfu/node/region-node.js";
 

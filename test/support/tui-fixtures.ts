@@ -1,12 +1,12 @@
 // Fixed analyzer payloads for the TUI's tests, bench and README captures: the lab's five
 // regions in the middle of the 2024-02-07 incident (us-east falsely isolated, a relay loop
 // eu-central ⇄ eu-west for a us-west track), and a 20-region mesh for the size checks.
-import type { Alert } from "../core/alert.js";
-import type { Overview, PairCell, RegionView, TrackGraph, TracksList } from "../core/analyzer-api.js";
-import type { ProbeStatus } from "../core/probe-result.js";
-import { DEFAULT_REGIONS } from "../core/region.js";
-import { emptyState, type DashboardSource, type DashboardState, type ReplayControls } from "./source/dashboard-state.js";
-import { StateBox } from "./source/state-box.js";
+import type { Alert } from "../../core/alert.js";
+import type { Overview, PairCell, RegionView, TrackGraph, TracksList } from "../../core/analyzer-api.js";
+import type { ProbeStatus } from "../../core/probe-result.js";
+import { DEFAULT_REGIONS } from "../../core/region.js";
+import { emptyState, type DashboardSource, type DashboardState, type ReplayControls } from "../../tui/source/dashboard-state.js";
+import { StateBox } from "../../tui/source/state-box.js";
 
 export const LOOP_TRACK = "probe/us-west-12";
 

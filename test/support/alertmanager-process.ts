@@ -4,7 +4,7 @@
 // nothing but 127.0.0.1:port is bound.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { startLoopbackService, type LoopbackService } from "../../test/support/loopback-service.js";
+import { startLoopbackService, type LoopbackService } from "./loopback-service.js";
 
 export const ALERTMANAGER_BIN = "/usr/bin/prometheus-alertmanager";
 

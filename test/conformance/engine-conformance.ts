@@ -6,7 +6,7 @@ import { createSocket } from "node:dgram";
 import { afterEach, describe, expect, it } from "vitest";
 import { CODEC_PRESETS, WeriftPublisher, type CodecPreset } from "../../probes/client/werift-peer.js";
 import { silentLogger, type Logger } from "../../core/logger.js";
-import type { MediaEngine, MediaEngineEvents, PortRange } from "./engine.js";
+import type { MediaEngine, MediaEngineEvents, PortRange } from "../../sfu/media/engine.js";
 import {
   canBind,
   connectPublisher,
@@ -16,8 +16,8 @@ import {
   Teardown,
   udpHandleCount,
   waitUntil,
-} from "./conformance-helpers.js";
-import { PIPE_DROP_REASONS } from "./pipe-drop.js";
+} from "./engine-helpers.js";
+import { PIPE_DROP_REASONS } from "../../sfu/media/pipe-drop.js";
 
 export interface EngineFactoryContext {
   /** A port window reserved for this engine instance: relay pipes must stay inside it. */

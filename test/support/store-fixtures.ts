@@ -1,9 +1,9 @@
 // Test data for the store: deterministic probe results, edges, health rows and alerts.
 // Used by the store tests, benches and the dashboards' query tests.
-import type { Alert } from "../core/alert.js";
-import type { ProbeResult, ProbeStatus } from "../core/probe-result.js";
-import { seededRandom } from "../core/random.js";
-import { DEFAULT_REGIONS } from "../core/region.js";
+import type { Alert } from "../../core/alert.js";
+import type { ProbeResult, ProbeStatus } from "../../core/probe-result.js";
+import { seededRandom } from "../../core/random.js";
+import { DEFAULT_REGIONS } from "../../core/region.js";
 
 const STATUSES: readonly ProbeStatus[] = ["ok", "ok", "ok", "ok", "ok", "ok", "degraded", "no_media", "timeout"];
 

@@ -8,7 +8,7 @@ import type { RegionHealth } from "../../core/region-health.js";
 import type { RelayEdge } from "../../core/relay-edge.js";
 import { alertRow, probeResultRow, regionHealthRow, relayEdgeRow } from "../../store/rows.js";
 import type { Store } from "../../store/store.js";
-import { makeAlert, makeProbeResults } from "../../store/testing.js";
+import { makeAlert, makeProbeResults } from "./store-fixtures.js";
 
 export interface SeededRange {
   fromMs: number;
