@@ -1,19 +1,20 @@
 // Three regions through the WAN emulator: a WHIP publisher in A, WHEP subscribers in B and
 // C. With RTT(C,B) < RTT(C,A) and B holding a copy, C cascades through B (A>B>C); every
 // packet arrives; when the subscribers leave, the relays stop after the linger period and
-// B's copy is retracted. And the trace of C's subscribe spans both C and B.
+// B's copy is retracted. And the trace of C's subscribe spans both C and B. On every
+// engine available here (werift, and mediasoup when its worker is built).
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { describe, expect, it } from "vitest";
-import { cascadeLatencyMs, labScope, metricValue, publish, subscribe, trackIn, waitFor, waitForMesh } from "./sfu-kit.js";
+import { cascadeLatencyMs, ENGINES, labScope, metricValue, publish, subscribe, trackIn, waitFor, waitForMesh } from "./sfu-kit.js";
 
 const TRACK = "live/cam";
 const PACKETS = 400;
 
-describe("a three-region cascade (A publishes, B and C subscribe)", () => {
+describe.each(ENGINES)("a three-region cascade (A publishes, B and C subscribe) (%s engine)", (engine) => {
   const scope = labScope();
 
   it("delivers ≥ 99% to B and C, cascades A>B>C, and stops + retracts after linger", async () => {
-    const lab = await scope.start({ regions: ["a", "b", "c"], wan: { latencyMs: cascadeLatencyMs } });
+    const lab = await scope.start({ engine, regions: ["a", "b", "c"], wan: { latencyMs: cascadeLatencyMs } });
     await waitForMesh(lab);
     const [a, b, c] = [lab.node("a"), lab.node("b"), lab.node("c")];
     const pub = await publish(a, TRACK);
@@ -64,7 +65,7 @@ describe("a three-region cascade (A publishes, B and C subscribe)", () => {
       exporters.set(region, exporter);
       return new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer(`sfu-${region}`);
     };
-    const lab = await scope.start({ regions: ["a", "b", "c"], wan: { latencyMs: cascadeLatencyMs }, tracer });
+    const lab = await scope.start({ engine, regions: ["a", "b", "c"], wan: { latencyMs: cascadeLatencyMs }, tracer });
     await waitForMesh(lab);
     const pub = await publish(lab.node("a"), TRACK);
     scope.defer(pub);
