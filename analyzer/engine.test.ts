@@ -4,7 +4,7 @@ import type { AlertTransition } from "./alerts/alert-book.js";
 import { MISSING_RELAY_FOR_MS } from "./detectors/missing-relay.js";
 import { REGION_OFFLINE_FOR_MS, REGION_UNREACHABLE_FOR_MS } from "./detectors/region-health.js";
 import { AnalyzerEngine } from "./engine.js";
-import { peerEvent, probe, resetSeqs, snapshot, statusEvent, trackEntry, trackEvent } from "./testing/fixtures.js";
+import { peerEvent, probe, resetSeqs, snapshot, statusEvent, trackEntry, trackEvent } from "../test/support/analyzer-fixtures.js";
 
 const THRESHOLDS = { probe: { k: 2, n: 3 }, relayLatencyMs: 250, staleRelayAfterMs: 60_000 };
 

@@ -11,10 +11,10 @@ import { parseConfig } from "../core/config.js";
 import { ChdbStore } from "../store/chdb-backend.js";
 import { migrate } from "../store/migrations.js";
 import { Analyzer } from "./analyzer.js";
-import { alertmanagerAvailable, startAlertmanager } from "./testing/alertmanager-process.js";
-import { trackEntry } from "./testing/fixtures.js";
-import { ScriptedRegionServer } from "./testing/scripted-region-server.js";
-import { startWebhookReceiver } from "./testing/webhook-receiver.js";
+import { alertmanagerAvailable, startAlertmanager } from "../test/support/alertmanager-process.js";
+import { trackEntry } from "../test/support/analyzer-fixtures.js";
+import { ScriptedRegionServer } from "../test/support/scripted-region-server.js";
+import { startWebhookReceiver } from "../test/support/webhook-receiver.js";
 
 const dir = mkdtempSync(join(tmpdir(), "relaywatch-restart-"));
 afterAll(() => {

@@ -19,12 +19,12 @@ import { Analyzer } from "../analyzer/analyzer.js";
 import { AnalyzerEngine } from "../analyzer/engine.js";
 import { tarjanCyclicComponents } from "../analyzer/graph/cycles.js";
 import { activeUpstream } from "../analyzer/graph/relay-graph.js";
-import { trackEntry } from "../analyzer/testing/fixtures.js";
-import { ScriptedRegionServer } from "../analyzer/testing/scripted-region-server.js";
+import { trackEntry } from "../test/support/analyzer-fixtures.js";
+import { ScriptedRegionServer } from "../test/support/scripted-region-server.js";
 import { ChdbStore } from "../store/chdb-backend.js";
 import { migrate } from "../store/migrations.js";
 import { seededRandom } from "../core/random.js";
-import { makeProbeResults } from "../store/testing.js";
+import { makeProbeResults } from "../test/support/store-fixtures.js";
 import { quantile, sortedCopy, type Bench, type Reporter } from "./harness.js";
 
 const REGIONS = Array.from({ length: 20 }, (_, i) => `r${String(i).padStart(2, "0")}`);

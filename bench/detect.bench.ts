@@ -14,8 +14,8 @@ import { parseConfig } from "../core/config.js";
 import type { Region } from "../core/region.js";
 import type { SfuEvent } from "../core/sfu-state.js";
 import { Analyzer } from "../analyzer/analyzer.js";
-import { alertmanagerAvailable, startAlertmanager } from "../analyzer/testing/alertmanager-process.js";
-import { startWebhookReceiver } from "../analyzer/testing/webhook-receiver.js";
+import { alertmanagerAvailable, startAlertmanager } from "../test/support/alertmanager-process.js";
+import { startWebhookReceiver } from "../test/support/webhook-receiver.js";
 import { publish, startLab, subscribe, waitFor, waitForMesh, type Lab } from "../test/sfu/sfu-kit.js";
 import { quantile, sortedCopy, type Bench, type Reporter } from "./harness.js";
 

@@ -7,10 +7,10 @@ import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Bench, Reporter } from "./harness.js";
 import type { MediaEngine } from "../sfu/media/engine.js";
-import type { LoadReply, LoadRequest } from "../sfu/media/testing/load-client.js";
+import type { LoadReply, LoadRequest } from "../test/support/load-client.js";
 import { WeriftEngine } from "../sfu/media/werift/werift-engine.js";
 
-const CLIENT = fileURLToPath(new URL("../sfu/media/testing/load-client.ts", import.meta.url));
+const CLIENT = fileURLToPath(new URL("../test/support/load-client.ts", import.meta.url));
 /** Packets per second tried in turn; each step lasts STEP_MS (whole bench stays < ~30 s). */
 const RATES = [1_000, 2_000, 3_000, 4_000, 6_000, 8_000, 12_000];
 const STEP_MS = 2_000;

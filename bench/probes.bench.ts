@@ -19,7 +19,7 @@ import { ProbeMetrics } from "../probes/metrics.js";
 import { parseProbeHeader } from "../probes/payload/header.js";
 import { ReceiverStats } from "../probes/stats/receiver-stats.js";
 import { buildProbeResult } from "../probes/stats/window-result.js";
-import { OneEngineSfu } from "../probes/testing/one-engine-sfu.js";
+import { OneEngineSfu } from "../test/support/one-engine-sfu.js";
 import type { Bench } from "./harness.js";
 
 const PPS = 50;

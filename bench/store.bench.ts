@@ -7,7 +7,7 @@ import { ChdbStore } from "../store/chdb-backend.js";
 import { migrate } from "../store/migrations.js";
 import { pairMatrix } from "../store/queries.js";
 import { probeResultRow, type Row } from "../store/rows.js";
-import { makeProbeResults } from "../store/testing.js";
+import { makeProbeResults } from "../test/support/store-fixtures.js";
 import { StoreWriter } from "../store/writer.js";
 import { quantile, sortedCopy, type Bench } from "./harness.js";
 

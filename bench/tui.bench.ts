@@ -5,7 +5,7 @@
 import { EventEmitter } from "node:events";
 import { ManualClock } from "../core/clock.js";
 import { buildMesh } from "../tui/model/mesh-model.js";
-import { FixedSource, twentyRegionOverview } from "../tui/testing.js";
+import { FixedSource, twentyRegionOverview } from "../test/support/tui-fixtures.js";
 import { quantile, sortedCopy, type Bench } from "./harness.js";
 
 const UPDATES = 300;

@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderAlertmanagerExample } from "./src/alertmanager-config.js";
-import { startAlertmanagerWithConfig, type AlertmanagerProcess } from "../analyzer/testing/alertmanager-process.js";
+import { startAlertmanagerWithConfig, type AlertmanagerProcess } from "../test/support/alertmanager-process.js";
 
 const BIN = "/usr/bin/prometheus-alertmanager";
 

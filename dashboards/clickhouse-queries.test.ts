@@ -11,7 +11,7 @@ import { DASHBOARDS } from "./src/catalog.js";
 import { expandClickHouseSql, type ExpansionContext, type TemplateVariable } from "./src/clickhouse-macros.js";
 import { CLICKHOUSE } from "./src/datasources.js";
 import { renderDashboard } from "./src/render.js";
-import { seedDashboardData, type SeededRange } from "./testing/seed.js";
+import { seedDashboardData, type SeededRange } from "../test/support/dashboard-seed.js";
 
 const dir = mkdtempSync(join(tmpdir(), "relaywatch-dashboards-"));
 let store: ChdbStore;

@@ -3,10 +3,10 @@
 // peer goes pending and then firing (after its 15 s `for`).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RegionNode } from "../sfu/node/region-node.js";
-import { findBinary } from "./testing/binaries.js";
-import { alerts, startPrometheus, type PrometheusProcess } from "./testing/prometheus-process.js";
-import { RULES_FILE } from "./testing/prom-expressions.js";
-import { startRegionWithDeadPeer } from "./testing/region-with-dead-peer.js";
+import { findBinary } from "../test/support/binaries.js";
+import { alerts, startPrometheus, type PrometheusProcess } from "../test/support/prometheus-process.js";
+import { RULES_FILE } from "../test/support/prom-expressions.js";
+import { startRegionWithDeadPeer } from "../test/support/region-with-dead-peer.js";
 
 const prometheusBin = findBinary("prometheus");
 

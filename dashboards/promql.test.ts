@@ -11,8 +11,8 @@ import type { ProbeSink } from "../probes/delivery/sink.js";
 import { emptySinkStats } from "../probes/delivery/sink.js";
 import type { RegionNode } from "../sfu/node/region-node.js";
 import { exposedMetricNames, parsePromQL, substituteGrafanaVariables } from "./src/promql.js";
-import { promExpressions, recordedNames } from "./testing/prom-expressions.js";
-import { startRegionWithDeadPeer } from "./testing/region-with-dead-peer.js";
+import { promExpressions, recordedNames } from "../test/support/prom-expressions.js";
+import { startRegionWithDeadPeer } from "../test/support/region-with-dead-peer.js";
 
 /** Series Prometheus itself creates for every target. */
 const PROMETHEUS_SYNTHETIC = new Set(["up"]);

@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { readFileSync } from "node:fs";
 import { DASHBOARDS_DIR } from "./src/render.js";
-import { findBinary, run } from "./testing/binaries.js";
-import { ruleGroups } from "./testing/prom-expressions.js";
+import { findBinary, run } from "../test/support/binaries.js";
+import { ruleGroups } from "../test/support/prom-expressions.js";
 
 const promtool = findBinary("promtool");
 const amtool = findBinary("amtool");

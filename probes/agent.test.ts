@@ -4,7 +4,7 @@ import { probeResultSchema, type ProbeResult } from "../core/probe-result.js";
 import type { Region } from "../core/region.js";
 import { ProbeAgent, type ProbeAgentOptions } from "./agent.js";
 import { emptySinkStats, type ProbeSink, type SinkStats } from "./delivery/sink.js";
-import { OneEngineSfu } from "./testing/one-engine-sfu.js";
+import { OneEngineSfu } from "../test/support/one-engine-sfu.js";
 
 /** Collects what the agent submits (the delivery path has its own tests). */
 class MemorySink implements ProbeSink {

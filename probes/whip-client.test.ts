@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterEach, describe, expect, it } from "vitest";
 import { WeriftSubscriber } from "./client/werift-peer.js";
-import { OneEngineSfu } from "./testing/one-engine-sfu.js";
+import { OneEngineSfu } from "../test/support/one-engine-sfu.js";
 import { describeEndpoint, parseRelayPath, parseRetryAfter, WhipClient } from "./whip-client.js";
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ChdbStore } from "./chdb-backend.js";
-import { runStoreContract } from "./contract.js";
+import { runStoreContract } from "../test/conformance/store-contract.js";
 import { migrate } from "./migrations.js";
 import { probeResultRow } from "./rows.js";
-import { makeProbeResults } from "./testing.js";
+import { makeProbeResults } from "../test/support/store-fixtures.js";
 import { StoreWriter } from "./writer.js";
 
 const dir = mkdtempSync(join(tmpdir(), "relaywatch-chdb-"));

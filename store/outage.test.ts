@@ -12,7 +12,7 @@ import { migrate } from "./migrations.js";
 import { RemoteStore } from "./remote-backend.js";
 import { probeResultRow } from "./rows.js";
 import { Spool } from "./spool.js";
-import { makeProbeResults } from "./testing.js";
+import { makeProbeResults } from "../test/support/store-fixtures.js";
 import { StoreWriter } from "./writer.js";
 
 const dir = mkdtempSync(join(tmpdir(), "relaywatch-outage-"));

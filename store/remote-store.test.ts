@@ -3,7 +3,7 @@
 // this suite runs only when RELAYWATCH_TEST_CLICKHOUSE_URL points at one, e.g.
 // RELAYWATCH_TEST_CLICKHOUSE_URL=http://default:@127.0.0.1:8123 npm test
 import { describe, it } from "vitest";
-import { runStoreContract } from "./contract.js";
+import { runStoreContract } from "../test/conformance/store-contract.js";
 import { RemoteStore } from "./remote-backend.js";
 import { parseStoreUrl } from "./url.js";
 

@@ -7,7 +7,7 @@ import { ChdbStore } from "./chdb-backend.js";
 import { migrate } from "./migrations.js";
 import { probeResultRow } from "./rows.js";
 import { Spool } from "./spool.js";
-import { makeProbeResults } from "./testing.js";
+import { makeProbeResults } from "../test/support/store-fixtures.js";
 import { StoreWriter } from "./writer.js";
 
 const dir = mkdtempSync(join(tmpdir(), "relaywatch-writer-"));

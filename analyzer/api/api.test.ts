@@ -3,8 +3,8 @@ import { Registry } from "prom-client";
 import { parseConfig } from "../../core/config.js";
 import { overviewSchema, trackGraphSchema, alertsResponseSchema } from "../../core/analyzer-api.js";
 import { Analyzer } from "../analyzer.js";
-import { probe, trackEntry } from "../testing/fixtures.js";
-import { ScriptedRegionServer } from "../testing/scripted-region-server.js";
+import { probe, trackEntry } from "../../test/support/analyzer-fixtures.js";
+import { ScriptedRegionServer } from "../../test/support/scripted-region-server.js";
 
 const TOKEN = "test-token-0123456789";
 let analyzer: Analyzer;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RelayGraph } from "../graph/relay-graph.js";
-import { trackEntry } from "../testing/fixtures.js";
+import { trackEntry } from "../../test/support/analyzer-fixtures.js";
 import { missingRelayFindings, missingRelayVerdict, MISSING_RELAY_FOR_MS } from "./missing-relay.js";
 import { staleRelayFindings } from "./stale-relay.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allPairs, probe } from "../testing/fixtures.js";
+import { allPairs, probe } from "../../test/support/analyzer-fixtures.js";
 import { localiseFailures, pairFailingFindings } from "./probe-pairs.js";
 import { ProbeMatrix } from "./probe-matrix.js";
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { RelayState } from "../../core/relay-edge.js";
 import { tarjanCyclicComponents } from "../graph/cycles.js";
 import { activeUpstream, RelayGraph } from "../graph/relay-graph.js";
-import { trackEntry } from "../testing/fixtures.js";
+import { trackEntry } from "../../test/support/analyzer-fixtures.js";
 import { relayLoopFindings, RelayLoopDetector } from "./relay-loop.js";
 
 const T = "room/cam";

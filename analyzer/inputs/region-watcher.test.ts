@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { systemClock } from "../../core/clock.js";
 import { silentLogger } from "../../core/logger.js";
 import type { RegionSnapshot, SfuEvent } from "../../core/sfu-state.js";
-import { trackEntry } from "../testing/fixtures.js";
-import { ScriptedRegionServer } from "../testing/scripted-region-server.js";
+import { trackEntry } from "../../test/support/analyzer-fixtures.js";
+import { ScriptedRegionServer } from "../../test/support/scripted-region-server.js";
 import { RegionWatcher } from "./region-watcher.js";
 
 const cleanups: (() => Promise<void>)[] = [];

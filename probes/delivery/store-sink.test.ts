@@ -5,7 +5,7 @@ import { Registry } from "prom-client";
 import { afterAll, describe, expect, it } from "vitest";
 import { ChdbStore } from "../../store/chdb-backend.js";
 import { migrate } from "../../store/migrations.js";
-import { makeProbeResults } from "../../store/testing.js";
+import { makeProbeResults } from "../../test/support/store-fixtures.js";
 import { StoreWriter } from "../../store/writer.js";
 import { ProbeMetrics } from "../metrics.js";
 import { StoreSink } from "./store-sink.js";

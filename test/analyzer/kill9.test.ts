@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { alertmanagerAvailable, startAlertmanager, type AlertmanagerProcess } from "../../analyzer/testing/alertmanager-process.js";
-import { startWebhookReceiver, type WebhookReceiver } from "../../analyzer/testing/webhook-receiver.js";
+import { alertmanagerAvailable, startAlertmanager, type AlertmanagerProcess } from "../support/alertmanager-process.js";
+import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver.js";
 import { World } from "../../lab/world/world.js";
 import { waitFor } from "../support/ports.js";
 

@@ -7,8 +7,8 @@ import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../core/config.js";
 import { Analyzer } from "../../analyzer/analyzer.js";
-import { alertmanagerAvailable, startAlertmanager, type AlertmanagerProcess } from "../../analyzer/testing/alertmanager-process.js";
-import { startWebhookReceiver, type WebhookReceiver } from "../../analyzer/testing/webhook-receiver.js";
+import { alertmanagerAvailable, startAlertmanager, type AlertmanagerProcess } from "../support/alertmanager-process.js";
+import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver.js";
 import { labScope, publish, subscribe, waitFor, waitForMesh } from "../sfu/sfu-kit.js";
 
 const LATENCY: Record<string, number> = { "eu-central|eu-west": 2, "eu-central|us-west": 40, "eu-west|us-west": 45 };

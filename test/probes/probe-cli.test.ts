@@ -7,7 +7,7 @@ import { probeCommand } from "../../cli/commands/probe.js";
 import type { ProbeResult } from "../../core/probe-result.js";
 import { ProbeAgent } from "../../probes/agent.js";
 import { emptySinkStats, type ProbeSink } from "../../probes/delivery/sink.js";
-import { OneEngineSfu } from "../../probes/testing/one-engine-sfu.js";
+import { OneEngineSfu } from "../support/one-engine-sfu.js";
 
 const nullSink: ProbeSink = { name: "null", submit: () => undefined, stats: emptySinkStats, close: () => Promise.resolve() };
 

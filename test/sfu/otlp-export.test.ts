@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTracing } from "../../cli/tracing.js";
-import { portWindow } from "../../sfu/media/conformance-helpers.js";
+import { portWindow } from "../conformance/engine-helpers.js";
 import { freePort, waitFor } from "../support/ports.js";
 import { prepareSubscriber, SECRETS, token } from "./sfu-kit.js";
 

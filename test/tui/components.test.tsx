@@ -5,7 +5,7 @@ import { cleanup, render } from "ink-testing-library";
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../core/clock.js";
 import { App } from "../../tui/components/App.js";
-import { FixedSource, incidentState, loopGraph, relayLoopAlert, twentyRegionOverview, TWENTY_REGIONS } from "../../tui/testing.js";
+import { FixedSource, incidentState, loopGraph, relayLoopAlert, twentyRegionOverview, TWENTY_REGIONS } from "../support/tui-fixtures.js";
 import { renderSized, type SizedRender } from "./support/render-sized.js";
 
 const NOW = Date.UTC(2024, 1, 7, 19, 26, 0);

@@ -6,7 +6,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { incidentOverview, incidentTracks, loopGraph, relayLoopAlert } from "../../tui/testing.js";
+import { incidentOverview, incidentTracks, loopGraph, relayLoopAlert } from "../support/tui-fixtures.js";
 import { scriptedAnalyzerServer, type ScriptedAnalyzer } from "./support/scripted-analyzer-server.js";
 
 const ROOT = join(import.meta.dirname, "../..");

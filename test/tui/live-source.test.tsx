@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { systemClock } from "../../core/clock.js";
 import { App } from "../../tui/components/App.js";
 import { LiveSource } from "../../tui/source/live-source.js";
-import { LOOP_TRACK, incidentOverview, incidentTracks, loopGraph, relayLoopAlert } from "../../tui/testing.js";
+import { LOOP_TRACK, incidentOverview, incidentTracks, loopGraph, relayLoopAlert } from "../support/tui-fixtures.js";
 import { renderSized, waitFor, type SizedRender } from "./support/render-sized.js";
 import { scriptedAnalyzerServer, type ScriptedAnalyzer } from "./support/scripted-analyzer-server.js";
 

@@ -14,7 +14,7 @@ import { parseReplayTime, parseSpeed } from "../../tui/replay-args.js";
 import { emptyState } from "../../tui/source/dashboard-state.js";
 import { retryDelay, RETRY_MAX_MS } from "../../tui/source/retry.js";
 import { SseParser } from "../../tui/source/sse.js";
-import { TWENTY_REGIONS, incidentAlerts, incidentOverview, loopGraph, relayLoopAlert, twentyRegionOverview } from "../../tui/testing.js";
+import { TWENTY_REGIONS, incidentAlerts, incidentOverview, loopGraph, relayLoopAlert, twentyRegionOverview } from "../support/tui-fixtures.js";
 
 const NOW = Date.UTC(2024, 1, 7, 19, 26, 0);
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { Alert } from "../../core/alert.js";
 import { emptyState } from "../source/dashboard-state.js";
-import { incidentOverview, relayLoopAlert } from "../testing.js";
+import { incidentOverview, relayLoopAlert } from "../../test/support/tui-fixtures.js";
 import { alertDetails, alertRow, alertTicker, isMuted, sortAlerts } from "./alerts-model.js";
 import { headerLine } from "./header-model.js";
 import { lineText } from "./text.js";

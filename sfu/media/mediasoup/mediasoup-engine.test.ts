@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { CODEC_PRESETS } from "../../../probes/client/werift-peer.js";
 import { silentLogger } from "../../../core/logger.js";
-import { runEngineConformance } from "../conformance.js";
-import { connectPublisher, connectSubscriber, portWindow, sendPackets, Teardown, waitUntil } from "../conformance-helpers.js";
+import { runEngineConformance } from "../../../test/conformance/engine-conformance.js";
+import { connectPublisher, connectSubscriber, portWindow, sendPackets, Teardown, waitUntil } from "../../../test/conformance/engine-helpers.js";
 import type { MediaEngine, MediaEngineEvents } from "../engine.js";
 import { WeriftEngine } from "../werift/werift-engine.js";
 import { createMediasoupEngine } from "./create-mediasoup-engine.js";

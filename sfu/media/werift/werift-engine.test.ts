@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runEngineConformance } from "../conformance.js";
+import { runEngineConformance } from "../../../test/conformance/engine-conformance.js";
 import { WeriftEngine } from "./werift-engine.js";
 
 runEngineConformance("werift", ({ rtpPortRange, logger }) => Promise.resolve(new WeriftEngine({ rtpPortRange, logger })));
