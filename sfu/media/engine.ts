@@ -149,9 +149,12 @@ export interface MediaEngine extends TypedEvents<MediaEngineEvents> {
    * Binds a port in `rtpPortRange` and makes it the track's source. Without `media` the
    * pipe holds what arrives (bounded) until setRelayMedia() — for a pull whose response,
    * carrying the TrackMedia, comes after the port had to be named in the request.
+   * The pipe believes one sender: `upstream` (here or in setRelayMedia()) when the control
+   * plane negotiated it, else the first source of the track's RTP (latched). Datagrams from
+   * any other address are dropped as `wrong_source` (pipe-drop.ts).
    */
-  relayIn(trackId: TrackId, media?: TrackMedia): Promise<RelayInHandle>;
-  setRelayMedia(relayId: string, media: TrackMedia): Promise<void>;
+  relayIn(trackId: TrackId, media?: TrackMedia, upstream?: UdpEndpoint): Promise<RelayInHandle>;
+  setRelayMedia(relayId: string, media: TrackMedia, upstream?: UdpEndpoint): Promise<void>;
   /** Closes a relay-in or relay-out by id; closing a relay-in ends the track's source. */
   closeRelay(relayId: string): Promise<void>;
 

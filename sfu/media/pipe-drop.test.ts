@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { classifyPipeDatagram, PIPE_DROP_REASONS } from "./pipe-drop.js";
+import { classifyPipeDatagram, judgePipeDatagram, PIPE_DROP_REASONS, sourcePin } from "./pipe-drop.js";
 
 function rtp(opts: { ssrc?: number; pt?: number; cc?: number; ext?: number; pad?: number; payload?: number } = {}): Buffer {
   const cc = opts.cc ?? 0;
@@ -46,6 +46,48 @@ describe("classifyPipeDatagram()", () => {
         return v.ok || PIPE_DROP_REASONS.includes(v.reason);
       }),
       { numRuns: 5000 },
+    );
+  });
+});
+
+describe("judgePipeDatagram()", () => {
+  const upstream = { ip: "127.0.0.1", port: 40_000 };
+  const stranger = { ip: "127.0.0.1", port: 40_001 };
+
+  it("a fixed pin accepts the track's RTP from the upstream only; a forged copy from another port is wrong_source", () => {
+    const pin = sourcePin(upstream);
+    expect(judgePipeDatagram(rtp(), upstream, pin, expected).verdict).toEqual({ ok: true });
+    expect(judgePipeDatagram(rtp(), stranger, pin, expected).verdict).toEqual({ ok: false, reason: "wrong_source" });
+    expect(judgePipeDatagram(rtp(), { ip: "127.0.0.2", port: 40_000 }, pin, expected).verdict).toEqual({ ok: false, reason: "wrong_source" });
+    expect(judgePipeDatagram(rtp(), { ip: "::ffff:127.0.0.1", port: 40_000 }, pin, expected).verdict).toEqual({ ok: true });
+    expect(judgePipeDatagram(rtp(), stranger, pin).verdict).toEqual({ ok: false, reason: "wrong_source" });
+  });
+
+  it("bytes that are not RTP keep their structural reason, whoever sent them", () => {
+    expect(judgePipeDatagram(Buffer.alloc(40), stranger, sourcePin(upstream), expected).verdict).toEqual({ ok: false, reason: "not_rtp" });
+  });
+
+  it("a latch takes the first sender of the track's RTP and refuses every other source after it", () => {
+    let pin = sourcePin(null);
+    // Another stream's packet or one before the media is known latches nothing.
+    pin = judgePipeDatagram(rtp({ ssrc: 1 }), stranger, pin, expected).pin;
+    pin = judgePipeDatagram(rtp(), stranger, pin).pin;
+    expect(pin.source).toBeNull();
+    const first = judgePipeDatagram(rtp(), upstream, pin, expected);
+    expect(first.verdict.ok).toBe(true);
+    pin = first.pin;
+    expect(pin.source).toEqual(upstream);
+    expect(judgePipeDatagram(rtp(), stranger, pin, expected).verdict).toEqual({ ok: false, reason: "wrong_source" });
+    expect(judgePipeDatagram(rtp(), upstream, pin, expected).verdict).toEqual({ ok: true });
+  });
+
+  it("never throws and never accepts another source once pinned, whatever the bytes", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.integer({ min: 1, max: 65535 }), (bytes, port) => {
+        const j = judgePipeDatagram(bytes, { ip: "127.0.0.1", port }, sourcePin(upstream), expected);
+        return port === upstream.port || !j.verdict.ok;
+      }),
+      { numRuns: 3000 },
     );
   });
 });

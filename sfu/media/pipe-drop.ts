@@ -1,6 +1,12 @@
 // Why a datagram on a relay pipe (plain RTP over UDP) was not forwarded, and the pure
-// classifier that decides it. Relay-in ports are reachable from the network, so every
-// datagram is untrusted: this function must never throw, whatever the bytes.
+// classifiers that decide it. Relay-in ports are reachable from the network, so every
+// datagram is untrusted: these functions must never throw, whatever the bytes.
+//
+// A pipe believes only its upstream: the address negotiated for it when the control plane
+// knows it (a fixed pin), otherwise the first source whose datagram is the track's RTP
+// (a latch, like mediasoup's comedia, after which every other source is refused). Either
+// way a forged packet with a sniffed SSRC from another address is dropped as wrong_source.
+import type { UdpEndpoint } from "./engine.js";
 
 export const PIPE_DROP_REASONS = [
   /** Shorter than the 12-byte fixed RTP header. */
@@ -17,13 +23,15 @@ export const PIPE_DROP_REASONS = [
   "wrong_payload_type",
   /** Arrived before the relay-in knew the track's media and its hold buffer was full. */
   "not_ready",
+  /** Well-formed RTP from an address other than the pipe's upstream (forged or stray). */
+  "wrong_source",
 ] as const;
 export type PipeDropReason = (typeof PIPE_DROP_REASONS)[number];
 
 export type PipeDropCounts = Record<PipeDropReason, number>;
 
 export function emptyDropCounts(): PipeDropCounts {
-  return { runt: 0, not_rtp: 0, rtcp: 0, malformed: 0, wrong_ssrc: 0, wrong_payload_type: 0, not_ready: 0 };
+  return { runt: 0, not_rtp: 0, rtcp: 0, malformed: 0, wrong_ssrc: 0, wrong_payload_type: 0, not_ready: 0, wrong_source: 0 };
 }
 
 export interface ExpectedStream {
@@ -62,4 +70,39 @@ export function classifyPipeDatagram(buf: Uint8Array, expected?: ExpectedStream)
   if (ssrc !== expected.ssrc) return { ok: false, reason: "wrong_ssrc" };
   if ((b1 & 0x7f) !== expected.payloadType) return { ok: false, reason: "wrong_payload_type" };
   return { ok: true };
+}
+
+/** Who a relay-in believes: a negotiated address, or the first valid sender (latched). */
+export type SourcePin = { kind: "fixed"; source: UdpEndpoint } | { kind: "latch"; source: UdpEndpoint | null };
+
+export function sourcePin(upstream?: UdpEndpoint | null): SourcePin {
+  return upstream == null ? { kind: "latch", source: null } : { kind: "fixed", source: { ip: upstream.ip, port: upstream.port } };
+}
+
+/** Reasons that say the bytes are not RTP at all: reported as such, whoever sent them. */
+const STRUCTURAL: ReadonlySet<PipeDropReason> = new Set(["runt", "not_rtp", "rtcp", "malformed"]);
+
+function sameEndpoint(a: UdpEndpoint, b: UdpEndpoint): boolean {
+  // An IPv4 peer seen on a dual-stack socket is ::ffff:a.b.c.d.
+  const norm = (ip: string): string => (ip.startsWith("::ffff:") ? ip.slice(7) : ip);
+  return a.port === b.port && norm(a.ip) === norm(b.ip);
+}
+
+export interface PipeJudgement {
+  verdict: PipeVerdict;
+  /** The pin after this datagram (a latch takes the first accepted source). */
+  pin: SourcePin;
+}
+
+/**
+ * Judges one datagram from `from`: not RTP → its structural reason; RTP from anyone but the
+ * pinned source → wrong_source; then the stream check (when `expected` is known). A latch
+ * takes the source of the first datagram accepted with a known stream.
+ */
+export function judgePipeDatagram(buf: Uint8Array, from: UdpEndpoint, pin: SourcePin, expected?: ExpectedStream): PipeJudgement {
+  const verdict = classifyPipeDatagram(buf, expected);
+  if (!verdict.ok && STRUCTURAL.has(verdict.reason)) return { verdict, pin };
+  if (pin.source !== null && !sameEndpoint(pin.source, from)) return { verdict: { ok: false, reason: "wrong_source" }, pin };
+  if (!verdict.ok || expected === undefined || pin.source !== null) return { verdict, pin };
+  return { verdict, pin: { kind: "latch", source: { ip: from.ip, port: from.port } } };
 }

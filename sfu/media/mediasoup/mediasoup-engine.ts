@@ -180,7 +180,7 @@ export class MediasoupEngine implements E.MediaEngine {
     return { relayId, trackId, local: pipe.local, remote: pipe.remote, media };
   }
 
-  async relayIn(trackId: TrackId, media?: TrackMedia): Promise<E.RelayInHandle> {
+  async relayIn(trackId: TrackId, media?: TrackMedia, upstream?: E.UdpEndpoint): Promise<E.RelayInHandle> {
     this.assertOpen("relayIn");
     const checked = media === undefined ? null : checkMedia(media);
     this.reserve(trackId);
@@ -200,7 +200,7 @@ export class MediasoupEngine implements E.MediaEngine {
           this.dropTotals[reason]++;
           this.emitter.safeEmit("pipeDrop", { trackId, relayId, reason });
         },
-      }, this.logger.child({ trackId }));
+      }, this.logger.child({ trackId }), upstream);
       let lease;
       try {
         lease = await this.pool.acquireRouter(splitTrackId(trackId).room);
@@ -228,12 +228,12 @@ export class MediasoupEngine implements E.MediaEngine {
     }
   }
 
-  async setRelayMedia(relayId: string, media: TrackMedia): Promise<void> {
+  async setRelayMedia(relayId: string, media: TrackMedia, upstream?: E.UdpEndpoint): Promise<void> {
     if (this.closed) throw new InvalidStateError("setRelayMedia(): engine closed");
     const track = this.relayIns.get(relayId);
     if (track === undefined) throw notFound(`no relay-in ${relayId}`);
     if (track.media !== null) throw new InvalidStateError(`setRelayMedia(): relay ${relayId} already has its media`);
-    await this.attachRelayLeg(track, checkMedia(media));
+    await this.attachRelayLeg(track, checkMedia(media), upstream);
   }
 
   async closeRelay(relayId: string): Promise<void> {
@@ -278,7 +278,7 @@ export class MediasoupEngine implements E.MediaEngine {
   }
 
   /** Creates the worker leg of a relay-in once its media is known, and starts the pipe. */
-  private async attachRelayLeg(track: MsTrack, media: TrackMedia): Promise<void> {
+  private async attachRelayLeg(track: MsTrack, media: TrackMedia, upstream?: E.UdpEndpoint): Promise<void> {
     const source = track.source;
     if (source.kind !== "relay") return;
     track.media = media;
@@ -286,7 +286,7 @@ export class MediasoupEngine implements E.MediaEngine {
       const leg = await openRelayInLeg(track.lease.router, media, source.pipe.internalPort, `relay-${source.relayId}`);
       source.transport = leg.transport;
       source.producer = leg.producer;
-      source.pipe.attach(media, leg.transport.tuple.localPort);
+      source.pipe.attach(media, leg.transport.tuple.localPort, upstream);
     } catch (err) {
       track.media = null;
       throw err;

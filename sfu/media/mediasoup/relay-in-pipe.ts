@@ -1,15 +1,18 @@
 // The Node front of a mediasoup relay-in: one public UDP port (inside rtpPortRange, which
-// the lab's WAN emulator maps one-to-one) that classifies every datagram like the werift
-// engine does — drops counted by reason, RTP of other streams refused — holds what arrives
+// the lab's WAN emulator maps one-to-one) that judges every datagram like the werift
+// engine does — drops counted by reason, RTP of other streams or from anyone but the
+// pinned upstream (pipe-drop.ts) refused — holds what arrives
 // before the track's media is known, and hands the track's RTP, on loopback, to the
 // worker's PlainTransport where the pipe Producer lives. Why not let the worker listen
 // directly: mediasoup drops bad datagrams silently (no per-reason counts for the
 // relaywatch_sfu_pipe_packets_dropped_total metric) and cannot hold packets for a
-// Producer that does not exist yet. It never forwards anything but the track's RTP.
-import type { Socket } from "node:dgram";
+// Producer that does not exist yet. It never forwards anything but the track's RTP. The
+// worker's PlainTransport is connected (comedia off) to this pipe's loopback socket, so the
+// worker itself accepts RTP from that one tuple only.
+import type { RemoteInfo, Socket } from "node:dgram";
 import type { Logger } from "../../../core/logger.js";
-import type { RelayInStats } from "../engine.js";
-import { classifyPipeDatagram, emptyDropCounts, type PipeDropCounts, type PipeDropReason } from "../pipe-drop.js";
+import type { RelayInStats, UdpEndpoint } from "../engine.js";
+import { emptyDropCounts, judgePipeDatagram, sourcePin, type PipeDropCounts, type PipeDropReason, type SourcePin } from "../pipe-drop.js";
 import type { TrackMedia } from "../track-media.js";
 import { closeSocket } from "../udp-port.js";
 import { canonicalRtpSize } from "./rtp-bytes.js";
@@ -34,10 +37,12 @@ export class RelayInPipe {
   private readonly dropped: PipeDropCounts = emptyDropCounts();
   private media: TrackMedia | null = null;
   private workerPort: number | null = null;
-  private held: Buffer[] = [];
+  private held: { msg: Buffer; from: UdpEndpoint }[] = [];
+  private pin: SourcePin;
   private closed = false;
 
-  constructor(id: string, publicSocket: Socket, internalSocket: Socket, hooks: RelayInPipeHooks, logger: Logger) {
+  /** `upstream`: the negotiated sender; without it the first sender of the track's RTP is latched. */
+  constructor(id: string, publicSocket: Socket, internalSocket: Socket, hooks: RelayInPipeHooks, logger: Logger, upstream?: UdpEndpoint | null) {
     this.id = id;
     const addr = publicSocket.address();
     this.ip = addr.address;
@@ -45,8 +50,9 @@ export class RelayInPipe {
     this.publicSocket = publicSocket;
     this.internalSocket = internalSocket;
     this.hooks = hooks;
-    publicSocket.on("message", (msg) => {
-      this.receive(msg);
+    this.pin = sourcePin(upstream);
+    publicSocket.on("message", (msg, rinfo: RemoteInfo) => {
+      this.receive(msg, { ip: rinfo.address, port: rinfo.port });
     });
     // RTCP receiver reports from the worker: not relayed upstream (pipes carry RTP only).
     internalSocket.on("message", () => undefined);
@@ -67,25 +73,27 @@ export class RelayInPipe {
   }
 
   /** Starts forwarding to the worker (its PlainTransport port) and replays what was held, in order. */
-  attach(media: TrackMedia, workerPort: number): void {
+  attach(media: TrackMedia, workerPort: number, upstream?: UdpEndpoint | null): void {
     this.media = media;
     this.workerPort = workerPort;
+    if (upstream != null) this.pin = sourcePin(upstream);
     const held = this.held;
     this.held = [];
-    for (const msg of held) this.receive(msg);
+    for (const h of held) this.receive(h.msg, h.from);
   }
 
-  private receive(msg: Buffer): void {
+  private receive(msg: Buffer, from: UdpEndpoint): void {
     if (this.closed) return;
-    const media = this.media;
-    const verdict = classifyPipeDatagram(msg, media === null ? undefined : { ssrc: media.ssrc, payloadType: media.codec.payloadType });
-    if (!verdict.ok) {
-      this.drop(verdict.reason);
+    const media = this.workerPort === null ? null : this.media;
+    const judged = judgePipeDatagram(msg, from, this.pin, media === null ? undefined : { ssrc: media.ssrc, payloadType: media.codec.payloadType });
+    this.pin = judged.pin;
+    if (!judged.verdict.ok) {
+      this.drop(judged.verdict.reason);
       return;
     }
     if (media === null || this.workerPort === null) {
       if (this.held.length >= MAX_HELD_DATAGRAMS) this.drop("not_ready");
-      else this.held.push(msg);
+      else this.held.push({ msg, from });
       return;
     }
     this.internalSocket.send(msg, this.workerPort, "127.0.0.1");

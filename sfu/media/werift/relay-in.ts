@@ -1,11 +1,12 @@
 // A relay-in pipe: one UDP port (inside rtpPortRange) that accepts plain RTP for one
-// track. The port is reachable from the network, so every datagram is classified first
-// and anything that is not this track's RTP is dropped and counted by reason.
-import type { Socket } from "node:dgram";
+// track from its upstream only. The port is reachable from the network, so every datagram
+// is judged first (pipe-drop.ts) and anything that is not this track's RTP from the pinned
+// upstream is dropped and counted by reason.
+import type { RemoteInfo, Socket } from "node:dgram";
 import { RtpPacket } from "werift";
 import type { Logger } from "../../../core/logger.js";
-import type { RelayInStats } from "../engine.js";
-import { classifyPipeDatagram, emptyDropCounts, type PipeDropCounts, type PipeDropReason } from "../pipe-drop.js";
+import type { RelayInStats, UdpEndpoint } from "../engine.js";
+import { emptyDropCounts, judgePipeDatagram, sourcePin, type PipeDropCounts, type PipeDropReason, type SourcePin } from "../pipe-drop.js";
 import type { TrackMedia } from "../track-media.js";
 import { closeSocket } from "../udp-port.js";
 
@@ -28,10 +29,12 @@ export class RelayIn {
   private readonly socket: Socket;
   private readonly hooks: RelayInHooks;
   private readonly dropped: PipeDropCounts = emptyDropCounts();
-  private held: Buffer[] = [];
+  private held: { msg: Buffer; from: UdpEndpoint }[] = [];
+  private pin: SourcePin;
   private closed = false;
 
-  constructor(id: string, socket: Socket, media: TrackMedia | null, hooks: RelayInHooks, logger: Logger) {
+  /** `upstream`: the negotiated sender; without it the first sender of the track's RTP is latched. */
+  constructor(id: string, socket: Socket, media: TrackMedia | null, hooks: RelayInHooks, logger: Logger, upstream?: UdpEndpoint | null) {
     this.id = id;
     const addr = socket.address();
     this.ip = addr.address;
@@ -39,8 +42,9 @@ export class RelayIn {
     this.socket = socket;
     this.media = media;
     this.hooks = hooks;
-    socket.on("message", (msg) => {
-      this.receive(msg);
+    this.pin = sourcePin(upstream);
+    socket.on("message", (msg, rinfo: RemoteInfo) => {
+      this.receive(msg, { ip: rinfo.address, port: rinfo.port });
     });
     socket.on("error", (err) => {
       logger.warn({ relayId: id, err }, "relayIn | socket error");
@@ -51,25 +55,30 @@ export class RelayIn {
     return this.media !== null;
   }
 
-  /** Sets the track's media once and replays what was held, in arrival order. */
-  setMedia(media: TrackMedia): void {
+  /**
+   * Sets the track's media once (and the negotiated upstream, when the control plane knows
+   * it now) and replays what was held, in arrival order.
+   */
+  setMedia(media: TrackMedia, upstream?: UdpEndpoint | null): void {
     this.media = media;
+    if (upstream != null) this.pin = sourcePin(upstream);
     const held = this.held;
     this.held = [];
-    for (const msg of held) this.receive(msg);
+    for (const h of held) this.receive(h.msg, h.from);
   }
 
-  private receive(msg: Buffer): void {
+  private receive(msg: Buffer, from: UdpEndpoint): void {
     if (this.closed) return;
     const media = this.media;
-    const verdict = classifyPipeDatagram(msg, media === null ? undefined : { ssrc: media.ssrc, payloadType: media.codec.payloadType });
-    if (!verdict.ok) {
-      this.drop(verdict.reason);
+    const judged = judgePipeDatagram(msg, from, this.pin, media === null ? undefined : { ssrc: media.ssrc, payloadType: media.codec.payloadType });
+    this.pin = judged.pin;
+    if (!judged.verdict.ok) {
+      this.drop(judged.verdict.reason);
       return;
     }
     if (media === null) {
       if (this.held.length >= MAX_HELD_DATAGRAMS) this.drop("not_ready");
-      else this.held.push(msg);
+      else this.held.push({ msg, from });
       return;
     }
     let packet: RtpPacket;

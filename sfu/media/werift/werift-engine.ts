@@ -182,7 +182,7 @@ export class WeriftEngine implements MediaEngine {
     return { relayId, trackId, local: relay.local, remote: relay.remote, media };
   }
 
-  async relayIn(trackId: TrackId, media?: TrackMedia): Promise<RelayInHandle> {
+  async relayIn(trackId: TrackId, media?: TrackMedia, upstream?: UdpEndpoint): Promise<RelayInHandle> {
     this.assertOpen("relayIn");
     const checked = media === undefined ? null : checkMedia(media);
     this.reserve(trackId);
@@ -203,6 +203,7 @@ export class WeriftEngine implements MediaEngine {
           },
         },
         this.logger.child({ trackId }),
+        upstream,
       );
       if (this.closed) {
         await relay.close();
@@ -216,7 +217,7 @@ export class WeriftEngine implements MediaEngine {
     }
   }
 
-  setRelayMedia(relayId: string, media: TrackMedia): Promise<void> {
+  setRelayMedia(relayId: string, media: TrackMedia, upstream?: UdpEndpoint): Promise<void> {
     if (this.closed) return Promise.reject(new InvalidStateError("setRelayMedia(): engine closed"));
     const entry = this.relaysIn.get(relayId);
     if (entry === undefined) return Promise.reject(notFound(`no relay-in ${relayId}`));
@@ -231,7 +232,7 @@ export class WeriftEngine implements MediaEngine {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     hub.media = checked;
-    entry.relay.setMedia(checked);
+    entry.relay.setMedia(checked, upstream);
     return Promise.resolve();
   }
 

@@ -1,0 +1,106 @@
+// The relay plane believes only its upstream (issue 13): forged RTP carrying a relayed
+// track's SSRC and payload type, sent to the relay-in port from another source port, never
+// reaches a subscriber and is counted as wrong_source — on a live two-region relay (the
+// pipe latched its upstream's address) and on an engine's relay-in pinned to a negotiated
+// upstream before any packet (a forger sending first wins nothing). Real UDP, real engines.
+import { createSocket, type Socket } from "node:dgram";
+import { describe, expect, it } from "vitest";
+import { createEngine } from "../../sfu/media/create-engine.js";
+import type { MediaEngine } from "../../sfu/media/engine.js";
+import type { TrackMedia } from "../../sfu/media/track-media.js";
+import { portWindow } from "../conformance/engine-helpers.js";
+import { ENGINES, labScope, metricValue, publish, subscribe, trackIn, waitFor, waitForMesh } from "./sfu-kit.js";
+
+const FORGED = 500;
+
+function rtpOf(media: TrackMedia, seq: number, fill: number): Buffer {
+  const b = Buffer.alloc(12 + 100, fill);
+  b[0] = 0x80;
+  b[1] = media.codec.payloadType;
+  b.writeUInt16BE(seq & 0xffff, 2);
+  b.writeUInt32BE((seq * 3000) >>> 0, 4);
+  b.writeUInt32BE(media.ssrc, 8);
+  return b;
+}
+
+async function bound(): Promise<Socket> {
+  const s = createSocket("udp4");
+  await new Promise<void>((resolve) => s.bind(0, "127.0.0.1", () => { resolve(); }));
+  return s;
+}
+
+/** Sends `count` datagrams paced in small batches, so the kernel buffer never drops one. */
+async function sendAll(socket: Socket, port: number, make: (i: number) => Buffer, count: number): Promise<void> {
+  for (let i = 0; i < count; i += 25) {
+    await Promise.all(Array.from({ length: Math.min(25, count - i) }, (_, k) => new Promise<void>((resolve) => {
+      socket.send(make(i + k), port, "127.0.0.1", () => { resolve(); });
+    })));
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+describe.each(ENGINES)("relay pipes believe only their upstream (%s engine)", (engine) => {
+  const scope = labScope();
+
+  it("forged RTP with the track's SSRC from another source port never reaches the subscriber and is counted", async () => {
+    const lab = await scope.start({ regions: ["a", "b"], engine });
+    await waitForMesh(lab);
+    const track = "live/pinned";
+    const pub = scope.defer(await publish(lab.node("a"), track));
+    const flow = pub.stream(50);
+    const sub = scope.defer(await subscribe(lab.node("b"), track));
+    expect(sub.status).toBe(201);
+    await waitFor(() => sub.subscriber.packetsReceived > 10, 10_000, "the relay flowing a>b");
+    flow.stop();
+    const b = lab.node("b");
+    // Quiet: nothing in flight any more on the real path.
+    let last = -1;
+    await waitFor(async () => {
+      const n = (await trackIn(b, track))?.packets ?? 0;
+      const settled = n === last;
+      last = n;
+      return settled;
+    }, 5_000, "the relay quiet", 300);
+    const stats = b.engine.stats(track);
+    const port = stats.relayIn?.port;
+    const media = stats.media;
+    if (port === undefined || media === null) throw new Error("b has no relay-in with media");
+    const receivedBefore = sub.subscriber.packetsReceived;
+    const droppedBefore = await metricValue(lab.registries.get("b")!, "relaywatch_sfu_pipe_packets_dropped_total", { reason: "wrong_source" });
+    const forger = await bound();
+    try {
+      await sendAll(forger, port, (i) => rtpOf(media, 50_000 + i, 0xee), FORGED);
+    } finally {
+      forger.close();
+    }
+    await waitFor(async () => (await metricValue(lab.registries.get("b")!, "relaywatch_sfu_pipe_packets_dropped_total", { reason: "wrong_source" })) - droppedBefore >= FORGED, 5_000, "every forged datagram counted");
+    expect(b.engine.stats(track).packetsReceived).toBe(last);
+    expect(sub.subscriber.packetsReceived).toBe(receivedBefore);
+    // The real upstream still gets through.
+    const again = pub.stream(50);
+    await waitFor(() => sub.subscriber.packetsReceived > receivedBefore + 10, 10_000, "the real relay forwarding again");
+    again.stop();
+  });
+
+  it("a relay-in pinned to a negotiated upstream refuses a forger that sends first", async () => {
+    const e: MediaEngine = await createEngine(engine, { rtpPortRange: portWindow(3), webrtcPortRange: { min: 32_768, max: 60_999 }, workers: 1 });
+    scope.defer(e);
+    const upstream = await bound();
+    const forger = await bound();
+    try {
+      const media: TrackMedia = { kind: "audio", codec: { mimeType: "audio/opus", payloadType: 111, clockRate: 48_000, channels: 2 }, ssrc: 0x1234_5678 };
+      const h = await e.relayIn("live/negotiated", undefined, { ip: "127.0.0.1", port: upstream.address().port });
+      await sendAll(forger, h.port, (i) => rtpOf(media, i, 0xee), 50);
+      await e.setRelayMedia(h.relayId, media);
+      await sendAll(forger, h.port, (i) => rtpOf(media, 100 + i, 0xee), 50);
+      await sendAll(upstream, h.port, (i) => rtpOf(media, 200 + i, 0x11), 20);
+      await waitFor(() => e.stats("live/negotiated").packetsReceived >= 20, 5_000, "the upstream's packets");
+      await waitFor(() => e.pipeDropTotals().wrong_source >= 100, 5_000, "the forger's packets dropped");
+      expect(e.stats("live/negotiated").packetsReceived).toBe(20);
+      expect(e.pipeDropTotals().wrong_source).toBe(100);
+    } finally {
+      upstream.close();
+      forger.close();
+    }
+  });
+});
