@@ -1,24 +1,31 @@
 // Every ClickHouse query of every dashboard (panels and variables), expanded the way
 // Grafana + grafana-clickhouse-datasource do, runs on the real engine (chdb) against the
-// migrated schema and seeded data, and returns the columns its panel reads.
+// migrated schema and seeded data, and returns the columns its panel reads. The store lives
+// in a database that is not the default `relaywatch` (which does not exist here), so a
+// query that names a database instead of `${database}` fails.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChdbStore } from "../store/chdb-backend.js";
 import { migrate } from "../store/migrations.js";
+import { DEFAULT_DATABASE } from "../store/url.js";
 import { DASHBOARDS } from "./src/catalog.js";
 import { expandClickHouseSql, type ExpansionContext, type TemplateVariable } from "./src/clickhouse-macros.js";
 import { CLICKHOUSE } from "./src/datasources.js";
 import { renderDashboard } from "./src/render.js";
+import { DATABASE as DATABASE_QUERY } from "./src/variables.js";
 import { seedDashboardData, type SeededRange } from "../test/support/dashboard-seed.js";
+
+/** Where the store's tables are: any name but the default, as `--store http://…/rw_staging` makes. */
+const DATABASE = "rw_staging";
 
 const dir = mkdtempSync(join(tmpdir(), "relaywatch-dashboards-"));
 let store: ChdbStore;
 let range: SeededRange;
 
 beforeAll(async () => {
-  store = await ChdbStore.open({ path: join(dir, "data") });
+  store = await ChdbStore.open({ path: join(dir, "data"), database: DATABASE });
   await migrate(store);
   range = await seedDashboardData(store);
 });
@@ -35,16 +42,31 @@ function contexts(): { label: string; ctx: ExpansionContext }[] {
   const names = ["RelayLoop", "MissingRelay", "ProbePairFailing"];
   // 60 s: Grafana's interval for a 1 h range on a ~60-point-wide panel.
   const base = { fromMs: range.fromMs, toMs: range.toMs, intervalMs: 60_000 };
+  const database: TemplateVariable = { values: [DATABASE] };
   return [
-    { label: "All selected", ctx: { ...base, variables: { src: all(range.regions), dst: all(range.regions), region: all(range.regions), alertname: all(names) } } },
+    { label: "All selected", ctx: { ...base, variables: { database, src: all(range.regions), dst: all(range.regions), region: all(range.regions), alertname: all(names) } } },
     {
       label: "two values selected",
-      ctx: { ...base, variables: { src: pick(["us-west", "eu-central"]), dst: pick(["eu-central", "eu-west"]), region: pick(["eu-central", "eu-west"]), alertname: pick(["RelayLoop", "MissingRelay"]) } },
+      ctx: { ...base, variables: { database, src: pick(["us-west", "eu-central"]), dst: pick(["eu-central", "eu-west"]), region: pick(["eu-central", "eu-west"]), alertname: pick(["RelayLoop", "MissingRelay"]) } },
     },
   ];
 }
 
 const toRows = async (sql: string): Promise<Record<string, unknown>[]> => store.query(sql);
+
+describe("the store for these tests", () => {
+  it(`is in database ${DATABASE}; the default ${DEFAULT_DATABASE} does not exist`, async () => {
+    expect(DATABASE).not.toBe(DEFAULT_DATABASE);
+    const rows = await toRows(`SELECT name FROM system.databases WHERE name IN ('${DATABASE}', '${DEFAULT_DATABASE}') ORDER BY name`);
+    expect(rows).toEqual([{ name: DATABASE }]);
+  });
+
+  it("is the one database the $database variable lists (a database with only some of the tables is not)", async () => {
+    await store.exec("CREATE DATABASE IF NOT EXISTS rw_decoy");
+    await store.exec("CREATE TABLE IF NOT EXISTS rw_decoy.probe_results (x UInt8) ENGINE = Memory");
+    expect(await toRows(DATABASE_QUERY.sql)).toEqual([{ database: DATABASE }]);
+  });
+});
 
 for (const spec of DASHBOARDS) {
   describe(`dashboard ${spec.file}`, () => {

@@ -4,11 +4,11 @@
 import { DashboardCursorSync, RowBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import { ClassicDashboardBuilder, type ClassicDashboard } from "./classic-dashboard.js";
 import { chQuery } from "./clickhouse-query.js";
-import { table } from "./datasources.js";
+import { CLICKHOUSE_SLOT, PROMETHEUS_SLOT, table } from "./datasources.js";
 import { TAGS, type DashboardSpec } from "./dashboard-spec.js";
 import { chStat, chTable, chTimeseries, promTimeseries } from "./panels.js";
 import { activeAlertsQuery } from "./relay-health.js";
-import { clickhouseVariable, type ClickHouseVariable } from "./variables.js";
+import { clickhouseVariable, DATABASE, databaseVariable, datasourceVariable, type ClickHouseVariable } from "./variables.js";
 
 const NAMES = `$__conditionalAll(name IN (\${alertname:singlequote}), $alertname)`;
 
@@ -128,6 +128,9 @@ function build(): ClassicDashboard {
     .time({ from: "now-24h", to: "now" })
     .refresh("30s")
     .tooltip(DashboardCursorSync.Crosshair)
+    .withVariable(datasourceVariable(CLICKHOUSE_SLOT))
+    .withVariable(datasourceVariable(PROMETHEUS_SLOT))
+    .withVariable(databaseVariable())
     .withVariable(clickhouseVariable(ALERTNAME))
     .withRow(new RowBuilder("Now"))
     .withPanel(chStat("Firing at the end of the range", "Alerts whose latest state is firing.", "short", { w: 6, h: 5 }, FIRING_NOW))
@@ -159,5 +162,5 @@ export const ALERTS_OVERVIEW: DashboardSpec = {
   uid: "relaywatch-alerts",
   build,
   clickhouseQueries: [ACTIVE, TIMELINE, TIME_TO_DETECT, MTTR, MTTR_OVERALL, FIRING_NOW],
-  clickhouseVariables: [ALERTNAME],
+  clickhouseVariables: [DATABASE, ALERTNAME],
 };

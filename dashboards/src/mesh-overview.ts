@@ -4,10 +4,10 @@
 import { DashboardCursorSync, RowBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import { ClassicDashboardBuilder, type ClassicDashboard } from "./classic-dashboard.js";
 import { chQuery } from "./clickhouse-query.js";
-import { table } from "./datasources.js";
+import { CLICKHOUSE_SLOT, table } from "./datasources.js";
 import { TAGS, type DashboardSpec } from "./dashboard-spec.js";
 import { chBarChart, chTable, chTimeseries, pairMatrix } from "./panels.js";
-import { clickhouseVariable, type ClickHouseVariable } from "./variables.js";
+import { clickhouseVariable, DATABASE, databaseVariable, datasourceVariable, type ClickHouseVariable } from "./variables.js";
 
 const PAIRS = `$__conditionalAll(src IN (\${src:singlequote}), $src) AND $__conditionalAll(dst IN (\${dst:singlequote}), $dst)`;
 
@@ -155,6 +155,8 @@ function build(): ClassicDashboard {
     .time({ from: "now-1h", to: "now" })
     .refresh("30s")
     .tooltip(DashboardCursorSync.Crosshair)
+    .withVariable(datasourceVariable(CLICKHOUSE_SLOT))
+    .withVariable(databaseVariable())
     .withVariable(clickhouseVariable(SRC))
     .withVariable(clickhouseVariable(DST))
     .withRow(new RowBuilder("Pair matrix (rows: src, columns: dst)"))
@@ -177,5 +179,5 @@ export const MESH_OVERVIEW: DashboardSpec = {
   uid: "relaywatch-mesh-overview",
   build,
   clickhouseQueries: [PAIR_SUMMARY, FAILING_PAIRS, FAILED_OVER_TIME, STATUS_OVER_TIME, SETUP_DISTRIBUTION, SETUP_QUANTILES, LATENCY_OVER_TIME],
-  clickhouseVariables: [SRC, DST],
+  clickhouseVariables: [DATABASE, SRC, DST],
 };

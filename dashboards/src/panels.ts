@@ -1,5 +1,5 @@
 // Panel helpers shared by the dashboards: one line per panel in the dashboard files, the
-// SDK builders underneath. Every panel names its datasource by fixed uid (datasources.ts).
+// SDK builders underneath. Every panel names its datasource through a dashboard variable (datasources.ts).
 import { PanelBuilder as BarChartPanel } from "@grafana/grafana-foundation-sdk/barchart";
 import type { Builder } from "@grafana/grafana-foundation-sdk/cog";
 import { LegendDisplayMode, LegendPlacement, StackingMode, StackingConfigBuilder, VizLegendOptionsBuilder, GraphDrawStyle } from "@grafana/grafana-foundation-sdk/common";

@@ -4,9 +4,10 @@
 // while every other region still reports it reachable.
 import { DashboardCursorSync, RowBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import { ClassicDashboardBuilder, type ClassicDashboard } from "./classic-dashboard.js";
+import { PROMETHEUS_SLOT } from "./datasources.js";
 import { TAGS, type DashboardSpec } from "./dashboard-spec.js";
 import { binaryStates, promStateTimeline, promTimeseries } from "./panels.js";
-import { prometheusVariable, REGION_VARIABLE } from "./variables.js";
+import { datasourceVariable, prometheusVariable, REGION_VARIABLE } from "./variables.js";
 
 const SEL = `region=~"$region"`;
 
@@ -22,6 +23,7 @@ function build(): ClassicDashboard {
     .time({ from: "now-1h", to: "now" })
     .refresh("10s")
     .tooltip(DashboardCursorSync.Crosshair)
+    .withVariable(datasourceVariable(PROMETHEUS_SLOT))
     .withVariable(prometheusVariable(REGION_VARIABLE))
     .withRow(new RowBuilder("Isolation"))
     .withPanel(

@@ -4,10 +4,10 @@
 import { DashboardCursorSync, RowBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import { ClassicDashboardBuilder, type ClassicDashboard } from "./classic-dashboard.js";
 import { chQuery } from "./clickhouse-query.js";
-import { table } from "./datasources.js";
+import { CLICKHOUSE_SLOT, PROMETHEUS_SLOT, table } from "./datasources.js";
 import { TAGS, type DashboardSpec } from "./dashboard-spec.js";
 import { chBarChart, chTable, chTimeseries, promTimeseries } from "./panels.js";
-import { prometheusVariable, REGION_VARIABLE } from "./variables.js";
+import { DATABASE, databaseVariable, datasourceVariable, prometheusVariable, REGION_VARIABLE } from "./variables.js";
 
 const REGION = `$__conditionalAll(region IN (\${region:singlequote}), $region)`;
 const SEL = `region=~"$region"`;
@@ -130,6 +130,9 @@ function build(): ClassicDashboard {
     .time({ from: "now-1h", to: "now" })
     .refresh("30s")
     .tooltip(DashboardCursorSync.Crosshair)
+    .withVariable(datasourceVariable(CLICKHOUSE_SLOT))
+    .withVariable(datasourceVariable(PROMETHEUS_SLOT))
+    .withVariable(databaseVariable())
     .withVariable(prometheusVariable(REGION_VARIABLE))
     .withRow(new RowBuilder("Relays (region nodes)"))
     .withPanel(
@@ -175,5 +178,5 @@ export const RELAY_HEALTH: DashboardSpec = {
   uid: "relaywatch-relay-health",
   build,
   clickhouseQueries: [LOOPS_AND_MISSING, LOOP_EPISODES, PATH_LENGTHS, LONGEST_PATHS, PROBE_PATH_HOPS],
-  clickhouseVariables: [],
+  clickhouseVariables: [DATABASE],
 };

@@ -1,6 +1,7 @@
 // Renders the generated artifacts (dashboard JSON, the Alertmanager example) and writes or
 // checks them. Output is deterministic: panel ids are assigned in order, JSON is 2-space
-// indented with a trailing newline, so `git diff` shows real changes only.
+// indented with a trailing newline, so `git diff` shows real changes only. Each dashboard
+// starts with its `__inputs`/`__requires` header (import-header.ts).
 import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +9,7 @@ import type { Panel, RowPanel } from "@grafana/grafana-foundation-sdk/dashboard"
 import type { ClassicDashboard } from "./classic-dashboard.js";
 import { renderAlertmanagerExample } from "./alertmanager-config.js";
 import { DASHBOARDS } from "./catalog.js";
+import { importHeader } from "./import-header.js";
 
 /** dashboards/ in this checkout. */
 export const DASHBOARDS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -25,7 +27,7 @@ export function renderDashboard(d: ClassicDashboard): string {
     if (p.type === "row" && "panels" in p) for (const child of p.panels) number(child);
   };
   for (const p of d.panels ?? []) number(p);
-  return `${JSON.stringify(d, null, 2)}\n`;
+  return `${JSON.stringify({ ...importHeader(d), ...d }, null, 2)}\n`;
 }
 
 export function generatedFiles(): GeneratedFile[] {
