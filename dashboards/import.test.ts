@@ -99,8 +99,8 @@ interface DatasourceOption {
 /**
  * The option a single-value datasource variable lands on when the dashboard loads: Scenes
  * (Grafana 11+, MultiValueVariable) matches current.value against uids, then current.text
- * against names, else takes the first; the older variable system (Grafana 9–10) matches
- * current.text only.
+ * against names, else takes the first; the older variable system (Grafana 9, 10, early 11,
+ * public/app/features/variables/state/actions.ts) matches current.text only.
  */
 function selectedDatasource(v: Variable, options: readonly DatasourceOption[], engine: "scenes" | "legacy"): string | undefined {
   const byValue = engine === "scenes" ? options.find((o) => o.uid === v.current?.value) : undefined;
@@ -129,7 +129,7 @@ describe("dashboard import", () => {
     expect(files.sort()).toEqual(DASHBOARDS.map((s) => s.file).sort());
   });
 
-  it("the check below flags a panel that names a datasource by uid", () => {
+  it("the fixed-uid check flags a panel that names its datasource by uid", () => {
     const d = committed("mesh-overview.json");
     const broken = structuredClone(d) as unknown as { panels: { datasource: { type: string; uid: string } }[] };
     broken.panels[1]!.datasource = { type: CLICKHOUSE_PLUGIN_ID, uid: "relaywatch-clickhouse" };
