@@ -2,11 +2,13 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../core/clock.js";
 import type { AlertTransition } from "./alerts/alert-book.js";
 import { MISSING_RELAY_FOR_MS } from "./detectors/missing-relay.js";
+import { LOOP_KEEP_FIRING_MS } from "./detectors/relay-loop.js";
 import { REGION_OFFLINE_FOR_MS, REGION_UNREACHABLE_FOR_MS } from "./detectors/region-health.js";
 import { AnalyzerEngine } from "./engine.js";
 import { peerEvent, probe, resetSeqs, snapshot, statusEvent, trackEntry, trackEvent } from "../test/support/analyzer-fixtures.js";
 
-const THRESHOLDS = { probe: { k: 2, n: 3 }, relayLatencyMs: 250, staleRelayAfterMs: 60_000 };
+/** Warm-up off (grace 0): these cases are about detection; warm-up has its own tests (engine-paging.test.ts). */
+const THRESHOLDS = { probe: { k: 2, n: 3 }, relayLatencyMs: 250, staleRelayAfterMs: 60_000, gracePeriodMs: 0 };
 
 function setup() {
   const clock = new ManualClock(10_000);
@@ -29,8 +31,12 @@ describe("AnalyzerEngine", () => {
     expect(transitions.filter((t) => t.alert.name === "RelayLoop")).toEqual([]);
     engine.applyEvent(trackEvent("eu-west", "room/cam", { upstream: "eu-central", subscribers: 1 }, 10_002), clock.now());
     const loop = transitions.find((t) => t.alert.name === "RelayLoop");
-    expect(loop).toMatchObject({ kind: "fired", observedAt: 10_002, alert: { labels: { track: "room/cam", regions: "eu-central,eu-west", severity: "critical" }, evidence: { cycle: ["eu-central", "eu-west", "eu-central"] } } });
+    expect(loop).toMatchObject({ kind: "fired", notify: true, observedAt: 10_002, alert: { labels: { regions: "eu-central,eu-west", severity: "critical" }, evidence: { track: "room/cam", cycle: ["eu-central", "eu-west", "eu-central"], formedAt: 10_002 } } });
     engine.applyEvent(trackEvent("eu-west", "room/cam", { upstream: "us-west", subscribers: 1 }, 10_003), clock.now());
+    // Kept firing across a probe rotation's gap, then resolved.
+    engine.tick(clock.now() + LOOP_KEEP_FIRING_MS - 1);
+    expect(engine.book.firingCount("RelayLoop")).toBe(1);
+    engine.tick(clock.now() + LOOP_KEEP_FIRING_MS);
     expect(transitions.at(-1)).toMatchObject({ kind: "resolved", alert: { name: "RelayLoop" } });
   });
 
@@ -45,6 +51,8 @@ describe("AnalyzerEngine", () => {
     expect(fired()).toEqual(['FalseIsolation{"region":"us-east","severity":"critical"}']);
     engine.tick(clock.now() + REGION_OFFLINE_FOR_MS);
     expect(fired()).toEqual(['FalseIsolation{"region":"us-east","severity":"critical"}', 'RegionOffline{"region":"us-east","severity":"critical"}']);
+    // One outage, one page: the FalseIsolation names it and mutes the RegionOffline.
+    expect(engine.book.pagingCount()).toBe(1);
     engine.applyEvent(statusEvent("us-east", { state: "online", isolation: "naive", since: clock.now() + 30_000 }, clock.now()), clock.now());
     expect(engine.book.firing()).toEqual([]);
   });
@@ -135,7 +143,7 @@ describe("AnalyzerEngine", () => {
     expect(fired()).toEqual([]);
     clock.advance(1);
     engine.tick(clock.now());
-    expect(fired()).toEqual(['MissingRelay{"track":"room/cam","region":"eu-central","severity":"critical"}']);
+    expect(fired()).toEqual(['MissingRelay{"track":"room/cam","region":"eu-central","severity":"warning"}']);
   });
 
   it("a relay being set up at a probe rotation (locating, then pulling with no packet yet, then flowing within 1 s) is not a MissingRelay", () => {

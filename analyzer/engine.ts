@@ -1,7 +1,9 @@
 // The analyzer's synchronous core: folds region snapshots/events, connection changes and
 // probe results into the relay graph, region book and probe matrix, runs the detectors
-// for exactly what changed, and feeds the alert book. No I/O, no timers: `now` comes in,
-// observations go out through the injected observer. The Analyzer (analyzer.ts) wires it
+// for exactly what changed, and feeds the alert book through the paging policy
+// (alerts/paging.ts: symptoms warn at once, page past the horizon; warm-up.ts: subjects
+// still `starting` do not alert). No I/O, no timers: `now` comes in, observations go out
+// through the injected observer. The Analyzer (analyzer.ts) wires it
 // to the network; tests and the bench drive it directly.
 import type { ProbeResult } from "../core/probe-result.js";
 import type { Region, TrackId } from "../core/region.js";
@@ -9,13 +11,15 @@ import type { RegionHealth } from "../core/region-health.js";
 import type { RelayEdge } from "../core/relay-edge.js";
 import type { RegionSnapshot, SfuEvent } from "../core/sfu-state.js";
 import { AlertBook, type AlertTransition } from "./alerts/alert-book.js";
+import { applyPagingPolicy, PAGING_HORIZON_MS } from "./alerts/paging.js";
 import type { Finding } from "./detectors/finding.js";
 import { missingRelayFindings } from "./detectors/missing-relay.js";
 import { latencyFinding, localiseFailures, pairFailingFindings } from "./detectors/probe-pairs.js";
-import { ProbeMatrix, type KOfN, type PairState } from "./detectors/probe-matrix.js";
+import { pairKey, ProbeMatrix, type KOfN, type PairState } from "./detectors/probe-matrix.js";
 import { addWitness, isolationFindings, isWitnessTime, unreachableFindings, WITNESS_WINDOW_MS } from "./detectors/region-health.js";
-import { relayLoopFindings, RelayLoopDetector } from "./detectors/relay-loop.js";
+import { relayLoopFindings, RelayLoopDetector, type BrokenPair, type LoopedTrack } from "./detectors/relay-loop.js";
 import { staleRelayFindings } from "./detectors/stale-relay.js";
+import { copyNotBefore, WARM_UP_GRACE_MS, WarmUp } from "./detectors/warm-up.js";
 import { RegionBook, type RegionRecord } from "./graph/region-book.js";
 import { RelayGraph, trackOrigin, type NodeChange } from "./graph/relay-graph.js";
 
@@ -23,6 +27,10 @@ export interface EngineThresholds {
   probe: KOfN;
   relayLatencyMs: number;
   staleRelayAfterMs: number;
+  /** Warm-up grace for subjects never healthy since they appeared (default WARM_UP_GRACE_MS). */
+  gracePeriodMs?: number;
+  /** How long a symptom must persist before it pages (default PAGING_HORIZON_MS). */
+  pagingHorizonMs?: number;
 }
 
 export interface EngineObserver {
@@ -44,7 +52,13 @@ export class AnalyzerEngine {
   readonly loops = new RelayLoopDetector();
   readonly matrix: ProbeMatrix;
   readonly book = new AlertBook();
+  readonly warmUp: WarmUp;
   private readonly thresholds: EngineThresholds;
+  private readonly horizonMs: number;
+  /** When the next failing-but-starting pair's grace ends (the sweep re-localises then). */
+  private pairGraceDue: number | null = null;
+  /** Whether the set of cycles changed since the cycle alerts were last synced. */
+  private loopsChanged = false;
   private readonly observer: EngineObserver;
   private readonly timing: boolean;
 
@@ -52,6 +66,8 @@ export class AnalyzerEngine {
     this.thresholds = thresholds;
     this.observer = observer;
     this.matrix = new ProbeMatrix(thresholds.probe, thresholds.relayLatencyMs);
+    this.warmUp = new WarmUp(thresholds.gracePeriodMs ?? WARM_UP_GRACE_MS);
+    this.horizonMs = thresholds.pagingHorizonMs ?? PAGING_HORIZON_MS;
     this.timing = observer.detectorSeconds !== undefined;
   }
 
@@ -71,6 +87,7 @@ export class AnalyzerEngine {
       touched.add(c.track);
     }
     for (const track of touched) this.evaluateTrack(track, s.ts, now);
+    this.syncLoopsIfChanged(s.ts, now);
     this.evaluateRegion(s.region, s.ts, now);
     for (const p of s.peers) this.reevaluateIfOffline(p.region, s.ts, now);
     if (statusChanged) this.emitHealth(r, now);
@@ -86,6 +103,7 @@ export class AnalyzerEngine {
         const c = this.graph.upsert(ev.region, ev.entry, now);
         this.onNodeChange(c, ev.ts);
         this.evaluateTrack(ev.entry.track, ev.ts, now);
+        this.syncLoopsIfChanged(ev.ts, now);
         break;
       }
       case "track-removed": {
@@ -93,6 +111,7 @@ export class AnalyzerEngine {
         if (c !== null) {
           this.onNodeChange(c, ev.ts);
           this.evaluateTrack(ev.track, ev.ts, now);
+          this.syncLoopsIfChanged(ev.ts, now);
         }
         break;
       }
@@ -119,6 +138,8 @@ export class AnalyzerEngine {
   /** The analyzer's connection to a region's API came up or went down. */
   setConnected(region: Region, connected: boolean, now: number, reason = ""): void {
     const r = this.regions.get(region);
+    this.warmUp.seen(regionKey(region), now);
+    if (connected) this.warmUp.markHealthy(regionKey(region));
     if (!this.regions.setConnected(region, connected, now, reason)) return;
     this.evaluateRegion(region, now, now);
     // Its copies are judged again (or no longer): MissingRelay skips unreachable regions.
@@ -138,6 +159,9 @@ export class AnalyzerEngine {
     for (const res of results) {
       const o = this.matrix.record(res);
       if (o === null) continue;
+      const key = pairKey(res.src, res.dst);
+      this.warmUp.seen(key, now);
+      if (res.status === "ok" || res.status === "degraded") this.warmUp.markHealthy(key);
       if (o.failingChanged) failingChanged = true;
       if (o.slowChanged) {
         const findings = o.pair.slow ? [latencyFinding(o.pair, this.thresholds.probe, this.thresholds.relayLatencyMs)] : [];
@@ -148,15 +172,56 @@ export class AnalyzerEngine {
         this.reevaluateIfOffline(res.dst, res.ts, now);
       }
     }
-    if (failingChanged) this.sync("pairs", pairFailingFindings(localiseFailures(this.matrix.allPairs(), (p) => this.loopExplains(p)), this.thresholds.probe), now);
+    if (failingChanged) this.syncPairs(now);
     this.time("probes", t0);
   }
 
-  /** The 1 s sweep: fires pending alerts that came due. */
+  /** The 1 s sweep: fires pending alerts that came due, re-localises pairs whose warm-up ended. */
   tick(now: number): void {
     const t0 = this.timing ? performance.now() : 0;
+    if (this.pairGraceDue !== null && now >= this.pairGraceDue) this.syncPairs(now);
     for (const t of this.book.tick(now)) this.emit(t);
     this.time("tick", t0);
+  }
+
+  /** Whether a pair, region or copy has never been healthy since it appeared, within the grace (API, TUI). */
+  startingPair(src: Region, dst: Region, now: number): boolean {
+    return this.warmUp.starting(pairKey(src, dst), now);
+  }
+
+  startingRegion(region: Region, now: number): boolean {
+    return this.warmUp.starting(regionKey(region), now);
+  }
+
+  /** Localises the failing pairs, leaving out those still starting (their grace end is swept). */
+  private syncPairs(now: number): void {
+    let due: number | null = null;
+    const view = [...this.matrix.allPairs()].map((p) => {
+      if (!p.failing) return p;
+      const notBefore = this.warmUp.notBefore(pairKey(p.src, p.dst));
+      if (notBefore === undefined || now >= notBefore) return p;
+      due = due === null ? notBefore : Math.min(due, notBefore);
+      return { ...p, failing: false };
+    });
+    this.pairGraceDue = due;
+    this.sync("pairs", pairFailingFindings(localiseFailures(view, (p) => this.loopExplains(p)), this.thresholds.probe), now);
+  }
+
+  /** One RelayLoop per cycle across every looped track, re-synced when the set of cycles changes. */
+  private syncLoopsIfChanged(observedAt: number, now: number): void {
+    if (!this.loopsChanged) return;
+    this.loopsChanged = false;
+    const looped: LoopedTrack[] = this.loops.tracksWithCycles().map((track) => ({ track, relays: this.graph.track(track), loops: this.loops.loopsOf(track) }));
+    this.sync("loops", relayLoopFindings(looped, (tracks) => this.brokenPairs(tracks), observedAt), now);
+  }
+
+  /** Failing probe pairs on the given looped tracks, or that a loop explains. */
+  private brokenPairs(tracks: ReadonlySet<string>): BrokenPair[] {
+    const out: BrokenPair[] = [];
+    for (const p of this.matrix.allPairs()) {
+      if (p.failing && (tracks.has(p.last.track) || this.loopExplains(p))) out.push({ src: p.src, dst: p.dst, track: p.last.track });
+    }
+    return out;
   }
 
   /** A failing pair whose probe track is looped with the pair's dst on the cycle: the loop explains it. */
@@ -165,7 +230,7 @@ export class AnalyzerEngine {
   }
 
   private onNodeChange(c: NodeChange, ts: number): void {
-    if (c.upstreamBefore !== c.upstreamAfter || c.removed) this.loops.onUpstreamChange(this.graph.track(c.track), c.track, c.region, ts);
+    if ((c.upstreamBefore !== c.upstreamAfter || c.removed) && this.loops.onUpstreamChange(this.graph.track(c.track), c.track, c.region, ts)) this.loopsChanged = true;
     if (c.structural && this.observer.edge !== undefined) {
       const n = this.graph.node(c.track, c.region);
       const t = this.graph.track(c.track);
@@ -189,11 +254,10 @@ export class AnalyzerEngine {
   private evaluateTrack(track: TrackId, observedAt: number, now: number): void {
     const t = this.graph.track(track);
     const findings: Finding[] = [];
-    const loops = this.loops.loopsOf(track);
-    if (loops.length > 0) findings.push(...relayLoopFindings(t, track, loops, observedAt));
     if (t !== undefined) {
       const origin = trackOrigin(t);
-      findings.push(...missingRelayFindings(t, track, origin, observedAt, (r) => this.reachable(r)), ...staleRelayFindings(t, track, this.thresholds.staleRelayAfterMs, observedAt));
+      const grace = this.warmUp.graceMs;
+      findings.push(...missingRelayFindings(t, track, origin, observedAt, (r) => this.reachable(r), (n) => copyNotBefore(n, grace)), ...staleRelayFindings(t, track, this.thresholds.staleRelayAfterMs, observedAt));
     }
     this.sync(`track:${track}`, findings, now);
     if (this.observer.track !== undefined) this.safe(() => this.observer.track?.(track));
@@ -206,7 +270,7 @@ export class AnalyzerEngine {
   private evaluateRegion(region: Region, observedAt: number, now: number): void {
     const r = this.regions.get(region);
     if (r.status?.state === "offline") this.gatherWitnesses(r, now);
-    this.sync(`region:${region}`, [...isolationFindings(r, observedAt), ...unreachableFindings(r, observedAt)], now);
+    this.sync(`region:${region}`, [...isolationFindings(r, observedAt), ...unreachableFindings(r, observedAt, this.warmUp.notBefore(regionKey(region)))], now);
   }
 
   private gatherWitnesses(r: RegionRecord, now: number): void {
@@ -222,7 +286,7 @@ export class AnalyzerEngine {
   }
 
   private sync(scope: string, findings: readonly Finding[], now: number): void {
-    for (const t of this.book.sync(scope, findings, now)) this.emit(t);
+    for (const t of this.book.sync(scope, applyPagingPolicy(findings, this.horizonMs), now)) this.emit(t);
   }
 
   private emit(t: AlertTransition): void {
@@ -261,4 +325,9 @@ export class AnalyzerEngine {
       }
     }
   }
+}
+
+/** The warm-up key of a region (pairs use pairKey: `src>dst`). */
+function regionKey(region: Region): string {
+  return `region:${region}`;
 }

@@ -7,7 +7,12 @@
 // `notify: true`): it pages then, if it still holds. An alert that has paged stays with
 // on-call until it resolves (a cause firing later does not mute it). Detectors hand over the complete set of
 // findings of a scope (a track, a region, the probe matrix) with sync(); the book diffs by
-// fingerprint, so reporting the same thing twice is a no-op. Restored alerts (from the
+// fingerprint, so reporting the same thing twice is a no-op. A finding may not fire before its
+// `notBefore` (its subject is warming up), one with `keepFiringForMs` stays firing that
+// long after its detector stops reporting it (Prometheus' keep_firing_for), and a warning
+// with `escalateAfterMs` becomes critical in place once it has held that long (an `updated`
+// transition that notifies, unless muted: that is when it pages; a cause that fired after
+// the warning mutes it then, as it never paged). Restored alerts (from the
 // store, after a restart) keep their fingerprint and startsAt and stay firing if a detector
 // confirms them within RESTORE_GRACE_MS; otherwise they resolve. No I/O, no timers.
 import type { Alert, AlertName } from "../../core/alert.js";
@@ -52,6 +57,10 @@ interface Entry {
   inhibitedBy: string | null;
   /** Whether sinks were told it fires (it was never muted, or was released). */
   notified: boolean;
+  /** Firing but no longer reported since then: held for its keepFiringForMs. */
+  goneSince: number | null;
+  /** When a warning was raised to critical (its escalateAfterMs passed); null before. */
+  escalatedAt: number | null;
 }
 
 export class AlertBook {
@@ -60,6 +69,10 @@ export class AlertBook {
   private readonly pending = new Set<Entry>();
   /** Firing entries muted by a cause (few: re-checked on every tick). */
   private readonly muted = new Set<Entry>();
+  /** Firing entries no longer reported, kept firing for their keepFiringForMs. */
+  private readonly held = new Set<Entry>();
+  /** Firing warnings waiting for their escalateAfterMs. */
+  private readonly escalating = new Set<Entry>();
   private readonly firingByName = new Map<AlertName, Map<string, Alert>>();
   private resolvedList: Alert[] = [];
   private readonly fpCache = new Map<string, string>();
@@ -71,12 +84,14 @@ export class AlertBook {
     const out: AlertTransition[] = [];
     const next = new Set<string>();
     for (const f of findings) {
-      const labels: Record<string, string> = { ...f.labels, severity: f.severity };
-      const fp = this.fingerprint(f.name, f.labels, labels);
+      const fp = this.fingerprint(f.name, f.labels);
       next.add(fp);
       const e = this.entries.get(fp);
+      // A restored alert that had escalated stays critical when its detector confirms it.
+      if (e !== undefined && e.escalatedAt === null && f.escalateAfterMs !== undefined && e.labels["severity"] === "critical") e.escalatedAt = e.updatedAt;
+      const labels: Record<string, string> = { ...f.labels, severity: e?.escalatedAt != null ? "critical" : f.severity };
       if (e === undefined) {
-        const entry: Entry = { fingerprint: fp, scope, finding: f, labels, state: "pending", pendingSince: f.since ?? now, startsAt: now, updatedAt: now, restoredUntil: null, inhibitedBy: null, notified: false };
+        const entry: Entry = { fingerprint: fp, scope, finding: f, labels, state: "pending", pendingSince: f.since ?? now, startsAt: now, updatedAt: now, restoredUntil: null, inhibitedBy: null, notified: false, goneSince: null, escalatedAt: null };
         this.entries.set(fp, entry);
         this.pending.add(entry);
         this.tryFire(entry, now, out);
@@ -87,6 +102,8 @@ export class AlertBook {
       e.scope = scope;
       e.labels = labels;
       e.restoredUntil = null;
+      e.goneSince = null;
+      this.held.delete(e);
       if (e.state === "pending") this.tryFire(e, now, out);
       else if (summaryChanged) {
         e.updatedAt = now;
@@ -99,7 +116,12 @@ export class AlertBook {
       for (const fp of prev) {
         if (next.has(fp)) continue;
         const e = this.entries.get(fp);
-        if (e !== undefined && e.scope === scope && e.restoredUntil === null) this.retire(e, now, out);
+        if (e === undefined || e.scope !== scope || e.restoredUntil !== null) continue;
+        if (e.state === "firing" && (e.finding.keepFiringForMs ?? 0) > now - (e.goneSince ?? now)) {
+          e.goneSince ??= now;
+          this.held.add(e);
+          next.add(fp);
+        } else this.retire(e, now, out);
       }
     }
     if (next.size === 0) this.scopes.delete(scope);
@@ -112,6 +134,10 @@ export class AlertBook {
     const out: AlertTransition[] = [];
     for (const e of [...this.pending]) this.tryFire(e, now, out);
     for (const e of [...this.muted]) this.recheckMute(e, now, out);
+    for (const e of [...this.escalating]) this.maybeEscalate(e, now, out);
+    for (const e of [...this.held]) {
+      if (e.goneSince !== null && now - e.goneSince >= (e.finding.keepFiringForMs ?? 0)) this.retire(e, now, out);
+    }
     for (const e of [...this.entries.values()]) {
       if (e.restoredUntil !== null && now >= e.restoredUntil) this.retire(e, now, out);
     }
@@ -125,7 +151,7 @@ export class AlertBook {
       const { inhibitedBy: mutedBy, ...evidence } = a.evidence;
       const finding: Finding = { name: a.name, severity: a.severity, labels: withoutSeverity(a.labels), summary: a.summary, evidence, forMs: 0 };
       const inhibitedBy = typeof mutedBy === "string" ? mutedBy : null;
-      const e: Entry = { fingerprint: a.fingerprint, scope: "", finding, labels: { ...a.labels }, state: "firing", pendingSince: a.startsAt, startsAt: a.startsAt, updatedAt: a.updatedAt, restoredUntil: now + RESTORE_GRACE_MS, inhibitedBy, notified: inhibitedBy === null };
+      const e: Entry = { fingerprint: a.fingerprint, scope: "", finding, labels: { ...a.labels }, state: "firing", pendingSince: a.startsAt, startsAt: a.startsAt, updatedAt: a.updatedAt, restoredUntil: now + RESTORE_GRACE_MS, inhibitedBy, notified: inhibitedBy === null, goneSince: null, escalatedAt: null };
       this.entries.set(a.fingerprint, e);
       if (inhibitedBy !== null) this.muted.add(e);
       this.index(e);
@@ -143,10 +169,10 @@ export class AlertBook {
     return this.firing().filter((a) => this.entries.get(a.fingerprint)?.notified === true);
   }
 
-  /** Firing alerts that are not muted by their cause: what on-call is paged for now. */
+  /** Firing critical alerts not muted by their cause: what on-call is paged for now (warnings page no one). */
   pagingCount(): number {
     let n = 0;
-    for (const m of this.firingByName.values()) for (const a of m.values()) if (a.evidence["inhibitedBy"] === undefined) n++;
+    for (const m of this.firingByName.values()) for (const a of m.values()) if (a.severity === "critical" && a.evidence["inhibitedBy"] === undefined) n++;
     return n;
   }
 
@@ -175,13 +201,13 @@ export class AlertBook {
   }
 
   /** alertFingerprint() hashes (sha256); a finding re-reported on every event reuses its hash. */
-  private fingerprint(name: AlertName, identifying: Readonly<Record<string, string>>, labels: Record<string, string>): string {
-    let key = name;
+  private fingerprint(name: AlertName, identifying: Readonly<Record<string, string>>): string {
+    let key: string = name;
     for (const k in identifying) key += `\u0000${k}=${identifying[k] ?? ""}`;
     let fp = this.fpCache.get(key);
     if (fp === undefined) {
       if (this.fpCache.size >= FINGERPRINT_CACHE_LIMIT) this.fpCache.clear();
-      fp = alertFingerprint(name, labels);
+      fp = alertFingerprint(name, identifying);
       this.fpCache.set(key, fp);
     }
     return fp;
@@ -189,6 +215,7 @@ export class AlertBook {
 
   private tryFire(e: Entry, now: number, out: AlertTransition[]): void {
     if (now - e.pendingSince < e.finding.forMs) return;
+    if (e.finding.notBefore !== undefined && now < e.finding.notBefore) return;
     this.pending.delete(e);
     e.state = "firing";
     e.startsAt = now;
@@ -198,6 +225,30 @@ export class AlertBook {
     if (e.inhibitedBy !== null) this.muted.add(e);
     const alert = this.index(e);
     out.push({ kind: "fired", alert, notify: e.notified, ...(e.finding.observedAt === undefined ? {} : { observedAt: e.finding.observedAt }) });
+    if (e.finding.escalateAfterMs !== undefined && e.escalatedAt === null) {
+      this.escalating.add(e);
+      this.maybeEscalate(e, now, out);
+    }
+  }
+
+  /** A firing warning that has held for its escalateAfterMs becomes critical: it pages now, unless muted. */
+  private maybeEscalate(e: Entry, now: number, out: AlertTransition[]): void {
+    const after = e.finding.escalateAfterMs;
+    if (e.state !== "firing" || e.escalatedAt !== null || after === undefined) {
+      this.escalating.delete(e);
+      return;
+    }
+    if (now - e.pendingSince < after) return;
+    this.escalating.delete(e);
+    // A warning paged no one yet: a cause that fired since it did mutes it before it pages.
+    if (e.inhibitedBy === null) {
+      e.inhibitedBy = this.causeOf(e);
+      if (e.inhibitedBy !== null) this.muted.add(e);
+    }
+    e.escalatedAt = now;
+    e.labels = { ...e.labels, severity: "critical" };
+    e.updatedAt = now;
+    out.push({ kind: "updated", alert: this.index(e), notify: e.inhibitedBy === null });
   }
 
   /** A muted alert whose cause stopped firing (or no longer explains it) is released and pages now. */
@@ -228,6 +279,8 @@ export class AlertBook {
     this.entries.delete(e.fingerprint);
     this.pending.delete(e);
     this.muted.delete(e);
+    this.held.delete(e);
+    this.escalating.delete(e);
     if (e.state !== "firing") return;
     this.firingByName.get(e.finding.name)?.delete(e.fingerprint);
     e.updatedAt = now;
@@ -253,10 +306,15 @@ export class AlertBook {
       fingerprint: e.fingerprint,
       name: e.finding.name,
       state: "firing",
-      severity: e.finding.severity,
+      severity: e.escalatedAt === null ? e.finding.severity : "critical",
       labels: e.labels,
       summary: e.finding.summary,
-      evidence: { ...e.finding.evidence, pendingSince: e.pendingSince, ...(e.inhibitedBy === null ? {} : { inhibitedBy: e.inhibitedBy }) },
+      evidence: {
+        ...e.finding.evidence,
+        pendingSince: e.pendingSince,
+        ...(e.escalatedAt === null ? {} : { escalatedAt: e.escalatedAt }),
+        ...(e.inhibitedBy === null ? {} : { inhibitedBy: e.inhibitedBy }),
+      },
       startsAt: e.startsAt,
       endsAt: null,
       updatedAt: e.updatedAt,

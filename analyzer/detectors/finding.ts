@@ -18,4 +18,20 @@ export interface Finding {
   since?: number;
   /** Time of the event that revealed it (region time), for time-to-detect. */
   observedAt?: number;
+  /**
+   * Analyzer time before which it may not fire however long it held: its subject is still
+   * `starting` (never healthy since it appeared, within the warm-up grace; warm-up.ts).
+   */
+  notBefore?: number;
+  /**
+   * Once firing, it stays firing this long after its detector stops reporting it, and the
+   * same episode goes on if it comes back meanwhile (Prometheus' keep_firing_for): a loop
+   * that moves to the next probe track is one cause, not one page per track.
+   */
+  keepFiringForMs?: number;
+  /**
+   * A warning that becomes critical (pages) once its condition has held this long: the same
+   * alert, same fingerprint and startsAt, its severity raised (alerts/paging.ts).
+   */
+  escalateAfterMs?: number;
 }

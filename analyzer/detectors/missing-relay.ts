@@ -66,13 +66,23 @@ export function missingRelayVerdict(t: TrackRelays, node: RelayNode): MissingRel
  * Findings for every copy of a track. `judged(region)` false skips a region's own copies: the
  * analyzer cannot reach it, so what it holds is last-known state, not evidence (its
  * RegionUnreachable speaks for it). Copies elsewhere that depend on it are still judged.
+ * `notBefore(copy)`: a copy still warming up (never received a packet, warm-up.ts) may not
+ * alert before then.
  */
-export function missingRelayFindings(t: TrackRelays, track: TrackId, origin: Region | null, observedAt: number, judged: (region: Region) => boolean = () => true): Finding[] {
+export function missingRelayFindings(
+  t: TrackRelays,
+  track: TrackId,
+  origin: Region | null,
+  observedAt: number,
+  judged: (region: Region) => boolean = () => true,
+  notBefore: (node: RelayNode) => number | undefined = () => undefined,
+): Finding[] {
   const out: Finding[] = [];
   for (const node of t.nodes.values()) {
     if (!judged(node.region)) continue;
     const v = missingRelayVerdict(t, node);
     if (v === null) continue;
+    const warmUntil = notBefore(node);
     out.push({
       name: "MissingRelay",
       severity: "critical",
@@ -81,6 +91,7 @@ export function missingRelayFindings(t: TrackRelays, track: TrackId, origin: Reg
       evidence: { track, region: node.region, kind: v.kind, chain: v.chain, at: v.at, origin, subscribers: node.subscribers, state: node.state, path: node.path },
       forMs: MISSING_RELAY_FOR_MS,
       observedAt,
+      ...(warmUntil === undefined ? {} : { notBefore: warmUntil }),
     });
   }
   return out;

@@ -4,7 +4,8 @@
 //   FalseIsolation   — in addition, the region took itself offline while peers or probes
 //                      still reached it (the incident's US East 1: a few seconds of lost
 //                      connectivity → RegionOffline + FalseIsolation);
-//   RegionUnreachable— the analyzer cannot reach the region's API.
+//   RegionUnreachable— the analyzer cannot reach the region's API (a warning after its for
+//                      period, a page once it stays unreachable: alerts/paging.ts).
 // The witness rule: a peer that reached the region within WITNESS_WINDOW_MS before it went
 // offline (or at any time since), or a probe pair into/out of it with an ok window in that
 // span, proves the region was not cut off from the mesh long enough to justify isolation.
@@ -63,7 +64,8 @@ export function isolationFindings(r: RegionRecord, observedAt: number): Finding[
   ];
 }
 
-export function unreachableFindings(r: RegionRecord, observedAt: number): Finding[] {
+/** `notBefore`: a region never reached since it appeared is starting (warm-up.ts) until then. */
+export function unreachableFindings(r: RegionRecord, observedAt: number, notBefore?: number): Finding[] {
   if (r.connected || r.disconnectedSince === null) return [];
   return [
     {
@@ -75,6 +77,7 @@ export function unreachableFindings(r: RegionRecord, observedAt: number): Findin
       forMs: REGION_UNREACHABLE_FOR_MS,
       since: r.disconnectedSince,
       observedAt,
+      ...(notBefore === undefined ? {} : { notBefore }),
     },
   ];
 }

@@ -23,13 +23,36 @@ describe("RelayLoop", () => {
   it("reports the incident's 2-region loop in order: eu-central → eu-west → eu-central", () => {
     const { graph, loops } = build({ "us-west": null, "eu-central": "eu-west", "eu-west": "eu-central" });
     expect(loops.cyclesOf(T)).toEqual([["eu-central", "eu-west", "eu-central"]]);
-    const [f] = relayLoopFindings(graph.track(T), T, loops.loopsOf(T), 123);
-    expect(f?.labels).toEqual({ track: T, regions: "eu-central,eu-west" });
+    const [f] = relayLoopFindings([{ track: T, relays: graph.track(T), loops: loops.loopsOf(T) }], () => [], 123);
+    expect(f?.labels).toEqual({ regions: "eu-central,eu-west" });
     // Formed by the third edge (eu-west → eu-central, at 102), not when the finding was made.
     expect(f?.evidence["formedAt"]).toBe(102);
     expect(f?.severity).toBe("critical");
     expect(f?.summary).toContain("eu-central → eu-west → eu-central");
-    expect(f?.summary).toContain("origin us-west");
+    expect(f?.evidence["origin"]).toBe("us-west");
+  });
+
+  it("one finding per cycle: tracks looping on the same regions are one alert, the first-formed loop leads, every track and broken pair in evidence", () => {
+    const a = build({ "us-west": null, "eu-central": "eu-west", "eu-west": "eu-central" });
+    const other = "room/screen";
+    const graph = a.graph;
+    graph.upsert("us-west", trackEntry(other, { local: true, origin: "us-west", state: "flowing" }), 0);
+    graph.upsert("eu-west", trackEntry(other, { upstream: "eu-central", origin: "us-west" }), 0);
+    a.loops.onUpstreamChange(graph.track(other), other, "eu-west", 50);
+    graph.upsert("eu-central", trackEntry(other, { upstream: "eu-west", origin: "us-west" }), 0);
+    a.loops.onUpstreamChange(graph.track(other), other, "eu-central", 90);
+    const looped = [T, other].map((track) => ({ track, relays: graph.track(track), loops: a.loops.loopsOf(track) }));
+    const asked: string[][] = [];
+    const findings = relayLoopFindings(looped, (tracks) => {
+      asked.push([...tracks].sort());
+      return [{ src: "us-west", dst: "eu-west", track: other }];
+    }, 123);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]?.labels).toEqual({ regions: "eu-central,eu-west" });
+    expect(findings[0]?.evidence).toMatchObject({ track: other, formedAt: 90, trackCount: 2, pairs: [{ src: "us-west", dst: "eu-west", track: other }] });
+    expect((findings[0]?.evidence["tracks"] as { track: string }[]).map((t) => t.track)).toEqual([other, T]);
+    expect(asked).toEqual([[other, T].sort()]);
+    expect(findings[0]?.keepFiringForMs).toBeGreaterThan(0);
   });
 
   it("reports a 3-region cycle starting at its smallest region, following upstream", () => {

@@ -76,26 +76,80 @@ export class RelayLoopDetector {
   }
 }
 
-/** RelayLoop findings for a track's current cycles. Critical: nothing flows to anyone on the loop. */
-export function relayLoopFindings(t: TrackRelays | undefined, track: TrackId, loops: readonly Loop[], observedAt: number): Finding[] {
-  if (loops.length === 0) return [];
-  const origin = t === undefined ? null : trackOrigin(t);
-  return loops.map(({ cycle, formedAt }) => {
-    const members = cycle.slice(0, -1).map((r) => {
-      const n = t?.nodes.get(r);
-      return { region: r, upstream: n?.upstream ?? null, state: n?.state ?? null, path: n?.path ?? [], packets: n?.packets ?? 0, subscribers: n?.subscribers ?? 0, announced: n?.announced ?? false };
-    });
-    return {
-      name: "RelayLoop",
-      severity: "critical",
-      labels: { track, regions: regionsLabel(cycle) },
-      summary: `relay loop on ${track}: ${cycle.join(" → ")}${origin === null ? "" : ` (origin ${origin} is never reached)`}`,
-      // formedAt: when the cycle was first seen closed, on the reporting region's clock (the
-      // ts of the event that closed it, or of the snapshot that showed it): time-to-detect
-      // is startsAt − formedAt.
-      evidence: { track, cycle, origin, members, formedAt },
-      forMs: 0,
-      observedAt,
-    } satisfies Finding;
+/**
+ * 30 s: a loop ends when its track does (a probe rotation, every 10 s in the lab, 60 s by
+ * default) and forms again on the next fresh track as long as its cause — the regions'
+ * relay behaviour — is there. Keeping the cycle's alert firing across that gap (three lab
+ * rotations) makes one cause one page, not one per track; a loop really fixed resolves
+ * half a minute later.
+ */
+export const LOOP_KEEP_FIRING_MS = 30_000;
+
+/** 20 tracks in the evidence: enough to see the pattern; the count says how many there are. */
+export const LOOP_EVIDENCE_TRACKS = 20;
+
+export interface LoopedTrack {
+  track: TrackId;
+  relays: TrackRelays | undefined;
+  loops: readonly Loop[];
+}
+
+/** A failing probe pair the loop breaks (from the probe matrix). */
+export interface BrokenPair {
+  src: Region;
+  dst: Region;
+  track: string;
+}
+
+interface CycleGroup {
+  regions: string;
+  first: { track: TrackId; relays: TrackRelays | undefined; loop: Loop };
+  tracks: { track: TrackId; origin: Region | null; cycle: Region[]; formedAt: number }[];
+}
+
+/**
+ * RelayLoop findings, one per cycle (its `regions` label), however many tracks loop on it:
+ * the cause is the regions' relay behaviour, not a track. Evidence: the first loop (track,
+ * cycle, origin, members, formedAt — when it closed, for time-to-detect), every looped
+ * track (up to LOOP_EVIDENCE_TRACKS) and the probe pairs the loop breaks. Critical, at once.
+ */
+export function relayLoopFindings(looped: readonly LoopedTrack[], brokenPairs: (tracks: ReadonlySet<string>) => BrokenPair[], observedAt: number): Finding[] {
+  const groups = new Map<string, CycleGroup>();
+  for (const { track, relays, loops } of looped) {
+    const origin = relays === undefined ? null : trackOrigin(relays);
+    for (const loop of loops) {
+      const regions = regionsLabel(loop.cycle);
+      let g = groups.get(regions);
+      if (g === undefined) {
+        g = { regions, first: { track, relays, loop }, tracks: [] };
+        groups.set(regions, g);
+      } else if (loop.formedAt < g.first.loop.formedAt) g.first = { track, relays, loop };
+      g.tracks.push({ track, origin, cycle: loop.cycle, formedAt: loop.formedAt });
+    }
+  }
+  return [...groups.values()].map((g) => cycleFinding(g, brokenPairs(new Set(g.tracks.map((t) => t.track))), observedAt));
+}
+
+function cycleFinding(g: CycleGroup, pairs: BrokenPair[], observedAt: number): Finding {
+  const { track, relays, loop } = g.first;
+  const origin = relays === undefined ? null : trackOrigin(relays);
+  const members = loop.cycle.slice(0, -1).map((r) => {
+    const n = relays?.nodes.get(r);
+    return { region: r, upstream: n?.upstream ?? null, state: n?.state ?? null, path: n?.path ?? [], packets: n?.packets ?? 0, subscribers: n?.subscribers ?? 0, announced: n?.announced ?? false };
   });
+  const tracks = [...g.tracks].sort((a, b) => a.formedAt - b.formedAt);
+  return {
+    name: "RelayLoop",
+    severity: "critical",
+    labels: { regions: g.regions },
+    // Stable while the cycle holds (no update per track): the evidence says which tracks.
+    summary: `relay loop between ${g.regions.split(",").join(" ⇄ ")}: tracks are relayed in a circle (${loop.cycle.join(" → ")}) and never reach their origin`,
+    // formedAt: when the cycle was first seen closed, on the reporting region's clock (the
+    // ts of the event that closed it, or of the snapshot that showed it): time-to-detect
+    // is startsAt − formedAt.
+    evidence: { regions: g.regions.split(","), track, cycle: loop.cycle, origin, members, formedAt: loop.formedAt, trackCount: tracks.length, tracks: tracks.slice(0, LOOP_EVIDENCE_TRACKS), pairs },
+    forMs: 0,
+    keepFiringForMs: LOOP_KEEP_FIRING_MS,
+    observedAt,
+  };
 }

@@ -8,7 +8,7 @@ import { runCli } from "./run-cli.js";
 
 export interface Detection {
   name: "RelayLoop" | "FalseIsolation";
-  /** `track` for RelayLoop, `region` for FalseIsolation. */
+  /** The looped track that formed first for RelayLoop (one alert per cycle), `region` for FalseIsolation. */
   subject: string;
   startsAt: number;
   /** startsAt − the moment the condition began. */
@@ -36,9 +36,9 @@ export async function exactDetections(dataDir: string): Promise<Detection[]> {
   for (const line of res.stdout.split("\n")) {
     if (line.trim() === "") continue;
     const r = JSON.parse(line) as Row;
-    const evidence = JSON.parse(r.evidence) as { formedAt?: number; offlineSince?: number };
+    const evidence = JSON.parse(r.evidence) as { formedAt?: number; offlineSince?: number; track?: string };
     const startsAt = Number(r.startsAt);
-    const subject = r.name === "RelayLoop" ? r.track : r.region;
+    const subject = r.name === "RelayLoop" ? (evidence.track ?? r.track) : r.region;
     const since = r.name === "RelayLoop" ? evidence.formedAt : evidence.offlineSince;
     if (since === undefined || seen.has(`${r.name} ${subject} ${startsAt}`)) continue;
     seen.add(`${r.name} ${subject} ${startsAt}`);

@@ -1,0 +1,65 @@
+// Who is woken, and when (DESIGN: "critical pages, warning does not"). Detectors say what
+// is wrong; this policy says how loud. Pure: findings in, findings out.
+//   - Symptoms — what the probes and the relay graph show of a fault, which often heals by
+//     itself (a blip, a relay being set up again): ProbePairFailing, RelayLatencyHigh,
+//     MissingRelay. Each fires at once as a `warning` (visible in the TUI, the API, the
+//     store and Alertmanager) and is escalated to `critical` — the same alert, its severity
+//     raised — only if it still holds after the paging horizon. A muted symptom
+//     (inhibition.ts) never pages while its cause fires.
+//   - RegionUnreachable: a warning after its for period (a restart or a dropped stream
+//     reconnects within it), critical once the region has stayed unreachable for
+//     REGION_GONE_PAGE_MS: a region that really died pages.
+//   - Structural causes — RelayLoop, FalseIsolation, RegionOffline: they do not heal by
+//     themselves, and page as the detector reports them (critical, at once).
+import type { AlertName } from "../../core/alert.js";
+import type { Finding } from "../detectors/finding.js";
+
+/**
+ * 30 s: longer than any fault the mesh rides out by itself. A partition or link cut shorter
+ * than the SFU's --upstream-lost (10 s) keeps every relay, and media resumes when the link
+ * does; a fresh probe track set up during the cut is set up again at the next rotation (10 s
+ * in the lab). Measured in the lab (lab/scenarios/blips.yaml, a 2-core machine under load):
+ * a 6 s partition or link cut left its ProbePairFailing firing for at most ~15 s, a relay
+ * re-setup's MissingRelay for ~3 s. 30 s is twice the worst blip: a real outage pages
+ * within half a minute, a blip never does. Configurable (thresholds.pagingHorizon).
+ */
+export const PAGING_HORIZON_MS = 30_000;
+
+/**
+ * 10×: a slow link still delivers media; it pages when it lasts like a budget burn, not like
+ * a blip (5 min at the default horizon, the Google SRE Workbook's short window for
+ * multiwindow burn-rate alerts).
+ */
+export const LATENCY_HORIZON_FACTOR = 10;
+
+/**
+ * 10 s: the SFU's --upstream-lost — from then on every other region treats a region it
+ * cannot reach as gone and tears its relays from it down; the analyzer calls it dead at the
+ * same point. A restart (kill + start) is back well within it.
+ */
+export const REGION_GONE_PAGE_MS = 10_000;
+
+/** Alerts that describe a symptom, paged only when it persists past the horizon. */
+export const SYMPTOM_ALERTS: ReadonlySet<AlertName> = new Set(["ProbePairFailing", "RelayLatencyHigh", "MissingRelay"]);
+
+/** How long a symptom's critical version pends: the horizon, or longer for a slow link. */
+export function pagingHorizonOf(name: AlertName, horizonMs: number): number {
+  if (name === "RelayLatencyHigh") return horizonMs * LATENCY_HORIZON_FACTOR;
+  if (name === "RegionUnreachable") return REGION_GONE_PAGE_MS;
+  return horizonMs;
+}
+
+/** Whether a finding of this name is reported as a warning first and escalates to critical. */
+export function escalates(name: AlertName): boolean {
+  return SYMPTOM_ALERTS.has(name) || name === "RegionUnreachable";
+}
+
+/**
+ * The findings as the alert book should see them: symptoms (and RegionUnreachable) as
+ * warnings that escalate after their horizon (counted from the finding's `since` when the
+ * detector knows it, else from its first report); everything else unchanged, `info` included.
+ */
+export function applyPagingPolicy(findings: readonly Finding[], horizonMs: number): readonly Finding[] {
+  if (!findings.some((f) => escalates(f.name) && f.severity !== "info")) return findings;
+  return findings.map((f) => (escalates(f.name) && f.severity !== "info" ? { ...f, severity: "warning", escalateAfterMs: Math.max(f.forMs, pagingHorizonOf(f.name, horizonMs)) } : f));
+}
