@@ -5,6 +5,7 @@
 import type { ServerResponse } from "node:http";
 import type { AnalyzerStreamEvent } from "../../core/analyzer-api.js";
 import type { TrackId } from "../../core/region.js";
+import { SSE_HEADERS, sseEvent } from "../../core/sse.js";
 
 /** 1 MiB of unsent stream per client: beyond it the client is too slow and is dropped. */
 export const CLIENT_BUFFER_LIMIT = 1 << 20;
@@ -28,7 +29,7 @@ export class StreamHub {
       res.end();
       return;
     }
-    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", "x-accel-buffering": "no" });
+    res.writeHead(200, SSE_HEADERS);
     const c: Client = { res, tracks: new Set(tracks) };
     this.clients.add(c);
     res.on("close", () => this.clients.delete(c));
@@ -62,6 +63,6 @@ export class StreamHub {
       c.res.destroy();
       return;
     }
-    c.res.write(`id: ${++this.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+    c.res.write(sseEvent({ id: ++this.id, event: e.type, data: JSON.stringify(e) }));
   }
 }

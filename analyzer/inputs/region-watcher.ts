@@ -10,7 +10,7 @@ import type { Region } from "../../core/region.js";
 import { regionSnapshotSchema, sfuEventSchema, type RegionSnapshot, type SfuEvent } from "../../core/sfu-state.js";
 import { parsePayload } from "../../core/validate.js";
 import { backoffDelay, type BackoffPolicy } from "../../store/backoff.js";
-import { readSse } from "./sse-reader.js";
+import { readSse } from "../../core/sse.js";
 
 /** 3 s: /v1/state is served from memory; a region that cannot answer in 3 s is not reachable. */
 export const STATE_TIMEOUT_MS = 3000;

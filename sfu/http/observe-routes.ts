@@ -4,6 +4,7 @@
 import { Router } from "express";
 import type { Registry } from "prom-client";
 import type { RegionSnapshot, SfuEvent } from "../../core/sfu-state.js";
+import { SSE_HEADERS, sseComment, sseEvent } from "../../core/sse.js";
 import type { EventLog } from "../node/event-log.js";
 
 /** 15 s: SSE comment heartbeats keep idle proxies from closing the stream and reveal dead consumers. */
@@ -26,17 +27,17 @@ export function observeRouter(d: ObserveDeps): Router {
     res.json(d.snapshot());
   });
   router.get("/v1/events", (req, res) => {
-    res.status(200).set({ "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+    res.status(200).set(SSE_HEADERS);
     res.flushHeaders();
     // The first line names the snapshot seq to start from: a consumer fetches /v1/state and
     // applies events with a greater seq.
-    res.write(`: relaywatch sfu events, seq ${d.events.seq}\n\n`);
+    res.write(sseComment(`relaywatch sfu events, seq ${d.events.seq}`));
     const send = (e: SfuEvent): void => {
-      res.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+      res.write(sseEvent({ id: e.seq, event: e.type, data: JSON.stringify(e) }));
     };
     const unsubscribe = d.events.subscribe(send);
     const keepalive = d.every(() => {
-      res.write(": keepalive\n\n");
+      res.write(sseComment("keepalive"));
     }, SSE_KEEPALIVE_MS);
     let untrack: () => void = () => undefined;
     const end = (): void => {

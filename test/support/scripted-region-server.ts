@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Region, TrackId } from "../../core/region.js";
 import type { PeerEntry, RegionSnapshot, RegionStatus, SfuEvent, TrackEntry } from "../../core/sfu-state.js";
+import { SSE_HEADERS, sseComment, sseEvent } from "../../core/sse.js";
 
 type EventBody =
   | { type: "track"; entry: TrackEntry }
@@ -80,7 +81,7 @@ export class ScriptedRegionServer {
   /** Applies a change and streams it with the next sequence number. */
   emit(body: EventBody): SfuEvent {
     const ev = this.fold(body);
-    const frame = `id: ${ev.seq}\ndata: ${JSON.stringify(ev)}\n\n`;
+    const frame = sseEvent({ id: ev.seq, data: JSON.stringify(ev) });
     for (const c of this.clients) c.write(frame);
     return ev;
   }
@@ -116,8 +117,8 @@ export class ScriptedRegionServer {
     }
     if (req.method === "GET" && req.url === "/v1/events") {
       this.hits.events++;
-      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
-      res.write(": scripted region stream\n\n");
+      res.writeHead(200, SSE_HEADERS);
+      res.write(sseComment("scripted region stream"));
       this.clients.add(res);
       req.on("close", () => this.clients.delete(res));
       return;

@@ -1,5 +1,5 @@
 // The TUI's pure view-models: abbreviations, layout decisions, alert order and targets,
-// loop detection, the header's honesty about staleness, keys, and the SSE parser.
+// loop drawing, the header's honesty about staleness, and keys.
 import { describe, expect, it } from "vitest";
 import { DEFAULT_REGIONS } from "../../core/region.js";
 import { abbreviateRegions } from "../../tui/model/abbrev.js";
@@ -13,7 +13,6 @@ import { handleKey, initialUi, type KeyContext } from "../../tui/model/ui-state.
 import { parseReplayTime, parseSpeed } from "../../tui/replay-args.js";
 import { emptyState } from "../../tui/source/dashboard-state.js";
 import { retryDelay, RETRY_MAX_MS } from "../../tui/source/retry.js";
-import { SseParser } from "../../tui/source/sse.js";
 import { TWENTY_REGIONS, incidentAlerts, incidentOverview, loopGraph, relayLoopAlert, twentyRegionOverview } from "../support/tui-fixtures.js";
 
 const NOW = Date.UTC(2024, 1, 7, 19, 26, 0);
@@ -190,23 +189,5 @@ describe("replay flags and retry policy", () => {
   it("backs off exponentially up to the cap", () => {
     expect([1, 2, 3, 4].map((n) => retryDelay(n))).toEqual([250, 500, 1000, 2000]);
     expect(retryDelay(50)).toBe(RETRY_MAX_MS);
-  });
-});
-
-describe("SseParser", () => {
-  it("assembles events split anywhere, with multi-line data, ids and comments", () => {
-    const p = new SseParser();
-    const text = ': hello\n\nevent: alert\nid: 7\ndata: {"a":\ndata: 1}\n\ndata: x\r\n\r\n';
-    const out = [];
-    for (let i = 0; i < text.length; i += 3) out.push(...p.push(text.slice(i, i + 3)));
-    expect(out).toEqual([
-      { event: "alert", data: '{"a":\n1}', id: "7" },
-      { event: "message", data: "x", id: "7" },
-    ]);
-  });
-
-  it("does not end an event on a \\r\\n split between chunks", () => {
-    const p = new SseParser();
-    expect([...p.push("data: a\r"), ...p.push("\ndata: b\r"), ...p.push("\n\r"), ...p.push("\n")]).toEqual([{ event: "message", data: "a\nb", id: null }]);
   });
 });

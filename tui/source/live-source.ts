@@ -17,9 +17,9 @@ import {
 import type { Clock, TimerHandle } from "../../core/clock.js";
 import { errorMessage } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
+import { readSse } from "../../core/sse.js";
 import { emptyState, type DashboardSource, type DashboardState } from "./dashboard-state.js";
 import { retryDelay } from "./retry.js";
-import { readSse } from "./sse.js";
 import { StateBox } from "./state-box.js";
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -185,21 +185,17 @@ export class LiveSource implements DashboardSource {
       }, STREAM_IDLE_MS);
     };
     armIdle();
-    await readSse(
-      body,
-      (m) => {
-        let json: unknown;
-        try {
-          json = JSON.parse(m.data);
-        } catch {
-          return;
-        }
-        const ev = analyzerStreamEventSchema.safeParse(json);
-        if (ev.success) this.apply(ev.data);
-        else this.options.logger?.warn({ event: m.event, error: ev.error.message.slice(0, 200) }, "stream() | bad event ignored");
-      },
-      armIdle,
-    );
+    for await (const m of readSse(body, { onActivity: armIdle })) {
+      let json: unknown;
+      try {
+        json = JSON.parse(m.data);
+      } catch {
+        continue;
+      }
+      const ev = analyzerStreamEventSchema.safeParse(json);
+      if (ev.success) this.apply(ev.data);
+      else this.options.logger?.warn({ event: m.event, error: ev.error.message.slice(0, 200) }, "stream() | bad event ignored");
+    }
     this.idleTimer?.cancel();
   }
 

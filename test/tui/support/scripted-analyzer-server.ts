@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 import type { Alert } from "../../../core/alert.js";
 import type { AnalyzerStreamEvent, Overview, TrackGraph, TracksList } from "../../../core/analyzer-api.js";
+import { SSE_HEADERS, sseComment, sseEvent } from "../../../core/sse.js";
 
 export interface ScriptedAnalyzerOptions {
   token?: string;
@@ -70,8 +71,8 @@ export async function scriptedAnalyzerServer(initial: { overview: Overview; aler
       if (g === undefined) send(res, 404, { error: "not_found" });
       else send(res, 200, g);
     } else if (path === "/v1/stream") {
-      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
-      res.write(": scripted analyzer stream\n\n");
+      res.writeHead(200, SSE_HEADERS);
+      res.write(sseComment("scripted analyzer stream"));
       streams.add(res);
       res.on("close", () => streams.delete(res));
     } else send(res, 404, { error: "not_found" });
@@ -92,7 +93,7 @@ export async function scriptedAnalyzerServer(initial: { overview: Overview; aler
     if (ev.type === "overview") state.overview = ev.overview;
     else if (ev.type === "alert") state.alerts = [ev.alert, ...state.alerts.filter((a) => a.fingerprint !== ev.alert.fingerprint)];
     else state.graphs.set(ev.graph.track, ev.graph);
-    const frame = `event: ${ev.type}\ndata: ${JSON.stringify(ev)}\n\n`;
+    const frame = sseEvent({ event: ev.type, data: JSON.stringify(ev) });
     for (const s of streams) s.write(frame);
   };
 
