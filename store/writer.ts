@@ -11,7 +11,7 @@ import { systemClock, type Clock, type TimerHandle } from "../core/clock.js";
 import { InvalidStateError, RelaywatchError, errorMessage } from "../core/errors.js";
 import { TypedEmitter } from "../core/events.js";
 import { silentLogger, type Logger } from "../core/logger.js";
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.js";
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from "../core/backoff.js";
 import type { Row } from "./rows.js";
 import { appendDeadLetter, Spool, type SpooledBatch } from "./spool.js";
 import type { Store } from "./store.js";

@@ -8,7 +8,7 @@ import type { Alert } from "../../core/alert.js";
 import type { Clock, TimerHandle } from "../../core/clock.js";
 import { errorMessage, InvalidStateError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
-import { backoffDelay, type BackoffPolicy } from "../../store/backoff.js";
+import { backoffDelay, type BackoffPolicy } from "../../core/backoff.js";
 import type { AlertSink } from "./sink.js";
 
 /** 10,000 alerts: far above any real firing set; beyond it the oldest queued states go. */

@@ -4,13 +4,13 @@
 // reconnects with backoff and refetches, so a restarted region (new instance, seq reset)
 // is replaced wholesale. It never runs detectors: it hands snapshots and events on.
 import type { Clock, TimerHandle } from "../../core/clock.js";
+import { backoffDelay, type BackoffPolicy } from "../../core/backoff.js";
 import { errorMessage, InvalidStateError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import type { Region } from "../../core/region.js";
 import { regionSnapshotSchema, sfuEventSchema, type RegionSnapshot, type SfuEvent } from "../../core/sfu-state.js";
-import { parsePayload } from "../../core/validate.js";
-import { backoffDelay, type BackoffPolicy } from "../../store/backoff.js";
 import { readSse } from "../../core/sse.js";
+import { parsePayload } from "../../core/validate.js";
 
 /** 3 s: /v1/state is served from memory; a region that cannot answer in 3 s is not reachable. */
 export const STATE_TIMEOUT_MS = 3000;

@@ -12,7 +12,7 @@ import { systemClock, type Clock, type TimerHandle } from "../../core/clock.js";
 import { InvalidStateError, errorMessage } from "../../core/errors.js";
 import { silentLogger, type Logger } from "../../core/logger.js";
 import { MAX_PROBE_BATCH, type ProbeIngest, type ProbeResult } from "../../core/probe-result.js";
-import { backoffDelay, type BackoffPolicy } from "../../store/backoff.js";
+import { backoffDelay, type BackoffPolicy } from "../../core/backoff.js";
 import type { DropReason, ProbeMetrics } from "../metrics.js";
 import { parseRetryAfter } from "../whip-client.js";
 import { emptySinkStats, type ProbeSink, type SinkStats } from "./sink.js";

@@ -29,7 +29,7 @@ async function analyzer(port?: number): Promise<ScriptedAnalyzer> {
 }
 
 function live(url: string, token: string | undefined = TOKEN): LiveSource {
-  const source = new LiveSource({ url, token, fetch: globalThis.fetch, clock: systemClock, retryInitialMs: 50, retryMaxMs: 200 });
+  const source = new LiveSource({ url, token, fetch: globalThis.fetch, clock: systemClock, retry: { baseMs: 50, maxMs: 200 } });
   opened.push(source);
   return source;
 }

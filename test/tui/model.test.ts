@@ -1,6 +1,7 @@
 // The TUI's pure view-models: abbreviations, layout decisions, alert order and targets,
 // loop drawing, the header's honesty about staleness, and keys.
 import { describe, expect, it } from "vitest";
+import { backoffDelay } from "../../core/backoff.js";
 import { DEFAULT_REGIONS } from "../../core/region.js";
 import { abbreviateRegions } from "../../tui/model/abbrev.js";
 import { alertTarget, alertTicker, sortAlerts } from "../../tui/model/alerts-model.js";
@@ -12,7 +13,7 @@ import { lineText, lineWidth } from "../../tui/model/text.js";
 import { handleKey, initialUi, type KeyContext } from "../../tui/model/ui-state.js";
 import { parseReplayTime, parseSpeed } from "../../tui/replay-args.js";
 import { emptyState } from "../../tui/source/dashboard-state.js";
-import { retryDelay, RETRY_MAX_MS } from "../../tui/source/retry.js";
+import { LIVE_RETRY } from "../../tui/source/retry.js";
 import { TWENTY_REGIONS, incidentAlerts, incidentOverview, loopGraph, relayLoopAlert, twentyRegionOverview } from "../support/tui-fixtures.js";
 
 const NOW = Date.UTC(2024, 1, 7, 19, 26, 0);
@@ -186,8 +187,9 @@ describe("replay flags and retry policy", () => {
     expect(() => parseSpeed("0x")).toThrow(/--speed/);
   });
 
-  it("backs off exponentially up to the cap", () => {
-    expect([1, 2, 3, 4].map((n) => retryDelay(n))).toEqual([250, 500, 1000, 2000]);
-    expect(retryDelay(50)).toBe(RETRY_MAX_MS);
+  it("reconnects with jittered backoff: the first retry within 250 ms, none later than 5 s", () => {
+    expect([0, 1, 2, 3].map((n) => backoffDelay(LIVE_RETRY, n, 0.999_999))).toEqual([249, 499, 999, 1999]);
+    expect(backoffDelay(LIVE_RETRY, 50, 0.999_999)).toBeLessThan(5_000);
+    expect(backoffDelay(LIVE_RETRY, 0, 0)).toBe(125);
   });
 });

@@ -14,12 +14,13 @@ import {
   type AnalyzerStreamEvent,
   type TrackGraph,
 } from "../../core/analyzer-api.js";
+import { backoffDelay, type BackoffPolicy } from "../../core/backoff.js";
 import type { Clock, TimerHandle } from "../../core/clock.js";
 import { errorMessage } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import { readSse } from "../../core/sse.js";
 import { emptyState, type DashboardSource, type DashboardState } from "./dashboard-state.js";
-import { retryDelay } from "./retry.js";
+import { LIVE_RETRY } from "./retry.js";
 import { StateBox } from "./state-box.js";
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -44,8 +45,10 @@ export interface LiveSourceOptions {
   fetch: FetchLike;
   clock: Clock;
   logger?: Logger | undefined;
-  retryInitialMs?: number;
-  retryMaxMs?: number;
+  /** Reconnect delays (default LIVE_RETRY). */
+  retry?: BackoffPolicy;
+  /** Jitter draws in [0, 1) (default Math.random). */
+  random?: () => number;
 }
 
 export class LiveSource implements DashboardSource {
@@ -154,7 +157,7 @@ export class LiveSource implements DashboardSource {
       this.box.update({ connection: { kind: "unreachable", since, error: errorMessage(err), attempts: this.attempts } });
     }
     this.options.logger?.warn({ url: this.base, attempt: this.attempts, error: errorMessage(err) }, "connect() | analyzer unreachable");
-    const delay = droppedJustNow ? 0 : retryDelay(this.attempts, this.options.retryInitialMs, this.options.retryMaxMs);
+    const delay = droppedJustNow ? 0 : backoffDelay(this.options.retry ?? LIVE_RETRY, this.attempts - 1, (this.options.random ?? Math.random)());
     this.retryTimer = this.options.clock.setTimeout(() => void this.connect(), delay);
   }
 
