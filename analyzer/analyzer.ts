@@ -1,11 +1,16 @@
 // The analyzer process: region watchers and the probe ingest in, the engine (graph,
 // detectors, alert book) in the middle, alert sinks, the store, the live API and metrics
 // out. Analyzer.start() wires it all from a config and injected Clock/Logger/Registry/
-// fetch/Tracer; close() undoes it all, in reverse, once.
+// fetch/Tracer, in dependency order, registering each part's close on one stack as it
+// opens: a step that fails closes whatever was opened before it (nothing is left
+// listening or open), and close() undoes it all, in reverse, once.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { trace, type Tracer } from "@opentelemetry/api";
 import type { Registry } from "prom-client";
 import type { Alert } from "../core/alert.js";
-import { systemClock, type Clock, type TimerHandle } from "../core/clock.js";
+import { systemClock, type Clock } from "../core/clock.js";
+import { Closers, describeCloseFailures } from "../core/closers.js";
 import type { RelaywatchConfig } from "../core/config.js";
 import { errorMessage } from "../core/errors.js";
 import { silentLogger, type Logger } from "../core/logger.js";
@@ -16,7 +21,7 @@ import type { AlertTransition } from "./alerts/alert-book.js";
 import { Dispatcher } from "./alerts/dispatcher.js";
 import { AlertmanagerSink, WebhookSink, type FetchFn } from "./alerts/http-sinks.js";
 import type { AlertSink, SinkContext } from "./alerts/sink.js";
-import { createApiApp, listen } from "./api/server.js";
+import { createApiApp } from "./api/server.js";
 import { StreamHub } from "./api/stream-hub.js";
 import { AnalyzerEngine } from "./engine.js";
 import { RegionWatcher } from "./inputs/region-watcher.js";
@@ -49,205 +54,272 @@ export interface AnalyzerOptions {
   random?: () => number;
 }
 
+interface Parts {
+  engine: AnalyzerEngine;
+  url: string;
+  dispatcher: Dispatcher;
+  writer: StoreWriter | null;
+  metrics: AnalyzerMetrics;
+  closers: Closers;
+  logger: Logger;
+}
+
+/** What every part is built from: the options with their defaults resolved. */
+interface Context {
+  o: AnalyzerOptions;
+  config: RelaywatchConfig;
+  clock: Clock;
+  logger: Logger;
+  fetchFn: FetchFn;
+  tracer: Tracer;
+  configured: string[];
+  closers: Closers;
+}
+
 export class Analyzer {
   readonly engine: AnalyzerEngine;
   readonly url: string;
   readonly dispatcher: Dispatcher;
   readonly writer: StoreWriter | null;
   readonly metrics: AnalyzerMetrics;
-  private readonly watchers: RegionWatcher[];
-  private readonly timers: TimerHandle[];
-  private readonly hub: StreamHub;
-  private readonly closeServer: () => Promise<void>;
+  private readonly closers: Closers;
   private readonly logger: Logger;
   private closing: Promise<void> | null = null;
 
-  private constructor(p: {
-    engine: AnalyzerEngine;
-    url: string;
-    dispatcher: Dispatcher;
-    writer: StoreWriter | null;
-    metrics: AnalyzerMetrics;
-    watchers: RegionWatcher[];
-    timers: TimerHandle[];
-    hub: StreamHub;
-    closeServer: () => Promise<void>;
-    logger: Logger;
-  }) {
+  private constructor(p: Parts) {
     this.engine = p.engine;
     this.url = p.url;
     this.dispatcher = p.dispatcher;
     this.writer = p.writer;
     this.metrics = p.metrics;
-    this.watchers = p.watchers;
-    this.timers = p.timers;
-    this.hub = p.hub;
-    this.closeServer = p.closeServer;
+    this.closers = p.closers;
     this.logger = p.logger;
   }
 
+  /**
+   * Builds the analyzer: store writer, API socket, alert dispatcher, engine, API routes,
+   * region watchers, timers — each close pushed as its part opens. If any step throws,
+   * what was opened is closed (in reverse) before the error is passed on.
+   */
   static async start(o: AnalyzerOptions): Promise<Analyzer> {
-    const { config } = o;
-    const clock = o.clock ?? systemClock;
     const logger = (o.logger ?? silentLogger).child({ component: "analyzer" });
-    const fetchFn = o.fetch ?? fetch;
-    const tracer = o.tracer ?? trace.getTracer("relaywatch-analyzer");
-    const hub = new StreamHub();
-    const configured = config.regions.map((r) => r.name);
-
-    let persister: Persister | null = null;
-    let dispatcher: Dispatcher | null = null;
-    let metrics: AnalyzerMetrics | null = null;
-    const onTransition = (t: AlertTransition): void => {
-      const now = clock.now();
-      if (t.kind === "fired" && t.observedAt !== undefined) metrics?.timeToDetect.observe({ alertname: t.alert.name }, Math.max(0, now - t.observedAt) / 1000);
-      // Muted (inhibited) alerts stay visible in the API and the store, but never page.
-      if (t.notify) dispatcher?.dispatch(t.alert);
-      persister?.alert(t.alert);
-      hub.broadcast({ type: "alert", alert: t.alert });
-      const track = t.alert.labels["track"];
-      if (t.alert.name === "RelayLoop" && track !== undefined) {
-        const g = buildTrackGraph(engine, track, now);
-        if (g !== null) hub.track({ type: "track", graph: g }, true);
-      }
-      logger.info({ alert: t.alert.name, fingerprint: t.alert.fingerprint, labels: t.alert.labels, summary: t.alert.summary }, `transition() | ${t.kind}`);
+    // Close timeouts run on real time: they guard real I/O, which a manual test clock does not move.
+    const closers = new Closers();
+    const ctx: Context = {
+      o, config: o.config, clock: o.clock ?? systemClock, logger, fetchFn: o.fetch ?? fetch,
+      tracer: o.tracer ?? trace.getTracer("relaywatch-analyzer"), configured: o.config.regions.map((r) => r.name), closers,
     };
-    const engine = new AnalyzerEngine(
-      {
-        probe: { k: config.thresholds.probeFailWindows, n: config.thresholds.probeWindowHistory },
-        relayLatencyMs: config.thresholds.relayLatencyMs,
-        staleRelayAfterMs: config.thresholds.staleRelayAfter,
-      },
-      {
-        transition: onTransition,
-        edge: (e) => persister?.edge(e),
-        health: (h) => persister?.health(h),
-        track: (track) => {
-          if (hub.size === 0 || !hub.watches(track)) return;
-          const g = buildTrackGraph(engine, track, clock.now());
-          if (g !== null) hub.track({ type: "track", graph: g }, false);
-        },
-        detectorSeconds: (input, s) => metrics?.detectorSeconds.observe({ input }, s),
-        observerError: (err) => { logger.error({ error: errorMessage(err) }, "observer() | listener threw"); },
-      },
-    );
-    metrics = new AnalyzerMetrics(o.registry, (name) => engine.book.firingCount(name));
-
-    // Restart safety: alerts that were firing keep their fingerprints and startsAt.
-    let restored: Alert[] = [];
-    if (o.store !== undefined) {
-      try {
-        const now = clock.now();
-        restored = (await alertsInRange(o.store, { from: now, to: now })).filter((a) => a.state === "firing");
-        engine.book.restore(restored, now);
-        if (restored.length > 0) logger.info({ alerts: restored.length }, "start() | restored firing alerts from the store");
-      } catch (err) {
-        logger.warn({ error: errorMessage(err) }, "start() | could not read firing alerts from the store; starting without them");
-      }
+    try {
+      return new Analyzer(await build(ctx));
+    } catch (err) {
+      const report = await closers.closeAll();
+      for (const line of describeCloseFailures(report)) logger.warn({ error: line }, "start() | close after a failed start failed");
+      throw err;
     }
-    const writer = o.store === undefined ? null : await StoreWriter.open({ store: o.store, spoolDir: o.spoolDir ?? config.store.spoolDir, clock, logger });
-    if (writer !== null) persister = new Persister(writer);
-
-    const token = o.token ?? config.analyzer.token;
-    const app = createApiApp({
-      engine,
-      configuredRegions: configured,
-      clock,
-      registry: o.registry,
-      metrics,
-      tracer,
-      hub,
-      token,
-      onProbes: (results) => {
-        engine.ingestProbes(results, clock.now());
-        metrics.events.inc({ kind: "probe_result" }, results.length);
-        persister?.probes(results);
-      },
-    });
-    const { server, url } = await listen(app, o.listen ?? config.analyzer.listen);
-    const ctx: SinkContext = { externalUrl: o.externalUrl ?? url, now: () => clock.now(), resendIntervalMs: config.alerting.resendInterval };
-    const sinks: AlertSink[] = [
-      ...config.alerting.alertmanager.map((u) => new AlertmanagerSink(u, ctx, fetchFn)),
-      ...config.alerting.webhooks.map((u) => new WebhookSink(u, ctx, fetchFn)),
-      ...(o.sinks ?? []),
-    ];
-    dispatcher = new Dispatcher({
-      sinks,
-      clock,
-      logger,
-      resendIntervalMs: config.alerting.resendInterval,
-      firing: () => engine.book.notifiable(),
-      tracer,
-      ...(o.random === undefined ? {} : { random: o.random }),
-      onSendError: (sink) => { metrics.sinkErrors.inc({ sink }); },
-    });
-    // Re-send restored alerts at once: same labels and startsAt, so Alertmanager keeps them
-    // active and does not notify again.
-    if (restored.length > 0) dispatcher.resendFiring();
-
-    const watchers = config.regions.map(
-      (r) =>
-        new RegionWatcher({
-          region: r.name,
-          url: r.url,
-          fetch: fetchFn,
-          clock,
-          logger,
-          ...(o.random === undefined ? {} : { random: o.random }),
-          handlers: {
-            snapshot: (s) => {
-              engine.applySnapshot(s, clock.now());
-              metrics.events.inc({ kind: "snapshot" });
-            },
-            event: (e) => {
-              engine.applyEvent(e, clock.now());
-              metrics.events.inc({ kind: "sfu_event" });
-            },
-            connected: () => {
-              engine.setConnected(r.name, true, clock.now());
-              metrics.regionConnected.set({ region: r.name }, 1);
-            },
-            disconnected: (reason) => {
-              engine.setConnected(r.name, false, clock.now(), reason);
-              metrics.regionConnected.set({ region: r.name }, 0);
-            },
-          },
-        }),
-    );
-    // Regions never reached count as unreachable from the start (RegionUnreachable after its for period).
-    for (const r of configured) engine.setConnected(r, false, clock.now(), "not connected yet");
-    for (const w of watchers) w.start();
-
-    const timers: TimerHandle[] = [
-      clock.setInterval(() => {
-        engine.tick(clock.now());
-        if (hub.size > 0) hub.broadcast({ type: "overview", overview: buildOverview(engine, configured, clock.now()) });
-      }, SWEEP_INTERVAL_MS),
-    ];
-    if (persister !== null) {
-      const p = persister;
-      timers.push(clock.setInterval(() => { p.snapshotEdges(engine, clock.now()); }, EDGE_SNAPSHOT_INTERVAL_MS));
-      timers.push(clock.setInterval(() => { p.snapshotHealth(engine, clock.now()); }, HEALTH_SNAPSHOT_INTERVAL_MS));
-    }
-    const closeServer = async (): Promise<void> => {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => { r(); }));
-    };
-    logger.info({ url, regions: configured, sinks: sinks.map((s) => s.name), store: o.store !== undefined }, "start() | analyzer listening");
-    return new Analyzer({ engine, url, dispatcher, writer, metrics, watchers, timers, hub, closeServer, logger });
   }
 
-  /** Stops watchers, timers and the API, flushes sinks and the store writer. Idempotent. */
+  /** Stops input (API, watchers, timers) first, then flushes sinks and the store writer. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      for (const t of this.timers) t.cancel();
-      await Promise.all(this.watchers.map((w) => w.close()));
-      this.hub.close();
-      await this.closeServer();
-      await this.dispatcher.close();
-      await this.writer?.close();
+      const report = await this.closers.closeAll();
+      for (const line of describeCloseFailures(report)) this.logger.warn({ error: line }, "close() | a part did not close cleanly");
       this.logger.info({}, "close() | analyzer stopped");
     })();
     return this.closing;
   }
+}
+
+async function build(c: Context): Promise<Parts> {
+  const { o, config, clock, logger, closers } = c;
+  const restored = await readFiringAlerts(o.store, clock, logger);
+  const writer = o.store === undefined
+    ? null
+    : await closers.open("store writer", () => StoreWriter.open({ store: o.store as Store, spoolDir: o.spoolDir ?? config.store.spoolDir, clock, logger }), (w) => w.close());
+  const persister = writer === null ? null : new Persister(writer);
+  // The socket first (its URL goes into alerts), the routes once everything they use exists.
+  const hub = new StreamHub();
+  const { server, url } = await bindHttp(o.listen ?? config.analyzer.listen);
+  const stopInput = once(() => closeServer(hub, server));
+  closers.push("api server", stopInput);
+  const outputs = createOutputs(c, url, hub, persister);
+  const { engine, metrics, dispatcher } = outputs;
+  engine.book.restore(restored, clock.now());
+  if (restored.length > 0) {
+    logger.info({ alerts: restored.length }, "start() | restored firing alerts from the store");
+    // Re-sent at once: same labels and startsAt, so Alertmanager keeps them active and does not notify again.
+    dispatcher.resendFiring();
+  }
+  server.on("request", createApiApp({
+    engine, configuredRegions: c.configured, clock, registry: o.registry, metrics, tracer: c.tracer, hub, token: o.token ?? config.analyzer.token,
+    onProbes: (results) => {
+      engine.ingestProbes(results, clock.now());
+      metrics.events.inc({ kind: "probe_result" }, results.length);
+      persister?.probes(results);
+    },
+  }));
+  startWatchers(c, engine, metrics);
+  startTimers(c, engine, hub, persister);
+  // Input stops first on close: no ingest may reach a closed dispatcher or writer.
+  closers.push("api input", stopInput);
+  logger.info({ url, regions: c.configured, sinks: outputs.sinkNames, store: o.store !== undefined }, "start() | analyzer listening");
+  return { engine, url, dispatcher, writer, metrics, closers, logger };
+}
+
+interface Outputs {
+  engine: AnalyzerEngine;
+  metrics: AnalyzerMetrics;
+  dispatcher: Dispatcher;
+  sinkNames: string[];
+}
+
+/**
+ * The engine and where its observations go (metrics, dispatcher, store, stream hub). The
+ * metrics and the dispatcher read the engine only later (on a scrape, on a resend), so
+ * they can be built first and the engine last, with every output it feeds already there.
+ */
+function createOutputs(c: Context, url: string, hub: StreamHub, persister: Persister | null): Outputs {
+  const { o, config, clock, logger } = c;
+  const ctx: SinkContext = { externalUrl: o.externalUrl ?? url, now: () => clock.now(), resendIntervalMs: config.alerting.resendInterval };
+  const sinks: AlertSink[] = [
+    ...config.alerting.alertmanager.map((u) => new AlertmanagerSink(u, ctx, c.fetchFn)),
+    ...config.alerting.webhooks.map((u) => new WebhookSink(u, ctx, c.fetchFn)),
+    ...(o.sinks ?? []),
+  ];
+  const metrics = new AnalyzerMetrics(o.registry, (name) => engine.book.firingCount(name));
+  const dispatcher = new Dispatcher({
+    sinks, clock, logger, resendIntervalMs: config.alerting.resendInterval, tracer: c.tracer,
+    firing: () => engine.book.notifiable(),
+    ...(o.random === undefined ? {} : { random: o.random }),
+    onSendError: (sink) => { metrics.sinkErrors.inc({ sink }); },
+  });
+  c.closers.push("alert dispatcher", () => dispatcher.close());
+  const engine: AnalyzerEngine = new AnalyzerEngine(
+    {
+      probe: { k: config.thresholds.probeFailWindows, n: config.thresholds.probeWindowHistory },
+      relayLatencyMs: config.thresholds.relayLatencyMs,
+      staleRelayAfterMs: config.thresholds.staleRelayAfter,
+    },
+    {
+      transition: (t) => { onTransition(t, { clock, logger, hub, persister, metrics, dispatcher, engine }); },
+      edge: (e) => persister?.edge(e),
+      health: (h) => persister?.health(h),
+      track: (track) => {
+        if (hub.size === 0 || !hub.watches(track)) return;
+        const g = buildTrackGraph(engine, track, clock.now());
+        if (g !== null) hub.track({ type: "track", graph: g }, false);
+      },
+      detectorSeconds: (input, s) => { metrics.detectorSeconds.observe({ input }, s); },
+      observerError: (err) => { logger.error({ error: errorMessage(err) }, "observer() | listener threw"); },
+    },
+  );
+  return { engine, metrics, dispatcher, sinkNames: sinks.map((s) => s.name) };
+}
+
+function onTransition(
+  t: AlertTransition,
+  d: { clock: Clock; logger: Logger; hub: StreamHub; persister: Persister | null; metrics: AnalyzerMetrics; dispatcher: Dispatcher; engine: AnalyzerEngine },
+): void {
+  const now = d.clock.now();
+  if (t.kind === "fired" && t.observedAt !== undefined) d.metrics.timeToDetect.observe({ alertname: t.alert.name }, Math.max(0, now - t.observedAt) / 1000);
+  // Muted (inhibited) alerts stay visible in the API and the store, but never page.
+  if (t.notify) d.dispatcher.dispatch(t.alert);
+  d.persister?.alert(t.alert);
+  d.hub.broadcast({ type: "alert", alert: t.alert });
+  const track = t.alert.labels["track"];
+  if (t.alert.name === "RelayLoop" && track !== undefined) {
+    const g = buildTrackGraph(d.engine, track, now);
+    if (g !== null) d.hub.track({ type: "track", graph: g }, true);
+  }
+  d.logger.info({ alert: t.alert.name, fingerprint: t.alert.fingerprint, labels: t.alert.labels, summary: t.alert.summary }, `transition() | ${t.kind}`);
+}
+
+function startWatchers(c: Context, engine: AnalyzerEngine, metrics: AnalyzerMetrics): void {
+  const { clock } = c;
+  const watchers = c.config.regions.map(
+    (r) =>
+      new RegionWatcher({
+        region: r.name, url: r.url, fetch: c.fetchFn, clock, logger: c.logger,
+        ...(c.o.random === undefined ? {} : { random: c.o.random }),
+        handlers: {
+          snapshot: (s) => {
+            engine.applySnapshot(s, clock.now());
+            metrics.events.inc({ kind: "snapshot" });
+          },
+          event: (e) => {
+            engine.applyEvent(e, clock.now());
+            metrics.events.inc({ kind: "sfu_event" });
+          },
+          connected: () => {
+            engine.setConnected(r.name, true, clock.now());
+            metrics.regionConnected.set({ region: r.name }, 1);
+          },
+          disconnected: (reason) => {
+            engine.setConnected(r.name, false, clock.now(), reason);
+            metrics.regionConnected.set({ region: r.name }, 0);
+          },
+        },
+      }),
+  );
+  // Regions never reached count as unreachable from the start (RegionUnreachable after its for period).
+  for (const r of c.configured) engine.setConnected(r, false, clock.now(), "not connected yet");
+  c.closers.push("region watchers", () => Promise.all(watchers.map((w) => w.close())).then(() => undefined));
+  for (const w of watchers) w.start();
+}
+
+function startTimers(c: Context, engine: AnalyzerEngine, hub: StreamHub, persister: Persister | null): void {
+  const { clock } = c;
+  const timers = [
+    clock.setInterval(() => {
+      engine.tick(clock.now());
+      if (hub.size > 0) hub.broadcast({ type: "overview", overview: buildOverview(engine, c.configured, clock.now()) });
+    }, SWEEP_INTERVAL_MS),
+  ];
+  if (persister !== null) {
+    timers.push(clock.setInterval(() => { persister.snapshotEdges(engine, clock.now()); }, EDGE_SNAPSHOT_INTERVAL_MS));
+    timers.push(clock.setInterval(() => { persister.snapshotHealth(engine, clock.now()); }, HEALTH_SNAPSHOT_INTERVAL_MS));
+  }
+  c.closers.push("timers", () => { for (const t of timers) t.cancel(); });
+}
+
+/** Restart safety: alerts that were firing keep their fingerprints and startsAt. A store that cannot say is not fatal. */
+async function readFiringAlerts(store: Store | undefined, clock: Clock, logger: Logger): Promise<Alert[]> {
+  if (store === undefined) return [];
+  try {
+    const now = clock.now();
+    return (await alertsInRange(store, { from: now, to: now })).filter((a) => a.state === "firing");
+  } catch (err) {
+    logger.warn({ error: errorMessage(err) }, "start() | could not read firing alerts from the store; starting without them");
+    return [];
+  }
+}
+
+/**
+ * Listens on HOST:PORT (port 0 picks a free one) with no handler yet, so the URL is known
+ * before the parts that need it (alert links) are built; the app is attached with
+ * `server.on("request", app)` before this tick ends. Rejects (EADDRINUSE…) with nothing listening.
+ */
+async function bindHttp(hostPort: string): Promise<{ server: Server; url: string }> {
+  const idx = hostPort.lastIndexOf(":");
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(Number(hostPort.slice(idx + 1)), hostPort.slice(0, idx), () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  return { server, url: `http://${addr.address}:${addr.port}` };
+}
+
+async function closeServer(hub: StreamHub, server: Server): Promise<void> {
+  hub.close();
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => { r(); }));
+}
+
+/** `fn` run at most once; later calls share its promise. */
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let p: Promise<void> | null = null;
+  return () => (p ??= fn());
 }

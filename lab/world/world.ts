@@ -1,17 +1,20 @@
 // A whole relaywatch world on one machine: the WAN emulator (in this process), a region
 // node per region, the analyzer with the embedded store and a probe agent per region (child
 // processes, as DESIGN's lab says). Used by `relaywatch up` and the scenario runner.
+// start() builds it in dependency order on one stack of closers: a failed step stops what
+// was started before it, and stop() unwinds the same stack.
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { alertsResponseSchema, overviewSchema, type Overview } from "../../core/analyzer-api.js";
 import type { Alert } from "../../core/alert.js";
+import { Closers } from "../../core/closers.js";
 import { RelaywatchError } from "../../core/errors.js";
 import { silentLogger, type Logger } from "../../core/logger.js";
 import { splitTrackId, type Region, type TrackId } from "../../core/region.js";
 import { issueToken, type TokenPerm } from "../../sfu/auth/tokens.js";
-import { Supervisor } from "../launcher/supervisor.js";
+import { DEFAULT_STOP_GRACE_MS, Supervisor } from "../launcher/supervisor.js";
 import { WanControlServer, WanEmulator, type LinkPatch } from "../wan/index.js";
 import { analyzerConfig, nearestFirst, probeArgs, regionArgs, type WorldPorts } from "./plan.js";
 import { allocateWorldPorts } from "./ports.js";
@@ -44,6 +47,16 @@ export interface WorldOptions {
   onProgress?: (message: string) => void;
 }
 
+/** Secrets a world's processes share, fresh for each world (environment only, never flags). */
+interface WorldSecrets {
+  RELAYWATCH_TOKEN_SECRET: string;
+  RELAYWATCH_RELAY_SECRET: string;
+  RELAYWATCH_ADMIN_TOKEN: string;
+}
+
+/** 2 s beyond the supervisor's SIGTERM grace: its SIGKILL fallback gets to run before we give up waiting. */
+const PROCESS_CLOSE_TIMEOUT_MS = DEFAULT_STOP_GRACE_MS + 2_000;
+
 export class World {
   readonly ports: WorldPorts;
   readonly wan: WanEmulator;
@@ -51,29 +64,46 @@ export class World {
   readonly supervisor: Supervisor;
   readonly analyzerUrl: string;
   readonly logDir: string;
-  private readonly adminToken: string;
-  private readonly tokenSecret: string;
-  private stopped = false;
+  private readonly secrets: WorldSecrets;
+  private readonly closers: Closers;
 
-  private constructor(init: { ports: WorldPorts; wan: WanEmulator; wanControl: WanControlServer; supervisor: Supervisor; adminToken: string; tokenSecret: string; logDir: string }) {
+  private constructor(init: { ports: WorldPorts; wan: WanEmulator; wanControl: WanControlServer; supervisor: Supervisor; secrets: WorldSecrets; logDir: string; closers: Closers }) {
     this.ports = init.ports;
     this.wan = init.wan;
     this.wanControl = init.wanControl;
     this.supervisor = init.supervisor;
-    this.adminToken = init.adminToken;
-    this.tokenSecret = init.tokenSecret;
+    this.secrets = init.secrets;
     this.logDir = init.logDir;
+    this.closers = init.closers;
     this.analyzerUrl = `http://127.0.0.1:${init.ports.analyzer}`;
   }
 
+  /**
+   * Starts the world in dependency order — WAN emulator, its control API, region nodes,
+   * analyzer, probe agents — pushing each part's close as it starts. If a step fails,
+   * whatever was started is stopped (in reverse) before the error is passed on.
+   */
   static async start(o: WorldOptions): Promise<World> {
-    const progress = o.onProgress ?? (() => undefined);
+    const closers = new Closers();
+    try {
+      const world = await World.startNetwork(o, closers);
+      await world.startRegions(o);
+      await world.startAnalyzer(o);
+      if (o.probes !== false) await world.startProbes(o);
+      return world;
+    } catch (err) {
+      await closers.closeAll();
+      throw err;
+    }
+  }
+
+  private static async startNetwork(o: WorldOptions, closers: Closers): Promise<World> {
     const logger = o.logger ?? silentLogger;
     const logDir = join(o.dataDir, "logs");
     mkdirSync(logDir, { recursive: true });
     const ports = await allocateWorldPorts(o.regions);
-    progress(`WAN emulator between ${o.regions.length} regions`);
-    const wan = await WanEmulator.start({
+    (o.onProgress ?? (() => undefined))(`WAN emulator between ${o.regions.length} regions`);
+    const wan = await closers.open("WAN emulator", () => WanEmulator.start({
       regions: o.regions.map((name) => {
         const p = ports.regions.get(name);
         return { name, ...(p === undefined ? {} : { httpPort: p.http, relayPortRange: p.relay }) };
@@ -82,64 +112,70 @@ export class World {
       links: (o.links ?? []).map((l) => ({ between: l.between, params: l.params })),
       ...(o.latencyMs === undefined ? {} : { latencyMs: o.latencyMs }),
       logger,
-    });
-    const wanControl = await WanControlServer.start({ emulator: wan, port: ports.wanControl });
+    }), (w) => w.close());
+    const wanControl = await closers.open("WAN control API", () => WanControlServer.start({ emulator: wan, port: ports.wanControl }), (c) => c.close());
     const supervisor = new Supervisor({ logger, logDir });
-    const adminToken = randomBytes(24).toString("hex");
-    const tokenSecret = randomBytes(32).toString("hex");
-    const world = new World({ ports, wan, wanControl, supervisor, adminToken, tokenSecret, logDir });
-    const secrets = {
-      RELAYWATCH_TOKEN_SECRET: tokenSecret,
+    // Whatever is still running last (region nodes; anything half-started): SIGTERM, then SIGKILL.
+    closers.push("processes", () => supervisor.stopAll(), { timeoutMs: PROCESS_CLOSE_TIMEOUT_MS });
+    const secrets: WorldSecrets = {
+      RELAYWATCH_TOKEN_SECRET: randomBytes(32).toString("hex"),
       RELAYWATCH_RELAY_SECRET: randomBytes(32).toString("hex"),
-      RELAYWATCH_ADMIN_TOKEN: adminToken,
+      RELAYWATCH_ADMIN_TOKEN: randomBytes(24).toString("hex"),
     };
-    try {
-      progress(`region nodes: ${o.regions.join(", ")}`);
-      await Promise.all(
-        o.regions.map((region) =>
-          supervisor.start({
-            name: region,
-            command: process.execPath,
-            args: [BIN, ...regionArgs({ region, ports, routes: wan.routesFrom(region), behaviours: o.behaviours?.[region] ?? [], engine: o.engines?.[region] ?? o.engine ?? "werift" }), "--log-level", "warn"],
-            env: secrets,
-            readyUrl: `${world.regionUrl(region)}/healthz`,
-          }),
-        ),
-      );
-      progress("analyzer with the embedded store");
-      const configFile = join(o.dataDir, "analyzer.yaml");
-      const config = analyzerConfig({
-        regions: o.regions.map((name) => ({ name, url: wan.route("analyzer", name).httpUrl ?? "" })),
-        listenPort: ports.analyzer,
-        storeDir: join(o.dataDir, "clickhouse"),
-        spoolDir: join(o.dataDir, "spool"),
-        ...(o.alertmanager === undefined ? {} : { alertmanager: o.alertmanager }),
-      });
-      writeFileSync(configFile, stringify(config));
-      await supervisor.start({ name: "analyzer", command: process.execPath, args: [BIN, "analyze", "--config", configFile, "--log-level", "warn"], readyUrl: `${world.analyzerUrl}/healthz` }, 30_000);
-      if (o.probes !== false) {
-        progress(`probe agents: ${o.regions.length}`);
-        await Promise.all(
-          o.regions.map((region) =>
-            supervisor.start({
-              name: `probe-${region}`,
-              command: process.execPath,
-              args: [BIN, ...probeArgs({
-                region, regions: o.regions, sfuUrl: world.regionUrl(region), analyzerUrl: world.analyzerUrl,
-                failover: nearestFirst(region, o.regions, (a, b) => wan.getLink(a, b).latencyMs).map((r) => world.regionUrl(r)),
-                intervalMs: o.probeIntervalMs ?? 1000, rotateMs: o.probeRotateMs ?? 30_000, metricsPort: ports.probeMetrics.get(region) ?? 0,
-              }), "--log-level", "warn"],
-              env: { RELAYWATCH_TOKEN_SECRET: secrets.RELAYWATCH_TOKEN_SECRET },
-              readyUrl: `http://127.0.0.1:${ports.probeMetrics.get(region) ?? 0}/metrics`,
-            }),
-          ),
-        );
-      }
-    } catch (err) {
-      await world.stop();
-      throw err;
-    }
-    return world;
+    return new World({ ports, wan, wanControl, supervisor, secrets, logDir, closers });
+  }
+
+  private async startRegions(o: WorldOptions): Promise<void> {
+    o.onProgress?.(`region nodes: ${o.regions.join(", ")}`);
+    await Promise.all(
+      o.regions.map((region) =>
+        this.supervisor.start({
+          name: region,
+          command: process.execPath,
+          args: [BIN, ...regionArgs({ region, ports: this.ports, routes: this.wan.routesFrom(region), behaviours: o.behaviours?.[region] ?? [], engine: o.engines?.[region] ?? o.engine ?? "werift" }), "--log-level", "warn"],
+          env: { ...this.secrets },
+          readyUrl: `${this.regionUrl(region)}/healthz`,
+        }),
+      ),
+    );
+  }
+
+  private async startAnalyzer(o: WorldOptions): Promise<void> {
+    o.onProgress?.("analyzer with the embedded store");
+    const configFile = join(o.dataDir, "analyzer.yaml");
+    const config = analyzerConfig({
+      regions: o.regions.map((name) => ({ name, url: this.wan.route("analyzer", name).httpUrl ?? "" })),
+      listenPort: this.ports.analyzer,
+      storeDir: join(o.dataDir, "clickhouse"),
+      spoolDir: join(o.dataDir, "spool"),
+      ...(o.alertmanager === undefined ? {} : { alertmanager: o.alertmanager }),
+    });
+    writeFileSync(configFile, stringify(config));
+    // Stopped before the regions, after the probes: it flushes the store with their last results in.
+    this.closers.push("analyzer", () => this.supervisor.kill("analyzer", "SIGTERM"), { timeoutMs: PROCESS_CLOSE_TIMEOUT_MS });
+    await this.supervisor.start({ name: "analyzer", command: process.execPath, args: [BIN, "analyze", "--config", configFile, "--log-level", "warn"], readyUrl: `${this.analyzerUrl}/healthz` }, 30_000);
+  }
+
+  private async startProbes(o: WorldOptions): Promise<void> {
+    o.onProgress?.(`probe agents: ${o.regions.length}`);
+    const names = o.regions.map((region) => `probe-${region}`);
+    // Stopped first: their last results still reach the analyzer.
+    this.closers.push("probe agents", () => Promise.all(names.map((n) => this.supervisor.kill(n, "SIGTERM"))).then(() => undefined), { timeoutMs: PROCESS_CLOSE_TIMEOUT_MS });
+    await Promise.all(
+      o.regions.map((region) =>
+        this.supervisor.start({
+          name: `probe-${region}`,
+          command: process.execPath,
+          args: [BIN, ...probeArgs({
+            region, regions: o.regions, sfuUrl: this.regionUrl(region), analyzerUrl: this.analyzerUrl,
+            failover: nearestFirst(region, o.regions, (a, b) => this.wan.getLink(a, b).latencyMs).map((r) => this.regionUrl(r)),
+            intervalMs: o.probeIntervalMs ?? 1000, rotateMs: o.probeRotateMs ?? 30_000, metricsPort: this.ports.probeMetrics.get(region) ?? 0,
+          }), "--log-level", "warn"],
+          env: { RELAYWATCH_TOKEN_SECRET: this.secrets.RELAYWATCH_TOKEN_SECRET },
+          readyUrl: `http://127.0.0.1:${this.ports.probeMetrics.get(region) ?? 0}/metrics`,
+        }),
+      ),
+    );
   }
 
   /** A region's own address (not through the emulator): for local clients and admin calls. */
@@ -152,14 +188,14 @@ export class World {
   /** A WHIP/WHEP bearer token for this world's regions (10 minutes). */
   token(perm: TokenPerm, track: TrackId): string {
     const { room, track: name } = splitTrackId(track);
-    return issueToken(this.tokenSecret, { room, track: name, perm, exp: Date.now() + 600_000 });
+    return issueToken(this.secrets.RELAYWATCH_TOKEN_SECRET, { room, track: name, perm, exp: Date.now() + 600_000 });
   }
 
   /** Sets a region's legacy behaviours at run time (the admin API; replaces the set). */
   async setBehaviours(region: Region, behaviours: readonly string[]): Promise<void> {
     const res = await fetch(`${this.regionUrl(region)}/admin/behaviours`, {
       method: "PUT",
-      headers: { authorization: `Bearer ${this.adminToken}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${this.secrets.RELAYWATCH_ADMIN_TOKEN}`, "content-type": "application/json" },
       body: JSON.stringify({ behaviours }),
     });
     if (!res.ok) throw new RelaywatchError("invalid_state", `setting behaviours of ${region} failed: HTTP ${res.status} ${await res.text()}`);
@@ -177,16 +213,8 @@ export class World {
     return overviewSchema.parse(await res.json());
   }
 
+  /** Stops everything in reverse order of start: probes, analyzer, region nodes, WAN control, emulator. Idempotent. */
   async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    // Probes first (their last results reach the analyzer), then the analyzer (it flushes
-    // the store), then the regions.
-    const names = this.supervisor.info().filter((p) => p.running).map((p) => p.name);
-    await Promise.all(names.filter((n) => n.startsWith("probe-")).map((n) => this.supervisor.kill(n, "SIGTERM")));
-    if (names.includes("analyzer")) await this.supervisor.kill("analyzer", "SIGTERM");
-    await this.supervisor.stopAll();
-    await this.wanControl.close();
-    await this.wan.close();
+    await this.closers.closeAll();
   }
 }
