@@ -52,7 +52,7 @@ describe("scenario files", () => {
 
   it("every built-in scenario parses", () => {
     const names = builtinScenarios().map((b) => b.name);
-    expect(names).toEqual(["incident-2024-02-07", "incident-defaults", "lossy-transatlantic", "region-failure"]);
+    expect(names).toEqual(["blips", "incident-2024-02-07", "incident-defaults", "lossy-transatlantic", "region-failure"]);
   });
 
   it("a bad duration names the file, line and key", () => {

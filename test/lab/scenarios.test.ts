@@ -15,6 +15,10 @@
 //     us-west is still active when RegionOffline{us-east} ends (without failover they fail
 //     for the whole offline period).
 //   - With default behaviours: no alert at all in the run window.
+//   - Pages (DESIGN: delivered, unmuted criticals): each scenario's maxPages budget holds
+//     (checked by the scenario itself); on top, the incident's pages are its two causes,
+//     each delivered < 1 s after the alert became visible, the region failure's one page is
+//     its RegionUnreachable, and the blips are visible as warnings but page no one.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,6 +30,8 @@ import { runCli } from "../support/run-cli.js";
 
 /** Issue 8's acceptance bound for both the loop and the false isolation. */
 const DETECT_WITHIN_MS = 2000;
+/** Issue 15: a structural cause pages within 1 s of being detected (alert visible). */
+const PAGE_WITHIN_MS = 1000;
 /**
  * 150 s on top of the scenario's duration: starting the world (regions, the analyzer with
  * its store, probe agents) and settling take ~25 s on a loaded 2-core machine, stopping ~5 s;
@@ -78,8 +84,8 @@ function timeoutFor(name: string): number {
 }
 
 describe("built-in scenarios through `relaywatch scenario run --json`", () => {
-  it("lists all four built-in scenarios", () => {
-    expect(scenarios.map((s) => s.name)).toEqual(["incident-2024-02-07", "incident-defaults", "lossy-transatlantic", "region-failure"]);
+  it("lists all five built-in scenarios", () => {
+    expect(scenarios.map((s) => s.name)).toEqual(["blips", "incident-2024-02-07", "incident-defaults", "lossy-transatlantic", "region-failure"]);
   });
 
   it("incident-2024-02-07: RelayLoop < 2 s after the loop forms, FalseIsolation < 2 s after us-east goes offline", { timeout: timeoutFor("incident-2024-02-07") + 10_000 }, async () => {
@@ -101,6 +107,12 @@ describe("built-in scenarios through `relaywatch scenario run --json`", () => {
     // Failover: us-east's pairs towards us-west (untouched by the EU loop) recovered while
     // us-east was still offline: its clients moved to us-west.
     const offlineEnds = offline.resolvedAtMs ?? s.duration;
+    // One page per cause, each soon after its alert became visible.
+    expect(report.pages.map((p) => p.name).sort()).toEqual(["FalseIsolation", "RelayLoop"]);
+    for (const p of report.pages) {
+      const fired = first(report, p.name, { ...p.labels, severity: "critical" });
+      expect(p.atMs - fired.firedAtMs, `${p.name} paged ${p.atMs - fired.firedAtMs} ms after it fired`).toBeLessThan(PAGE_WITHIN_MS);
+    }
     const eastToWest = report.alerts.filter((a) => a.name === "ProbePairFailing" && (a.labels["region"] === "us-east" || (a.labels["src"] === "us-east" && a.labels["dst"] === "us-west")));
     expect(eastToWest.filter((a) => (a.resolvedAtMs ?? Infinity) >= offlineEnds).map((a) => JSON.stringify(a)), "us-east's pairs still failing when it came back").toEqual([]);
   });
@@ -110,8 +122,15 @@ describe("built-in scenarios through `relaywatch scenario run --json`", () => {
     expect(report.alerts).toEqual([]);
   });
 
-  it("region-failure passes", { timeout: timeoutFor("region-failure") + 10_000 }, async () => {
-    await run("region-failure", timeoutFor("region-failure"));
+  it("region-failure passes, and its one page is the dead region's RegionUnreachable", { timeout: timeoutFor("region-failure") + 10_000 }, async () => {
+    const report = await run("region-failure", timeoutFor("region-failure"));
+    expect(report.pages.map((p) => [p.name, p.labels["region"]])).toEqual([["RegionUnreachable", "us-west"]]);
+  });
+
+  it("blips: short partitions and link cuts are warnings while they last, and page no one", { timeout: timeoutFor("blips") + 10_000 }, async () => {
+    const report = await run("blips", timeoutFor("blips"));
+    expect(report.pages).toEqual([]);
+    expect(report.alerts.filter((a) => a.name === "ProbePairFailing").length).toBeGreaterThan(0);
   });
 
   it("lossy-transatlantic passes", { timeout: timeoutFor("lossy-transatlantic") + 10_000 }, async () => {
