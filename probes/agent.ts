@@ -30,7 +30,7 @@ import { preciseClock } from "./precise-clock.js";
 import { ProbePublisher } from "./probe-publisher.js";
 import { liveRotations, rotationSchedule, type RotationSchedule } from "./rotation.js";
 import { DEFAULT_THRESHOLDS, type Thresholds } from "./stats/classify.js";
-import type { SetupFailure } from "./stats/observation.js";
+import { describeFailure } from "./stats/observation.js";
 import { PairSubscription } from "./subscription.js";
 import { WhipClient } from "./whip-client.js";
 
@@ -278,8 +278,3 @@ function positive(key: string, v: number): number {
   return v;
 }
 
-function describeFailure(f: SetupFailure): string {
-  if (f.kind === "http") return `HTTP ${f.status} from ${f.endpoint}`;
-  if (f.kind === "timeout") return `${f.stage} timeout after ${f.afterMs} ms`;
-  return `${f.stage}: ${f.detail}`;
-}

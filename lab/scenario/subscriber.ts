@@ -5,7 +5,7 @@ import type { TrackId } from "../../core/region.js";
 import { RelaywatchError } from "../../core/errors.js";
 import { WeriftSubscriber } from "../../probes/client/werift-peer.js";
 import { probeTrackId, rotationAt } from "../../probes/rotation.js";
-import type { SetupFailure } from "../../probes/stats/observation.js";
+import { describeFailure } from "../../probes/stats/observation.js";
 import { WhipClient } from "../../probes/whip-client.js";
 
 export function resolveScenarioTrack(track: TrackId, nowMs: number, rotateMs: number): TrackId {
@@ -44,10 +44,4 @@ export class ScenarioSubscriber {
     await this.client.delete(this.location, this.token);
     await this.peer.close();
   }
-}
-
-function describeFailure(f: SetupFailure): string {
-  if (f.kind === "http") return `HTTP ${f.status} ${f.statusText}${f.detail === null ? "" : `: ${f.detail}`}`;
-  if (f.kind === "timeout") return `no ${f.stage === "request" ? "answer" : "connection"} after ${f.afterMs} ms`;
-  return `${f.stage}: ${f.detail}`;
 }

@@ -10,6 +10,23 @@ export type SetupFailure =
   /** Anything else that stopped the subscription: refused connection, bad answer, failed DTLS. */
   | { kind: "setup"; stage: "network" | "answer" | "connect" | "offer"; detail: string };
 
+/**
+ * One line for a failed WHIP/WHEP setup, for logs, errors and a publisher's status (a
+ * pair's window is worded by classifyFailure(), which also judges it).
+ */
+export function describeFailure(f: SetupFailure): string {
+  switch (f.kind) {
+    case "http": {
+      const detail = [f.errorCode, f.detail].filter((s) => s !== null && s !== "").join(": ");
+      return `HTTP ${f.status}${f.statusText === "" ? "" : ` ${f.statusText}`} from ${f.endpoint}${detail === "" ? "" : ` (${detail})`}`;
+    }
+    case "timeout":
+      return f.stage === "request" ? `no answer within ${f.afterMs} ms` : `ICE/DTLS not connected within ${f.afterMs} ms`;
+    case "setup":
+      return `${f.stage}: ${f.detail}`;
+  }
+}
+
 export type PairObservation =
   | { phase: "failed"; failure: SetupFailure }
   /** Request or ICE/DTLS in progress for `elapsedMs`, no earlier failure on this track. */
