@@ -21,6 +21,7 @@ export function buildOverview(engine: AnalyzerEngine, configured: readonly Regio
       peers: [...r.peers.values()],
       history: r.history.slice(-50),
       tracks: engine.graph.tracksOf(name).size,
+      starting: engine.startingRegion(name, now),
     };
   });
   const pairs: PairCell[] = [];
@@ -36,6 +37,7 @@ export function buildOverview(engine: AnalyzerEngine, configured: readonly Regio
       relayPath: p.last.relayPath,
       recent: p.recent.slice(-120),
       updatedAt: p.last.ts,
+      starting: engine.startingPair(p.src, p.dst, now),
     });
   }
   pairs.sort((a, b) => (a.src === b.src ? cmp(a.dst, b.dst) : cmp(a.src, b.src)));

@@ -20,6 +20,8 @@ export const pairCellSchema = z.object({
   /** The last windows' statuses, oldest first (for sparklines and k-of-n). */
   recent: z.array(probeStatusSchema).max(120),
   updatedAt: z.number().int().nonnegative(),
+  /** Never delivered media since it appeared, within the warm-up grace: it does not alert yet. */
+  starting: z.boolean().optional(),
 });
 export type PairCell = z.infer<typeof pairCellSchema>;
 
@@ -35,6 +37,8 @@ export const regionViewSchema = z.object({
   /** State changes, newest last, for the isolation history. */
   history: z.array(z.object({ at: z.number().int().nonnegative(), state: z.string(), reason: z.string() })).max(50),
   tracks: z.number().int().nonnegative(),
+  /** Never reached since it appeared, within the warm-up grace: it does not alert yet. */
+  starting: z.boolean().optional(),
 });
 export type RegionView = z.infer<typeof regionViewSchema>;
 
@@ -42,7 +46,7 @@ export const overviewSchema = z.object({
   ts: z.number().int().nonnegative(),
   regions: z.array(regionViewSchema),
   pairs: z.array(pairCellSchema),
-  /** Firing alerts not muted by their cause (muted ones are in /v1/alerts with evidence.inhibitedBy). */
+  /** Firing critical alerts not muted by their cause: the pages (muted ones are in /v1/alerts with evidence.inhibitedBy; warnings page no one). */
   firingAlerts: z.number().int().nonnegative(),
 });
 export type Overview = z.infer<typeof overviewSchema>;

@@ -3,6 +3,7 @@ import { Registry } from "prom-client";
 import { parseConfig } from "../../core/config.js";
 import { overviewSchema, trackGraphSchema, alertsResponseSchema } from "../../core/analyzer-api.js";
 import { Analyzer } from "../analyzer.js";
+import { issueAgentToken } from "../ingest/agent-token.js";
 import { probe, trackEntry } from "../../test/support/analyzer-fixtures.js";
 import { ScriptedRegionServer } from "../../test/support/scripted-region-server.js";
 
@@ -27,10 +28,45 @@ const post = (body: string, headers: Record<string, string> = auth) => fetch(`${
 
 describe("probe ingest POST /v1/ingest/probes", () => {
   it("accepts a valid batch (202) and folds it into the matrix", async () => {
-    const res = await post(JSON.stringify({ agent: "probe-eu-west", results: [probe("eu-west", "us-west", "ok", 1000)] }));
+    const res = await post(JSON.stringify({ agent: "probe-eu-west", results: [probe("eu-west", "us-west", "ok", Date.now() - 1000)] }));
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ accepted: 1 });
+    expect(await res.json()).toEqual({ accepted: 1, duplicates: 0, durable: "memory" });
     expect(analyzer.engine.matrix.pair("eu-west", "us-west")?.last.status).toBe("ok");
+  });
+
+  it("takes an agent token for its own region only: 202 for its pairs, 403 naming the pair for another region's, 401 for a forged one", async () => {
+    const agent = { authorization: `Bearer ${issueAgentToken(TOKEN, "eu-central")}`, "content-type": "application/json" };
+    const t = Date.now() - 500;
+    expect((await post(JSON.stringify({ agent: "probe-eu-central", results: [probe("us-west", "eu-central", "ok", t)] }), agent)).status).toBe(202);
+    const foreign = await post(JSON.stringify({ agent: "probe-eu-central", results: [probe("eu-central", "us-west", "ok", t)] }), agent);
+    expect(foreign.status).toBe(403);
+    expect(await foreign.json()).toMatchObject({ error: "foreign_pair", path: "results[0].dst" });
+    const forged = { ...agent, authorization: `Bearer ${issueAgentToken("not-the-analyzer-token", "eu-central")}` };
+    expect((await post(JSON.stringify({ agent: "x", results: [] }), forged)).status).toBe(401);
+    expect((await fetch(`${analyzer.url}/v1/overview`, { headers: agent })).status).toBe(401);
+  });
+
+  it("a re-sent batch is a no-op (200, every result a duplicate); refusals are counted by reason", async () => {
+    const body = JSON.stringify({ agent: "probe-eu-west", results: [probe("us-west", "eu-west", "no_media", Date.now() - 2000), probe("us-west", "eu-west", "no_media", Date.now() - 1000)] });
+    expect(await (await post(body)).json()).toMatchObject({ accepted: 2, duplicates: 0 });
+    const again = await post(body);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ accepted: 0, duplicates: 2 });
+    expect(analyzer.engine.matrix.pair("us-west", "eu-west")?.recent).toEqual(["no_media", "no_media"]);
+  });
+
+  it("refuses a result a year ahead with 422 naming the field and the analyzer's clock, and ts = 2^53-1 too (never a 500)", async () => {
+    for (const ts of [Date.now() + 365 * 86_400_000, Number.MAX_SAFE_INTEGER]) {
+      const res = await post(JSON.stringify({ agent: "probe-eu-west", results: [probe("eu-central", "eu-west", "ok", ts)] }));
+      expect(res.status).toBe(422);
+      const body = (await res.json()) as { error: string; path: string; detail: string; analyzerTime: number };
+      expect(body).toMatchObject({ error: "clock_ahead", path: "results[0].ts" });
+      expect(body.detail).toContain("analyzer's clock");
+    }
+    expect(analyzer.engine.matrix.pair("eu-central", "eu-west")).toBeUndefined();
+    const metrics = await (await fetch(`${analyzer.url}/metrics`)).text();
+    expect(metrics).toMatch(/relaywatch_analyzer_ingest_rejected_total\{reason="clock_ahead"\} 2/);
+    expect(metrics).toMatch(/relaywatch_analyzer_ingest_rejected_total\{reason="foreign_pair"\} 1/);
   });
 
   it("rejects a bad body with 400 naming the zod path", async () => {
@@ -88,7 +124,8 @@ describe("live API", () => {
     const graph = trackGraphSchema.parse(await (await fetch(`${analyzer.url}/v1/tracks/room/cam`, { headers: auth })).json());
     expect(graph).toMatchObject({ origin: "us-west", cycle: ["eu-central", "eu-west", "eu-central"] });
     const alerts = alertsResponseSchema.parse(await (await fetch(`${analyzer.url}/v1/alerts`, { headers: auth })).json());
-    expect(alerts.alerts.find((a) => a.name === "RelayLoop")?.labels).toMatchObject({ track: "room/cam", regions: "eu-central,eu-west" });
+    // One RelayLoop per cycle: the regions label it, its evidence names the track.
+    expect(alerts.alerts.find((a) => a.name === "RelayLoop")).toMatchObject({ labels: { regions: "eu-central,eu-west" }, evidence: { track: "room/cam" } });
     const tracks = (await (await fetch(`${analyzer.url}/v1/tracks?cycles=1`, { headers: auth })).json()) as { tracks: { track: string; cycle: boolean }[] };
     expect(tracks.tracks).toEqual([expect.objectContaining({ track: "room/cam", cycle: true })]);
     expect((await fetch(`${analyzer.url}/v1/tracks/room/none`, { headers: auth })).status).toBe(404);

@@ -77,13 +77,14 @@ export class RelayLoopDetector {
 }
 
 /**
- * 30 s: a loop ends when its track does (a probe rotation, every 10 s in the lab, 60 s by
- * default) and forms again on the next fresh track as long as its cause — the regions'
- * relay behaviour — is there. Keeping the cycle's alert firing across that gap (three lab
- * rotations) makes one cause one page, not one per track; a loop really fixed resolves
- * half a minute later.
+ * 5 s: a loop ends when its track does (a probe rotation) and forms again on the next fresh
+ * track as long as its cause — the regions' relay behaviour — is there. The two usually
+ * overlap (subscribers warm up to the next track ~1.7 s before the boundary,
+ * probes/rotation.ts); 5 s covers a loaded machine's hand-over (and a relay re-setup at the
+ * SFU's 5 s pending-pull backstop), so one cause stays one page, not one per track, while a
+ * loop really fixed still resolves within seconds.
  */
-export const LOOP_KEEP_FIRING_MS = 30_000;
+export const LOOP_KEEP_FIRING_MS = 5000;
 
 /** 20 tracks in the evidence: enough to see the pattern; the count says how many there are. */
 export const LOOP_EVIDENCE_TRACKS = 20;

@@ -79,6 +79,8 @@ export function cellText(cell: PairCell | undefined, metric: MeshMetric, diagona
   const w = Math.max(FIGURE_WIDTH, width);
   if (diagonal) return seg(padLeft("·", w), { colour: "gray", dim: true });
   if (cell === undefined) return seg(padLeft("?", w), { colour: "gray" });
+  // Never delivered media since it appeared (warm-up): not a failure yet.
+  if (cell.starting === true && isFailing(cell.status)) return seg(padLeft("st", w), { colour: "cyan" });
   const colour = PROBE_STATUS_COLOUR[cell.status];
   if (isFailing(cell.status)) return seg(padLeft(PROBE_STATUS_CODE[cell.status], w), { colour, bold: true });
   const figure = metric === "latency" ? formatLatency(cell.latencyP50Ms) : formatLoss(cell.lossRatio);
@@ -165,7 +167,9 @@ export function pairDetails(src: string, dst: string, cell: PairCell | null, now
   if (src === dst) return [title, [seg("same region: not probed", { dim: true })]];
   if (cell === null) return [title, [seg("no probe results for this pair yet", { colour: "yellow" })]];
   const colour = PROBE_STATUS_COLOUR[cell.status];
-  title.push(seg("  "), seg(cell.status.toUpperCase(), { colour, bold: true }), seg(`  updated ${formatAge(now - cell.updatedAt)} ago`, { dim: true }));
+  title.push(seg("  "), seg(cell.status.toUpperCase(), { colour, bold: true }));
+  if (cell.starting === true) title.push(seg("  starting (warm-up: no alert yet)", { colour: "cyan" }));
+  title.push(seg(`  updated ${formatAge(now - cell.updatedAt)} ago`, { dim: true }));
   const spark: Segment[] = cell.recent.map((s) => seg(PROBE_STATUS_SPARK[s], { colour: PROBE_STATUS_COLOUR[s] }));
   const failed = cell.recent.filter(isFailing).length;
   return [
@@ -192,6 +196,7 @@ function legend(metric: MeshMetric, regions: readonly string[], overview: Overvi
     seg(" degraded", { colour: "yellow" }),
     seg(" NM no media SF setup TO timeout HE http", { colour: "red" }),
     seg(" OF offline", { colour: "magenta" }),
+    seg(" st starting", { colour: "cyan" }),
   ];
   if (down.length > 0) out.push(seg(`  DOWN: ${down.join(", ")}`, { colour: "magenta", bold: true }));
   return out;

@@ -15,6 +15,8 @@ export function visibleRegions(regions: readonly RegionView[], filter: string): 
 
 /** One word for a region's condition, worst first: what on-call must see before anything. */
 export function regionCondition(r: RegionView): { word: string; colour: Colour } {
+  // Never reached since it appeared, within the warm-up grace: coming up, not an incident.
+  if (r.starting === true) return { word: "starting", colour: "cyan" };
   if (!r.connected) return { word: "NO CONTACT", colour: "magenta" };
   if (r.status === null) return { word: "unknown", colour: "gray" };
   if (r.status.state === "offline") return { word: "OFFLINE", colour: "red" };

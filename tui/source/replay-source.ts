@@ -118,7 +118,7 @@ export class ReplaySource implements DashboardSource, ReplayControls {
       if (this.closed) return;
       // Alerts as they stood at `at`: one that resolved later is still firing here.
       const asOf = alerts.map((a) => (a.endsAt !== null && a.endsAt > at ? { ...a, state: "firing" as const, endsAt: null } : a));
-      const overview = { ts: at, regions, pairs, firingAlerts: asOf.filter((a) => a.state === "firing" && a.evidence["inhibitedBy"] === undefined).length };
+      const overview = { ts: at, regions, pairs, firingAlerts: asOf.filter((a) => a.state === "firing" && a.severity === "critical" && a.evidence["inhibitedBy"] === undefined).length };
       const known = new Set(regions.map((r) => r.region));
       for (const r of regionOrder(overview)) {
         if (!known.has(r)) regions.push({ region: r, connected: true, lastEventAt: null, status: null, behaviours: [], peers: [], history: [], tracks: 0 });
