@@ -1,16 +1,29 @@
 // The relaywatch.yaml configuration file: its schema, defaults and precise errors.
-// Every error names the key (as a path), the value found and what was expected.
+// Every error names the key (as a path), the value found and what was expected; a
+// combination that cannot work (a threshold that can never fire) is refused like a typo.
 import { z } from "zod";
-import { parse as parseYaml, YAMLParseError } from "yaml";
-import { ConfigError } from "./errors.js";
-import { durationSchema } from "./duration.js";
+import { durationInRange } from "./duration.js";
 import { regionSchema } from "./region.js";
-import { expectedFromZodMessage, formatPath, valueAt } from "./validate.js";
+import { issueWording, problemsFromIssues } from "./validate.js";
+import { ConfigFileError, keyText, parseYamlFile, readYamlText } from "./yaml-file.js";
 
 const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http(s) URL like http://127.0.0.1:7001" });
 const hostPort = z
   .string()
-  .regex(/^[^\s:]+:\d{1,5}$/, "expected HOST:PORT like 127.0.0.1:7700");
+  .regex(/^[^\s:]+:\d{1,5}$/, "expected HOST:PORT like 127.0.0.1:7700")
+  .refine((v) => Number(v.slice(v.lastIndexOf(":") + 1)) <= 65_535, "expected HOST:PORT with a port from 0 to 65535");
+
+/**
+ * 1 s … 1 h. A firing alert is sent with endsAt 4 intervals ahead (analyzer/alerts/sink.ts),
+ * so 0 would make Alertmanager expire it at once; under 1 s floods it; over 1 h a lost send
+ * leaves Alertmanager without the alert for hours.
+ */
+const MIN_RESEND_MS = 1000;
+const MAX_RESEND_MS = 3_600_000;
+/** Up to 24 h: a relay with no demand for a day is stale by any measure; more is a typo. */
+const MAX_STALE_RELAY_MS = 86_400_000;
+/** 100 windows (100 s at the default 1 s): the detector keeps this many per pair, and DESIGN wants detection in seconds. */
+const MAX_PROBE_WINDOW_HISTORY = 100;
 
 export const storeConfigSchema = z.strictObject({
   /** A directory (embedded chdb) or http(s)://user:pass@host:8123/db (remote ClickHouse). */
@@ -30,7 +43,12 @@ export const regionEndpointSchema = z.strictObject({
 
 export const configSchema = z.strictObject({
   store: storeConfigSchema.default(storeConfigSchema.parse({})),
-  regions: z.array(regionEndpointSchema).default([]),
+  regions: z.array(regionEndpointSchema).default([]).superRefine((regions, ctx) => {
+    regions.forEach((r, i) => {
+      const first = regions.findIndex((o) => o.name === r.name);
+      if (first < i) ctx.addIssue({ code: "custom", path: [i, "name"], input: r.name, message: `expected each region once (${r.name} is already regions[${first}])` });
+    });
+  }),
   analyzer: z
     .strictObject({
       listen: hostPort.default("127.0.0.1:7700"),
@@ -42,73 +60,43 @@ export const configSchema = z.strictObject({
     .strictObject({
       alertmanager: z.array(httpUrl).default([]),
       webhooks: z.array(httpUrl).default([]),
-      resendInterval: durationSchema.default(30_000),
+      resendInterval: durationInRange(MIN_RESEND_MS, MAX_RESEND_MS).default(30_000),
     })
     .default({ alertmanager: [], webhooks: [], resendInterval: 30_000 }),
   thresholds: z
     .strictObject({
       probeFailWindows: z.number().int().positive().default(2),
-      probeWindowHistory: z.number().int().positive().default(3),
+      probeWindowHistory: z.number().int().positive().max(MAX_PROBE_WINDOW_HISTORY).default(3),
       relayLatencyMs: z.number().positive().default(250),
-      staleRelayAfter: durationSchema.default(60_000),
+      staleRelayAfter: durationInRange(1, MAX_STALE_RELAY_MS).default(60_000),
+    })
+    .superRefine((t, ctx) => {
+      // ProbePairFailing fires on k failing of the last n windows: k > n can never fire.
+      if (t.probeFailWindows > t.probeWindowHistory) {
+        ctx.addIssue({ code: "custom", path: ["probeFailWindows"], input: t.probeFailWindows, message: `expected at most probeWindowHistory (${t.probeWindowHistory}): ProbePairFailing fires on probeFailWindows failing of the last probeWindowHistory windows, so it could never fire` });
+      }
     })
     .default({ probeFailWindows: 2, probeWindowHistory: 3, relayLatencyMs: 250, staleRelayAfter: 60_000 }),
 });
 export type RelaywatchConfig = z.infer<typeof configSchema>;
 
-/** Validates an already-parsed config object; throws ConfigError naming the first bad key. */
+/** Validates an already-parsed config object; throws a ConfigFileError naming every bad key. */
 export function parseConfig(input: unknown): RelaywatchConfig {
-  const parsed = configSchema.safeParse(input ?? {});
+  const parsed = configSchema.safeParse(input ?? {}, { error: issueWording });
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  if (issue === undefined) throw new ConfigError("(root)", input, "a relaywatch configuration");
-  let path = [...issue.path];
-  let expected = issue.message;
-  if (issue.code === "unrecognized_keys") {
-    const key = issue.keys[0] ?? "";
-    path = [...path, key];
-    const parentKeys = knownKeys(issue.path);
-    expected = parentKeys.length > 0 ? `one of the known keys: ${parentKeys.join(", ")}` : "no such key";
-    throw new ConfigError(formatPath(path), valueAt(input, path), expected);
-  }
-  expected = expectedFromZodMessage(expected);
-  throw new ConfigError(formatPath(path) || "(root)", valueAt(input, path), expected);
+  const problems = problemsFromIssues(configSchema, parsed.error.issues, input ?? {});
+  throw new ConfigFileError(
+    "",
+    problems.map((p) => ({ line: null, col: null, key: keyText(p.path), value: p.value, expected: p.expected })),
+  );
 }
 
-/** Parses YAML text (a file's contents) into a config; syntax errors name the line. */
+/** Parses YAML text (a file's contents) into a config; every problem names FILE:LINE:COL and the key. */
 export function parseConfigYaml(text: string, fileName = "relaywatch.yaml"): RelaywatchConfig {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (err) {
-    if (err instanceof YAMLParseError) {
-      const line = err.linePos?.[0].line;
-      throw new ConfigError(`${fileName}${line === undefined ? "" : `:${line}`}`, undefined, `valid YAML (${err.code})`);
-    }
-    throw err;
-  }
-  return parseConfig(doc);
+  return parseYamlFile(configSchema, text, fileName);
 }
 
-
-function knownKeys(path: readonly PropertyKey[]): string[] {
-  let schema: z.ZodType = configSchema;
-  for (const part of path) {
-    const inner = unwrap(schema);
-    if (inner instanceof z.ZodObject) {
-      const next = (inner.shape as Record<string, z.ZodType | undefined>)[String(part)];
-      if (next === undefined) return [];
-      schema = next;
-    } else if (inner instanceof z.ZodArray) {
-      schema = inner.element as z.ZodType;
-    } else return [];
-  }
-  const obj = unwrap(schema);
-  return obj instanceof z.ZodObject ? Object.keys(obj.shape) : [];
-}
-
-function unwrap(schema: z.ZodType): z.ZodType {
-  let s: z.ZodType = schema;
-  while (s instanceof z.ZodDefault || s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
-  return s;
+/** Reads and parses a config file (size-checked before it is read). */
+export function loadConfigFile(file: string): RelaywatchConfig {
+  return parseConfigYaml(readYamlText(file), file);
 }

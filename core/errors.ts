@@ -58,8 +58,14 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
   if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
   if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  return `an ${typeof value}`;
+  if (Array.isArray(value)) return `a list of ${value.length} item${value.length === 1 ? "" : "s"}`;
+  if (typeof value === "object") {
+    // Named the way a YAML/JSON file shows it: the keys, not the JS type.
+    const keys = Object.keys(value);
+    const shown = keys.slice(0, 6).map((k) => (/^[\w.-]{1,30}$/.test(k) ? k : JSON.stringify(k.slice(0, 30)))).join(", ");
+    return `a mapping {${shown}${keys.length > 6 ? ", …" : ""}}`;
+  }
+  return `a ${typeof value}`;
 }
 
 /** Expected failures as values (clickhouse-js ConnPingResult style). */

@@ -1,5 +1,5 @@
 // `relaywatch scenario list|check|run`: lab scenarios (DESIGN's file format).
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
@@ -7,7 +7,7 @@ import { formatDuration } from "../../core/duration.js";
 import { ConfigError } from "../../core/errors.js";
 import { builtinScenarios } from "../../lab/scenario/builtin.js";
 import { formatReport } from "../../lab/scenario/evaluate.js";
-import { parseScenario } from "../../lab/scenario/parse.js";
+import { loadScenarioFile } from "../../lab/scenario/parse.js";
 import { runScenario } from "../../lab/scenario/runner.js";
 import type { Scenario } from "../../lab/scenario/schema.js";
 import { runAction } from "../run-action.js";
@@ -16,13 +16,10 @@ import { runAction } from "../run-action.js";
 export function loadScenario(ref: string): { file: string; scenario: Scenario } {
   const builtin = builtinScenarios().find((b) => b.name === ref);
   if (builtin !== undefined) return { file: builtin.file, scenario: builtin.scenario };
-  let text: string;
-  try {
-    text = readFileSync(ref, "utf8");
-  } catch {
+  if (!existsSync(ref)) {
     throw new ConfigError("FILE", ref, `a readable scenario file or a built-in name (${builtinScenarios().map((b) => b.name).join(", ")})`);
   }
-  return { file: ref, scenario: parseScenario(text, ref) };
+  return { file: ref, scenario: loadScenarioFile(ref) };
 }
 
 export function scenarioCommand(): Command {

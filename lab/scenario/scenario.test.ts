@@ -55,33 +55,36 @@ describe("scenario files", () => {
     expect(names).toEqual(["blips", "incident-2024-02-07", "incident-defaults", "lossy-transatlantic", "region-failure"]);
   });
 
-  it("a bad duration names the file, line and key", () => {
+  it("a bad duration names the file, line, column and key", () => {
     const e = scenarioError("name: x\nduration: 60s\nregions: [a, b]\ntimeline:\n  - { at: soon, kill: a }\n");
-    expect(e.message).toMatch(/^s\.yaml:5: timeline\[0\]/);
-    expect(e.message).toContain("expected");
+    expect(e.message).toBe('s.yaml:5:11: timeline[0].at: got "soon", expected a duration like 250ms, 3s, 5m, 1h or 1h30m');
   });
 
-  it("an unknown alert name lists the known ones", () => {
-    const e = scenarioError("name: x\nduration: 60s\nregions: [a, b]\nexpect:\n  - { alert: Loop, within: 5s }\n");
-    expect(e.message).toMatch(/^s\.yaml:5: expect\[0\]/);
+  it("a misspelled alert name is named with the known ones and the likely one", () => {
+    const e = scenarioError("name: x\nduration: 60s\nregions: [a, b]\nexpect:\n  - { alert: RelyLoop, within: 5s }\n");
+    expect(e.message).toBe(
+      's.yaml:5:14: expect[0].alert: got "RelyLoop", expected one of the alert names: RelayLoop, MissingRelay, ProbePairFailing, FalseIsolation, RegionOffline, RegionUnreachable, RelayLatencyHigh, StaleRelay (did you mean RelayLoop?)',
+    );
   });
 
   it("a region not in the scenario is named with the ones that are", () => {
     const e = scenarioError("name: x\nduration: 60s\nregions: [a, b]\ntimeline:\n  - { at: 1s, kill: c }\n");
-    expect(e.message).toBe('s.yaml:5: timeline[0].kill: got "c", expected one of the scenario\'s regions (a, b)');
+    expect(e.message).toBe('s.yaml:5:21: timeline[0].kill: got "c", expected one of the scenario\'s regions (a, b)');
   });
 
   it("an unknown top-level key and a missing name are reported with their line", () => {
-    expect(scenarioError("name: x\nduration: 60s\nregions: [a, b]\nregoins: [c]\n").message).toMatch(/^s\.yaml:4: regoins: /);
-    expect(scenarioError("duration: 60s\nregions: [a, b]\n").message).toMatch(/^s\.yaml(:\d+)?: name: got nothing/);
+    expect(scenarioError("name: x\nduration: 60s\nregions: [a, b]\nregoins: [c]\n").message).toBe(
+      "s.yaml:4:1: regoins: got a list of 1 item, expected one of the keys known here: name, description, duration, probeInterval, probeRotate, regions, links, behaviours, timeline, expect (did you mean regions?)",
+    );
+    expect(scenarioError("duration: 60s\nregions: [a, b]\n").message).toBe("s.yaml:1:1: name: got nothing, expected a string (this key is required)");
   });
 
   it("too few regions says how many are needed", () => {
-    expect(scenarioError("name: x\nduration: 1s\nregions: [a]\n").message).toBe("s.yaml:3: regions: got an array of 1, expected array to have >=2 items");
+    expect(scenarioError("name: x\nduration: 1s\nregions: [a]\n").message).toBe("s.yaml:3:10: regions: got a list of 1 item, expected at least two regions (a relay needs two)");
   });
 
-  it("YAML syntax errors name the line", () => {
-    expect(scenarioError("name: x\nregions: [a, b\nduration: 1s\n").message).toMatch(/^s\.yaml:\d+: invalid YAML: /);
+  it("YAML syntax errors name the line and column", () => {
+    expect(scenarioError("name: x\nregions: [a, b\nduration: 1s\n").message).toMatch(/^s\.yaml:\d+:\d+: \(YAML\): expected valid YAML \(/);
   });
 });
 
