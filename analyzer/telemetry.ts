@@ -13,6 +13,7 @@ export class AnalyzerMetrics {
   readonly sinkErrors: Counter<"sink">;
   readonly ingestRejected: Counter<"reason">;
   readonly regionConnected: Gauge<"region">;
+  readonly agentClockSkew: Gauge<"region">;
 
   constructor(registry: Registry, firingCount: (name: AlertName) => number) {
     const registers = [registry];
@@ -42,7 +43,13 @@ export class AnalyzerMetrics {
       },
     });
     this.sinkErrors = new Counter({ name: "relaywatch_analyzer_sink_errors_total", help: "Failed deliveries to an alert sink (each is retried)", labelNames: ["sink"], registers });
-    this.ingestRejected = new Counter({ name: "relaywatch_analyzer_ingest_rejected_total", help: "Probe ingest requests rejected, by reason", labelNames: ["reason"], registers });
+    this.ingestRejected = new Counter({ name: "relaywatch_analyzer_ingest_rejected_total", help: "Probe ingest requests refused, by reason (unauthorized, clock_ahead, clock_behind, unknown_region, foreign_pair, invalid_payload, ...)", labelNames: ["reason"], registers });
     this.regionConnected = new Gauge({ name: "relaywatch_analyzer_region_connected", help: "1 while the analyzer reaches the region's API", labelNames: ["region"], registers });
+    this.agentClockSkew = new Gauge({
+      name: "relaywatch_analyzer_agent_clock_skew_seconds",
+      help: "Newest window end in the region's agent's last batch minus the analyzer's clock (about -1 window when in step; positive: the agent's clock is ahead)",
+      labelNames: ["region"],
+      registers,
+    });
   }
 }

@@ -240,3 +240,21 @@ function parseEvidence(text: string): Record<string, unknown> {
     return { raw: text };
   }
 }
+
+/** One probe window's identity: its pair and end time (what makes a re-sent result a duplicate). */
+export interface ProbeResultKey {
+  src: Region;
+  dst: Region;
+  ts: number;
+}
+
+/** The identities of the probe windows that end at or after `from` (epoch ms). */
+export async function probeResultKeysSince(store: Store, from: number): Promise<ProbeResultKey[]> {
+  const rows = await store.query<{ src: string; dst: string; ts: Num }>(
+    `SELECT src, dst, toUnixTimestamp64Milli(ts) AS ts
+     FROM ${store.database}.probe_results
+     WHERE ts >= fromUnixTimestamp64Milli({from:Int64})`,
+    { from },
+  );
+  return rows.map((r) => ({ src: r.src, dst: r.dst, ts: Number(r.ts) }));
+}

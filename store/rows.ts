@@ -10,6 +10,11 @@ export function formatTime(ms: number): string {
   return new Date(ms).toISOString().replace("T", " ").replace("Z", "");
 }
 
+/** The inverse of formatTime(); NaN for anything else. */
+export function parseTime(text: string): number {
+  return Date.parse(`${text.replace(" ", "T")}Z`);
+}
+
 export type Row = Record<string, unknown>;
 
 export function probeResultRow(r: ProbeResult): Row {

@@ -45,8 +45,8 @@ export class Spool {
     return spool;
   }
 
-  /** Appends one batch durably (fdatasync) before resolving. */
-  async append(batch: SpooledBatch): Promise<void> {
+  /** Appends one batch durably (fdatasync) before resolving; returns the segment it went into. */
+  async append(batch: SpooledBatch): Promise<string> {
     const line = Buffer.from(`${JSON.stringify(batch)}\n`);
     if (this.current !== null && this.current.bytes + line.length > this.maxSegmentBytes && this.current.bytes > 0) {
       await this.seal();
@@ -58,6 +58,7 @@ export class Spool {
     await this.current.handle.write(line);
     await this.current.handle.datasync();
     this.current.bytes += line.length;
+    return this.current.name;
   }
 
   /** Closes the segment being appended to, so the next append starts a new one. */

@@ -4,8 +4,13 @@
 // batches reach the store in the order they were written. A crash mid-replay re-sends the
 // same tokens, which the store deduplicates: no loss, no duplicates.
 //
-// Rows still buffered in memory (at most maxDelayMs or maxBatchRows of them) are lost if
-// the process is SIGKILLed before the next flush; close() flushes them.
+// Two ways in. writeDurable() has no loss window: it resolves only once its batch is in the
+// store or fsync'd in the spool, under a caller-given token derived from the rows, so a
+// caller may acknowledge its own client (the probe ingest does) and a retried call is a
+// no-op in ClickHouse. write() only buffers: rows still in memory (at most maxDelayMs or
+// maxBatchRows of them) are lost if the process is SIGKILLed before the next flush, which
+// is acceptable only for rows the analyzer re-derives (relay edges, region health);
+// close() flushes them.
 import { randomUUID } from "node:crypto";
 import { systemClock, type Clock, type TimerHandle } from "../core/clock.js";
 import { InvalidStateError, RelaywatchError, errorMessage } from "../core/errors.js";
@@ -51,6 +56,9 @@ export type WriterEvents = {
 };
 
 const DEFAULT_MAX_REJECTS = 3;
+
+/** Where a batch went: into the store, into the fsync'd spool, or (rejected by the store) the dead-letter file. */
+export type DeliveryOutcome = "stored" | "spooled" | "dead_lettered";
 
 export class StoreWriter {
   readonly events: TypedEmitter<WriterEvents>;
@@ -122,6 +130,31 @@ export class StoreWriter {
     }
   }
 
+  /**
+   * Writes one batch now, bypassing the buffers, with `token` as its deduplication token
+   * (the same rows must always come with the same token). Resolves once the batch is in the
+   * store or durably in the spool; rejects only when neither could take it (e.g. a full disk).
+   */
+  writeDurable(table: string, rows: readonly Row[], token: string): Promise<DeliveryOutcome> {
+    if (this.closed) return Promise.reject(new InvalidStateError("writer is closed"));
+    const batch: SpooledBatch = { token, table, rows: [...rows] };
+    const done = this.queue.then(() => this.deliver(batch));
+    this.queue = done.then(
+      () => undefined,
+      (err: unknown) => { this.logger.error({ error: errorMessage(err) }, "writeDurable() | batch neither stored nor spooled"); },
+    );
+    return done;
+  }
+
+  /** Rows of `table` waiting in the spool (not yet in the store), oldest first. */
+  async spooledRows(table: string): Promise<Row[]> {
+    const out: Row[] = [];
+    for (const name of await this.spool.segments()) {
+      for (const b of (await this.spool.read(name)).batches) if (b.table === table) out.push(...b.rows);
+    }
+    return out;
+  }
+
   /** Sends every buffered row to the store (or the spool) and waits for it. */
   async flush(): Promise<void> {
     this.cutAll();
@@ -166,7 +199,7 @@ export class StoreWriter {
   private cutRows(table: string, buf: Row[]): void {
     for (let i = 0; i < buf.length; i += this.maxBatchRows) {
       const batch: SpooledBatch = { token: `${this.writerId}:${++this.seq}`, table, rows: buf.slice(i, i + this.maxBatchRows) };
-      this.enqueue(() => this.deliver(batch));
+      this.enqueue(async () => { await this.deliver(batch); });
     }
   }
 
@@ -176,17 +209,19 @@ export class StoreWriter {
     });
   }
 
-  private async deliver(batch: SpooledBatch): Promise<void> {
+  private async deliver(batch: SpooledBatch): Promise<DeliveryOutcome> {
     if (this.mode === "spooling") {
       await this.toSpool(batch, "earlier batches are spooled");
-      return;
+      return "spooled";
     }
     const outcome = await this.tryInsert(batch, false);
     if (outcome === "unavailable") {
       this.mode = "spooling";
       await this.toSpool(batch, "store unavailable");
       this.scheduleReplay();
+      return "spooled";
     }
+    return outcome === "ok" ? "stored" : "dead_lettered";
   }
 
   private async toSpool(batch: SpooledBatch, reason: string): Promise<void> {

@@ -1,6 +1,9 @@
 // The probe matrix: per ordered region pair (src→dst), the recent windows as probe agents
-// reported them. record() is O(1) and says whether the pair's k-of-n verdicts flipped, so
-// the matrix-wide localisation runs only when something actually changed.
+// reported them, in arrival order. record() is O(recent) at worst and says whether the
+// pair's k-of-n verdicts flipped, so the matrix-wide localisation runs only when something
+// actually changed. A window counts once (a repeat of a recent window's time is ignored),
+// and one window is one vote whatever its timestamp: a result stamped in the future can
+// neither freeze a pair (later windows still count) nor outvote the windows after it.
 import type { ProbeResult, ProbeStatus } from "../../core/probe-result.js";
 import type { Region } from "../../core/region.js";
 
@@ -24,6 +27,8 @@ export interface PairState {
   recent: ProbeStatus[];
   /** p50 latency of the recent windows (null when none measured), oldest first. */
   latency: (number | null)[];
+  /** End times of the recent windows, oldest first: a repeated window is recognised by its time. */
+  times: number[];
   last: ProbeResult;
   failing: boolean;
   slow: boolean;
@@ -65,13 +70,13 @@ export class ProbeMatrix {
     this.latencyThresholdMs = latencyThresholdMs;
   }
 
-  /** Folds one window in; a result not newer than the pair's last (a retried batch) is ignored. */
+  /** Folds one window in; a window already among the recent ones (a retried batch) is ignored. */
   record(r: ProbeResult): RecordOutcome | null {
     const key = pairKey(r.src, r.dst);
     let p = this.pairs.get(key);
-    if (p !== undefined && r.ts <= p.last.ts) return null;
+    if (p !== undefined && p.times.includes(r.ts)) return null;
     if (p === undefined) {
-      p = { src: r.src, dst: r.dst, recent: [], latency: [], last: r, failing: false, slow: false, failingSince: null, lastOkAt: null };
+      p = { src: r.src, dst: r.dst, recent: [], latency: [], times: [], last: r, failing: false, slow: false, failingSince: null, lastOkAt: null };
       this.pairs.set(key, p);
       this.regionSet.add(r.src);
       this.regionSet.add(r.dst);
@@ -79,11 +84,13 @@ export class ProbeMatrix {
     p.last = r;
     p.recent.push(r.status);
     p.latency.push(r.latencyP50Ms);
+    p.times.push(r.ts);
     if (p.recent.length > RECENT_WINDOWS) {
       p.recent.shift();
       p.latency.shift();
+      p.times.shift();
     }
-    if (!FAILING_STATUSES.has(r.status) && throughEndpoints(r)) p.lastOkAt = r.ts;
+    if (!FAILING_STATUSES.has(r.status) && throughEndpoints(r)) p.lastOkAt = Math.max(p.lastOkAt ?? r.ts, r.ts);
     const failing = countLast(p.recent, this.rule.n, (s) => FAILING_STATUSES.has(s)) >= this.rule.k;
     const slow = countLast(p.latency, this.rule.n, (l) => l !== null && l > this.latencyThresholdMs) >= this.rule.k;
     const failingChanged = failing !== p.failing;
