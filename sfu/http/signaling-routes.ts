@@ -46,7 +46,7 @@ export function signalingRouter(d: SignalingDeps): Router {
   const router = Router();
   const sdpBody = text({ type: "application/sdp", limit: MAX_OFFER_BYTES });
 
-  const admit = (req: Request, res: Response, action: TokenAction): TrackId | null => {
+  const admit = async (req: Request, res: Response, action: TokenAction): Promise<TrackId | null> => {
     const room = String(req.params["room"]);
     const name = String(req.params["track"]);
     const track = `${room}/${name}`;
@@ -54,7 +54,7 @@ export function signalingRouter(d: SignalingDeps): Router {
       sendError(res, 400, "invalid_track", "room and track must be 1-128 characters of A-Z a-z 0-9 . _ ~ -");
       return null;
     }
-    const check = d.tokens.verify(req.get("authorization"), { room, track: name, action });
+    const check = await d.tokens.verify(req.get("authorization"), { room, track: name, action });
     if (!check.ok) {
       res.setHeader("WWW-Authenticate", 'Bearer realm="relaywatch"');
       sendError(res, 401, check.error, check.detail);
@@ -72,7 +72,7 @@ export function signalingRouter(d: SignalingDeps): Router {
   };
 
   router.post("/whip/:room/:track", sdpBody, async (req, res) => {
-    const track = admit(req, res, "publish");
+    const track = await admit(req, res, "publish");
     if (track === null) return;
     try {
       const result = await d.engine.publish(track, req.body as string);
@@ -85,7 +85,7 @@ export function signalingRouter(d: SignalingDeps): Router {
   });
 
   router.post("/whep/:room/:track", sdpBody, async (req, res) => {
-    const track = admit(req, res, "subscribe");
+    const track = await admit(req, res, "subscribe");
     if (track === null) return;
     const offer = req.body as string;
     try {
@@ -123,7 +123,7 @@ export function signalingRouter(d: SignalingDeps): Router {
       sendError(res, 404, "unknown_session", `no ${kind.toUpperCase()} session ${id} for ${track}`);
       return;
     }
-    const check = d.tokens.verify(req.get("authorization"), {
+    const check = await d.tokens.verify(req.get("authorization"), {
       room: String(req.params["room"]), track: String(req.params["track"]), action: kind === "whip" ? "publish" : "subscribe",
     });
     if (!check.ok) {

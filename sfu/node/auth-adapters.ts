@@ -28,8 +28,8 @@ const RELAY_ERROR_CODES: Readonly<Record<RelayAuthError, string>> = {
 
 export function createAccessTokenVerifier(secret: string, clock: Clock): AccessTokenVerifier {
   return {
-    verify(authorization, want) {
-      const r = verifyToken(secret, bearerToken(authorization), { room: want.room, track: want.track, perm: want.action }, clock.now());
+    async verify(authorization, want) {
+      const r = await verifyToken(secret, bearerToken(authorization), { room: want.room, track: want.track, perm: want.action }, clock.now());
       return r.ok ? { ok: true } : { ok: false, error: TOKEN_ERROR_CODES[r.error], detail: r.detail };
     },
   };
