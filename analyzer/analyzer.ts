@@ -198,6 +198,8 @@ function createOutputs(c: Context, url: string, hub: StreamHub, persister: Persi
       probe: { k: config.thresholds.probeFailWindows, n: config.thresholds.probeWindowHistory },
       relayLatencyMs: config.thresholds.relayLatencyMs,
       staleRelayAfterMs: config.thresholds.staleRelayAfter,
+      gracePeriodMs: config.thresholds.gracePeriod,
+      pagingHorizonMs: config.thresholds.pagingHorizon,
     },
     {
       transition: (t) => { onTransition(t, { clock, logger, hub, persister, metrics, dispatcher, engine }); },

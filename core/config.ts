@@ -69,6 +69,10 @@ export const configSchema = z.strictObject({
       probeWindowHistory: z.number().int().positive().max(MAX_PROBE_WINDOW_HISTORY).default(3),
       relayLatencyMs: z.number().positive().default(250),
       staleRelayAfter: durationInRange(1, MAX_STALE_RELAY_MS).default(60_000),
+      /** Warm-up grace: a pair, copy or region never healthy since it appeared does not alert before (analyzer/detectors/warm-up.ts). */
+      gracePeriod: durationInRange(0, MAX_STALE_RELAY_MS).default(30_000),
+      /** A symptom (ProbePairFailing, MissingRelay…) pages only once it has held this long (analyzer/alerts/paging.ts). */
+      pagingHorizon: durationInRange(0, MAX_STALE_RELAY_MS).default(30_000),
     })
     .superRefine((t, ctx) => {
       // ProbePairFailing fires on k failing of the last n windows: k > n can never fire.
@@ -76,7 +80,7 @@ export const configSchema = z.strictObject({
         ctx.addIssue({ code: "custom", path: ["probeFailWindows"], input: t.probeFailWindows, message: `expected at most probeWindowHistory (${t.probeWindowHistory}): ProbePairFailing fires on probeFailWindows failing of the last probeWindowHistory windows, so it could never fire` });
       }
     })
-    .default({ probeFailWindows: 2, probeWindowHistory: 3, relayLatencyMs: 250, staleRelayAfter: 60_000 }),
+    .default({ probeFailWindows: 2, probeWindowHistory: 3, relayLatencyMs: 250, staleRelayAfter: 60_000, gracePeriod: 30_000, pagingHorizon: 30_000 }),
 });
 export type RelaywatchConfig = z.infer<typeof configSchema>;
 
