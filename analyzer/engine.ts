@@ -20,7 +20,7 @@ import { addWitness, isolationFindings, isWitnessTime, unreachableFindings, WITN
 import { relayLoopFindings, RelayLoopDetector, type BrokenPair, type LoopedTrack } from "./detectors/relay-loop.js";
 import { staleRelayFindings } from "./detectors/stale-relay.js";
 import { copyNotBefore, WARM_UP_GRACE_MS, WarmUp } from "./detectors/warm-up.js";
-import { RegionBook, type RegionRecord } from "./graph/region-book.js";
+import { RegionBook, regionHealth, type RegionRecord } from "./graph/region-book.js";
 import { RelayGraph, trackOrigin, type NodeChange } from "./graph/relay-graph.js";
 
 export interface EngineThresholds {
@@ -294,20 +294,9 @@ export class AnalyzerEngine {
   }
 
   private emitHealth(r: RegionRecord, now: number): void {
-    if (this.observer.health === undefined || r.status === null) return;
-    let reachable = 0;
-    for (const p of r.peers.values()) if (p.reachable) reachable++;
-    const h: RegionHealth = {
-      ts: now,
-      region: r.region,
-      state: r.status.state,
-      isolation: r.status.isolation,
-      reachablePeers: reachable,
-      totalPeers: r.peers.size,
-      eventLoopLagMs: r.status.eventLoopLagMs,
-      reason: r.connected ? r.status.reason : `analyzer cannot reach the region: ${r.disconnectReason}`.slice(0, 1000),
-    };
-    this.safe(() => this.observer.health?.(h));
+    if (this.observer.health === undefined) return;
+    const h = regionHealth(r, now);
+    if (h !== null) this.safe(() => this.observer.health?.(h));
   }
 
   private time(kind: "event" | "probes" | "tick", t0: number): void {

@@ -9,6 +9,7 @@ import type { RelayEdge } from "../core/relay-edge.js";
 import { alertRow, probeResultRow, regionHealthRow, relayEdgeRow, type Row } from "../store/rows.js";
 import type { StoreWriter } from "../store/writer.js";
 import type { AnalyzerEngine } from "./engine.js";
+import { regionHealth } from "./graph/region-book.js";
 import { trackOrigin } from "./graph/relay-graph.js";
 
 /** 60 s: replay (TUI --at) finds every copy's state within a minute without a row per packet update. */
@@ -62,10 +63,8 @@ export class Persister {
   snapshotHealth(engine: AnalyzerEngine, now: number): void {
     const rows: Row[] = [];
     for (const r of engine.regions.all()) {
-      if (r.status === null) continue;
-      let reachable = 0;
-      for (const p of r.peers.values()) if (p.reachable) reachable++;
-      rows.push(regionHealthRow({ ts: now, region: r.region, state: r.status.state, isolation: r.status.isolation, reachablePeers: reachable, totalPeers: r.peers.size, eventLoopLagMs: r.status.eventLoopLagMs, reason: r.connected ? r.status.reason : `analyzer cannot reach the region: ${r.disconnectReason}`.slice(0, 1000) }));
+      const h = regionHealth(r, now);
+      if (h !== null) rows.push(regionHealthRow(h));
     }
     this.writer.write("region_health", rows);
   }

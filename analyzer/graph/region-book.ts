@@ -2,6 +2,7 @@
 // region's own status (online/offline and why), its view of its peers, its isolation
 // history, and — while it is offline — who still reached it (the FalseIsolation witnesses).
 import type { Region } from "../../core/region.js";
+import type { RegionHealth } from "../../core/region-health.js";
 import type { LegacyBehaviour, PeerEntry, RegionStatus } from "../../core/sfu-state.js";
 
 /** 50 entries: the API's history bound (core/analyzer-api.ts). */
@@ -29,6 +30,28 @@ export interface RegionRecord {
   history: { at: number; state: string; reason: string }[];
   /** Witnesses gathered during the current offline period (empty while online). */
   witnesses: Map<string, Witness>;
+}
+
+/**
+ * The region's health row as of `now` — what the engine reports on change and the store
+ * snapshots periodically, built here once; null until the region has reported a status.
+ * While the analyzer cannot reach the region, the reason says so rather than repeating the
+ * region's last word.
+ */
+export function regionHealth(r: RegionRecord, now: number): RegionHealth | null {
+  if (r.status === null) return null;
+  let reachable = 0;
+  for (const p of r.peers.values()) if (p.reachable) reachable++;
+  return {
+    ts: now,
+    region: r.region,
+    state: r.status.state,
+    isolation: r.status.isolation,
+    reachablePeers: reachable,
+    totalPeers: r.peers.size,
+    eventLoopLagMs: r.status.eventLoopLagMs,
+    reason: (r.connected ? r.status.reason : `analyzer cannot reach the region: ${r.disconnectReason}`).slice(0, 1000),
+  };
 }
 
 export class RegionBook {
