@@ -3,15 +3,15 @@
 // process); rooms are spread over workers by load. A worker that dies takes its rooms
 // with it: the pool tells the engine which rooms were lost, then starts a replacement.
 // The pool owns every worker process it spawns: close() kills them all, no orphans.
+import { backoffDelay, type BackoffPolicy } from "../../../core/backoff.js";
 import type { Logger } from "../../../core/logger.js";
 import { InvalidStateError } from "../../../core/errors.js";
 import { MediaError } from "../errors.js";
 import { ROUTER_MEDIA_CODECS } from "./codecs.js";
 import type { MediasoupModule, MsRouter, MsWorker, MsWorkerSettings } from "./mediasoup-api.js";
 
-/** First retry of a replacement that failed to start; doubles up to the max. */
-const RESTART_RETRY_MS = 250;
-const RESTART_RETRY_MAX_MS = 5_000;
+/** Retries of a replacement that failed to start: first within 250 ms, then doubling, at most 5 s apart. */
+const RESTART_BACKOFF: BackoffPolicy = { baseMs: 250, maxMs: 5_000 };
 /** How long a publish waits for a replacement when every worker is down (issue 10: < 5 s). */
 const WAIT_FOR_WORKER_MS = 4_000;
 
@@ -176,10 +176,10 @@ export class WorkerPool {
     for (const room of rooms) this.dropRoom(room);
     this.logger.error({ pid: worker.pid, err: error, rooms: rooms.length }, "worker | died; restarting it");
     this.hooks.onDied({ pid: worker.pid, error, rooms });
-    void this.restart(slot, worker.pid, diedAt, RESTART_RETRY_MS);
+    void this.restart(slot, worker.pid, diedAt, 0);
   }
 
-  private async restart(slot: Slot, previousPid: number, diedAt: number, retryMs: number): Promise<void> {
+  private async restart(slot: Slot, previousPid: number, diedAt: number, attempt: number): Promise<void> {
     if (this.closed) return;
     try {
       const worker = await this.module.createWorker(this.settings);
@@ -188,9 +188,10 @@ export class WorkerPool {
       if (slot.worker !== worker) return;
       this.hooks.onRestarted({ pid: worker.pid, previousPid, afterMs: Date.now() - diedAt });
     } catch (err) {
+      const retryMs = backoffDelay(RESTART_BACKOFF, attempt, Math.random());
       this.logger.error({ previousPid, err, retryMs }, "worker | replacement failed to start; retrying");
       setTimeout(() => {
-        void this.restart(slot, previousPid, diedAt, Math.min(retryMs * 2, RESTART_RETRY_MAX_MS));
+        void this.restart(slot, previousPid, diedAt, attempt + 1);
       }, retryMs).unref();
     }
   }
