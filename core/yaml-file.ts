@@ -15,6 +15,12 @@ export const MAX_YAML_BYTES = 1024 * 1024;
  * rare in these files, and a "billion laughs" document needs thousands.
  */
 export const MAX_YAML_ALIASES = 100;
+/**
+ * 64 levels of nesting: these files nest 3 to 5 deep; yaml's composer recurses once per
+ * level, and a few thousand levels (easily written in 1 MiB) exhaust the stack after seconds
+ * of work. Counted before parsing: flow brackets and `- `/`? ` chains on one line.
+ */
+export const MAX_YAML_NESTING = 64;
 /** 20 lines: enough to fix a file in one go; the rest are counted, not printed. */
 export const MAX_PROBLEMS_SHOWN = 20;
 
@@ -101,6 +107,8 @@ function tooLarge(file: string, bytes: number): ConfigFileError {
 export function parseYamlFile<S extends z.ZodType>(schema: S, text: string, file: string): z.output<S> {
   const bytes = Buffer.byteLength(text, "utf8");
   if (bytes > MAX_YAML_BYTES) throw tooLarge(file, bytes);
+  const tooDeep = nestingProblem(text);
+  if (tooDeep !== null) throw new ConfigFileError(file, [tooDeep]);
   const lineCounter = new LineCounter();
   const { doc, data } = readDocument(text, file, lineCounter);
   const parsed = schema.safeParse(data ?? {}, { error: issueWording });
@@ -109,10 +117,32 @@ export function parseYamlFile<S extends z.ZodType>(schema: S, text: string, file
   throw new ConfigFileError(file, placeProblems(problems, doc, lineCounter));
 }
 
+/** The first place nesting goes past MAX_YAML_NESTING, or null. A bracket inside a quoted string counts too (harmlessly: such a file is not hand-written). */
+function nestingProblem(text: string): FileProblem | null {
+  let flow = 0;
+  const lines = text.split("\n");
+  for (const [i, line] of lines.entries()) {
+    const chain = /^[ \t]*((?:[-?][ \t]+)+)/.exec(line)?.[1] ?? "";
+    if (chain.replace(/[ \t]/g, "").length > MAX_YAML_NESTING) return deep(i + 1, 1);
+    for (let c = 0; c < line.length; c++) {
+      const ch = line[c];
+      if (ch === "[" || ch === "{") flow++;
+      else if ((ch === "]" || ch === "}") && flow > 0) flow--;
+      if (flow > MAX_YAML_NESTING) return deep(i + 1, c + 1);
+    }
+  }
+  return null;
+}
+
+function deep(line: number, col: number): FileProblem {
+  return { line, col, key: "(YAML)", value: NO_VALUE, expected: `at most ${MAX_YAML_NESTING} levels of nesting` };
+}
+
 function readDocument(text: string, file: string, lineCounter: LineCounter): { doc: Document; data: unknown } {
   let doc: Document;
   try {
-    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    // logLevel "error": yaml's warnings (e.g. a mapping used as a key) go to process warnings otherwise.
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: "error" });
   } catch (err) {
     // The parser itself gave up (e.g. nesting deeper than the stack): still the file's fault.
     throw new ConfigFileError(file, [{ line: null, col: null, key: "(file)", value: NO_VALUE, expected: "YAML that can be read (the parser gave up: the nesting is too deep)" }], { cause: err });
@@ -120,7 +150,9 @@ function readDocument(text: string, file: string, lineCounter: LineCounter): { d
   if (doc.errors.length > 0) {
     const seen = new Set<string>();
     const problems: FileProblem[] = [];
-    for (const e of doc.errors) {
+    // Once the parser ran out of stack, its other complaints are echoes of that one.
+    const stack = doc.errors.filter((e) => /stack/i.test(e.message));
+    for (const e of stack.length > 0 ? stack.slice(0, 1) : doc.errors) {
       const expected = yamlExpectation(e.code, e.message);
       if (seen.has(expected)) continue;
       seen.add(expected);
@@ -148,7 +180,7 @@ function yamlExpectation(code: string, message: string): string {
     case "TAB_AS_INDENT":
       return "spaces for indentation, not tabs";
     default:
-      if (/call stack/i.test(message)) return "YAML nested less deeply (the parser ran out of stack)";
+      if (/stack/i.test(message)) return "YAML nested less deeply (the parser ran out of stack)";
       return `valid YAML (${firstLine(message)})`;
   }
 }
