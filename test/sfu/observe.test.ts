@@ -3,24 +3,12 @@
 // /metrics carries relaywatch_sfu_* names, /healthz and /readyz answer.
 import { afterEach, describe, expect, it } from "vitest";
 import { regionSnapshotSchema, sfuEventSchema, type SfuEvent } from "../../core/sfu-state.js";
+import { readSse } from "../../core/sse.js";
 import { publish, startLab, state, subscribe, waitFor, waitForMesh, type Lab } from "./sfu-kit.js";
 
 async function readEvents(url: string, into: SfuEvent[], signal: AbortSignal): Promise<void> {
   const res = await fetch(url, { signal });
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buf = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return;
-    buf += value;
-    let i: number;
-    while ((i = buf.indexOf("\n\n")) >= 0) {
-      const frame = buf.slice(0, i);
-      buf = buf.slice(i + 2);
-      const data = frame.split("\n").find((l) => l.startsWith("data: "));
-      if (data !== undefined) into.push(sfuEventSchema.parse(JSON.parse(data.slice(6))));
-    }
-  }
+  for await (const m of readSse(res.body!)) into.push(sfuEventSchema.parse(JSON.parse(m.data)));
 }
 
 describe("observability endpoints", () => {
