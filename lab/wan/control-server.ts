@@ -144,6 +144,10 @@ function toErrorResponse(err: unknown): [number, ControlErrorBody] {
     if (err.type === "entity.parse.failed") return [400, { error: "invalid_json", detail: err.message }];
     if (err.type === "entity.too.large") return [413, { error: "body_too_large", detail: `at most ${CONTROL_BODY_LIMIT}` }];
   }
+  // Every other client error body-parser names (unsupported charset or content-encoding: 415,
+  // a body shorter than its Content-Length: 400...) is the client's, with its own status.
+  const status = typeof err === "object" && err !== null && "status" in err ? err.status : undefined;
+  if (typeof status === "number" && status >= 400 && status < 500) return [status, { error: "invalid_request", detail: errorMessage(err) }];
   return [500, { error: "internal", detail: errorMessage(err) }];
 }
 
