@@ -1,6 +1,8 @@
 // The example Alertmanager configuration, loaded by a real Alertmanager 0.25, inhibits like
-// the analyzer: a RelayLoop mutes ProbePairFailing on its regions, a RegionUnreachable mutes
-// the pair alerts of its region, and unrelated alerts stay active.
+// the analyzer (one page per root cause): a RelayLoop mutes ProbePairFailing on its regions,
+// a region-level cause mutes the pair alerts and MissingRelay of its region, a FalseIsolation
+// mutes its region's RegionOffline, a critical mutes the warning of the same alert, and
+// unrelated alerts stay active.
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderAlertmanagerExample } from "./src/alertmanager-config.js";
@@ -42,7 +44,7 @@ describe.skipIf(!existsSync(BIN))("alertmanager.example.yml in a real Alertmanag
 
   it("RelayLoop mutes ProbePairFailing on the loop's regions and into them, not elsewhere", async () => {
     await post([
-      { alertname: "RelayLoop", severity: "critical", track: "room/cam", regions: "eu-central,eu-west" },
+      { alertname: "RelayLoop", severity: "critical", regions: "eu-central,eu-west" },
       { alertname: "ProbePairFailing", severity: "warning", regions: "eu-central,eu-west" },
       { alertname: "ProbePairFailing", severity: "warning", src: "us-west", dst: "eu-central" },
       { alertname: "ProbePairFailing", severity: "warning", src: "us-west", dst: "ap-south" },
@@ -66,5 +68,29 @@ describe.skipIf(!existsSync(BIN))("alertmanager.example.yml in a real Alertmanag
     expect(await state({ alertname: "ProbePairFailing", region: "us-east" })).toBe("suppressed");
     expect(await state({ alertname: "RelayLatencyHigh", dst: "us-west" })).toBe("active");
     expect(await state({ alertname: "RegionUnreachable" })).toBe("active");
+  });
+
+  it("a critical mutes the warning of the same alert and labels (a symptom past the paging horizon), not another pair's", async () => {
+    await post([
+      { alertname: "ProbePairFailing", severity: "critical", src: "ap-south", dst: "us-west" },
+      { alertname: "ProbePairFailing", severity: "warning", src: "ap-south", dst: "us-west" },
+      { alertname: "ProbePairFailing", severity: "warning", src: "us-west", dst: "ap-south" },
+    ]);
+    expect(await state({ alertname: "ProbePairFailing", src: "ap-south", dst: "us-west", severity: "warning" })).toBe("suppressed");
+    expect(await state({ alertname: "ProbePairFailing", src: "ap-south", dst: "us-west", severity: "critical" })).toBe("active");
+    expect(await state({ alertname: "ProbePairFailing", src: "us-west", dst: "ap-south", severity: "warning" })).toBe("active");
+  });
+
+  it("FalseIsolation mutes its region's RegionOffline and MissingRelay; another region's stay active", async () => {
+    await post([
+      { alertname: "FalseIsolation", severity: "critical", region: "eu-central" },
+      { alertname: "RegionOffline", severity: "critical", region: "eu-central" },
+      { alertname: "MissingRelay", severity: "warning", region: "eu-central", track: "room/a" },
+      { alertname: "RegionOffline", severity: "critical", region: "ap-south" },
+    ]);
+    expect(await state({ alertname: "RegionOffline", region: "eu-central" })).toBe("suppressed");
+    expect(await state({ alertname: "MissingRelay", region: "eu-central" })).toBe("suppressed");
+    expect(await state({ alertname: "RegionOffline", region: "ap-south" })).toBe("active");
+    expect(await state({ alertname: "FalseIsolation" })).toBe("active");
   });
 });

@@ -1,7 +1,7 @@
 // The two HTTP sinks: Alertmanager API v2 and a webhook receiver (Alertmanager's v4
 // payload). Both are one POST with a timeout; retries and backoff are the dispatcher's.
 import type { Alert } from "../../core/alert.js";
-import { toAmAlert, toWebhookPayload, type AlertSink, type SinkContext } from "./sink.js";
+import { toAmAlerts, toWebhookPayload, type AlertSink, type SinkContext } from "./sink.js";
 
 /** 5 s: Alertmanager answers from memory in milliseconds; longer means it is wedged. */
 export const SEND_TIMEOUT_MS = 5000;
@@ -44,7 +44,7 @@ export class AlertmanagerSink implements AlertSink {
   }
 
   async send(alerts: readonly Alert[]): Promise<void> {
-    await post(this.fetchFn, this.url, alerts.map((a) => toAmAlert(a, this.ctx)));
+    await post(this.fetchFn, this.url, alerts.flatMap((a) => toAmAlerts(a, this.ctx)));
   }
 }
 

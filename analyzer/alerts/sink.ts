@@ -54,6 +54,18 @@ export function toAmAlert(a: Alert, ctx: SinkContext): AmAlert {
   };
 }
 
+/**
+ * An alert raised from warning to critical in place (alerts/paging.ts) has a new label set
+ * in Alertmanager's eyes; the warning's label set is sent along as resolved (ended when the
+ * severity was raised), so it does not linger as an active ticket until it expires.
+ */
+export function toAmAlerts(a: Alert, ctx: SinkContext): AmAlert[] {
+  const am = toAmAlert(a, ctx);
+  const escalatedAt = a.evidence["escalatedAt"];
+  if (typeof escalatedAt !== "number" || a.severity !== "critical") return [am];
+  return [am, { ...am, labels: { ...am.labels, severity: "warning" }, endsAt: new Date(escalatedAt).toISOString() }];
+}
+
 export interface WebhookPayloadV4 {
   version: "4";
   groupKey: string;

@@ -66,6 +66,21 @@ describe.skipIf(!amPresent)("sinks against a real Alertmanager 0.25", () => {
     await dispatcher.close();
   });
 
+  it("a symptom raised to critical past the paging horizon: Alertmanager holds the critical active and the warning's label set resolved", async () => {
+    const book = new AlertBook();
+    const t0 = Date.now() - 40_000;
+    const finding = { name: "ProbePairFailing" as const, severity: "warning" as const, labels: { src: "ap-south", dst: "us-west" }, summary: "ap-south → us-west fails", evidence: {}, forMs: 0, escalateAfterMs: 30_000 };
+    const [warned] = book.sync("pairs", [finding], t0);
+    const sink = new AlertmanagerSink(am.url, ctx);
+    await sink.send([warned!.alert]);
+    const [raised] = book.tick(t0 + 30_000);
+    expect(raised).toMatchObject({ kind: "updated", notify: true, alert: { severity: "critical", fingerprint: warned!.alert.fingerprint } });
+    await sink.send([raised!.alert]);
+    const listed = (await (await fetch(`${am.url}/api/v2/alerts?active=true`)).json()) as AmApiAlert[];
+    const mine = listed.filter((a) => a.labels["alertname"] === "ProbePairFailing" && a.labels["src"] === "ap-south");
+    expect(mine.map((a) => a.labels["severity"])).toEqual(["critical"]);
+  });
+
   it("our webhook sink sends the same v4 shape Alertmanager sends", async () => {
     const own = await startWebhookReceiver();
     try {
