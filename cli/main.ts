@@ -9,6 +9,7 @@ import { probeCommand } from "./commands/probe.js";
 import { scenarioCommand } from "./commands/scenario.js";
 import { sfuCommand } from "./commands/sfu.js";
 import { storeCommand } from "./commands/store.js";
+import { tokenCommand } from "./commands/token.js";
 import { tuiCommand } from "./commands/tui.js";
 import { upCommand } from "./commands/up.js";
 
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   program.addCommand(scenarioCommand());
   program.addCommand(labCommand());
   program.addCommand(storeCommand());
+  program.addCommand(tokenCommand());
   program.addCommand(dashboardsCommand());
   return program;
 }
