@@ -21,6 +21,7 @@ import type { AlertTransition } from "./alerts/alert-book.js";
 import { Dispatcher } from "./alerts/dispatcher.js";
 import { AlertmanagerSink, WebhookSink, type FetchFn } from "./alerts/http-sinks.js";
 import type { AlertSink, SinkContext } from "./alerts/sink.js";
+import { loadResultKeys, ProbeIngest } from "./ingest/probe-ingest.js";
 import { createApiApp } from "./api/server.js";
 import { StreamHub } from "./api/stream-hub.js";
 import { AnalyzerEngine } from "./engine.js";
@@ -136,6 +137,9 @@ async function build(c: Context): Promise<Parts> {
     ? null
     : await closers.open("store writer", () => StoreWriter.open({ store: o.store as Store, spoolDir: o.spoolDir ?? config.store.spoolDir, clock, logger }), (w) => w.close());
   const persister = writer === null ? null : new Persister(writer);
+  // Before the socket: a batch re-sent across a restart must be recognised from the first request.
+  const skew = { maxAheadMs: config.analyzer.maxClockAhead, maxBehindMs: config.analyzer.maxClockBehind };
+  const keys = await loadResultKeys({ store: o.store ?? null, writer, skew, now: clock.now(), logger });
   // The socket first (its URL goes into alerts), the routes once everything they use exists.
   const hub = new StreamHub();
   const { server, url } = await bindHttp(o.listen ?? config.analyzer.listen);
@@ -151,11 +155,7 @@ async function build(c: Context): Promise<Parts> {
   }
   server.on("request", createApiApp({
     engine, configuredRegions: c.configured, clock, registry: o.registry, metrics, tracer: c.tracer, hub, token: o.token ?? config.analyzer.token,
-    onProbes: (results) => {
-      engine.ingestProbes(results, clock.now());
-      metrics.events.inc({ kind: "probe_result" }, results.length);
-      persister?.probes(results);
-    },
+    ingest: new ProbeIngest({ engine, writer, regions: c.configured, skew, clock, logger, metrics }, keys),
   }));
   startWatchers(c, engine, metrics);
   startTimers(c, engine, hub, persister);

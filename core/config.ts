@@ -54,8 +54,12 @@ export const configSchema = z.strictObject({
       listen: hostPort.default("127.0.0.1:7700"),
       /** Bearer token for the ingest and read APIs. Prefer RELAYWATCH_ANALYZER_TOKEN. */
       token: z.string().min(16, "expected a token of at least 16 characters").optional(),
+      /** Probe results stamped further ahead of the analyzer's clock are refused (analyzer/ingest/admission.ts). */
+      maxClockAhead: durationInRange(1000, 3_600_000).default(30_000),
+      /** …or further behind it. */
+      maxClockBehind: durationInRange(1000, 86_400_000).default(600_000),
     })
-    .default({ listen: "127.0.0.1:7700" }),
+    .default({ listen: "127.0.0.1:7700", maxClockAhead: 30_000, maxClockBehind: 600_000 }),
   alerting: z
     .strictObject({
       alertmanager: z.array(httpUrl).default([]),

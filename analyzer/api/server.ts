@@ -1,24 +1,23 @@
 // The analyzer's HTTP surface (express 5): the probe ingest, the live API for the TUI
 // (core/analyzer-api.ts), /metrics and /healthz. A configured token is required as a
-// bearer token on every /v1 route; it is compared in constant time and never logged.
+// bearer token on every /v1 route (the ingest also takes agent tokens, ingest/route.ts);
+// it is compared in constant time and never logged.
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { SpanStatusCode, type Tracer } from "@opentelemetry/api";
+import type { Tracer } from "@opentelemetry/api";
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
 import type { Registry } from "prom-client";
 import type { AnalyzerStreamEvent } from "../../core/analyzer-api.js";
 import type { Clock } from "../../core/clock.js";
-import { probeIngestSchema, type ProbeResult } from "../../core/probe-result.js";
 import type { Region } from "../../core/region.js";
-import { parsePayload } from "../../core/validate.js";
 import type { AnalyzerEngine } from "../engine.js";
+import { INGEST_BODY_LIMIT, INGEST_ROUTE, ingestHandlers } from "../ingest/route.js";
+import type { ProbeIngest } from "../ingest/probe-ingest.js";
 import type { AnalyzerMetrics } from "../telemetry.js";
 import { buildAlerts, buildOverview, buildTrackGraph, buildTracksList } from "../views.js";
 import type { StreamHub } from "./stream-hub.js";
 
-/** 8 MiB: a full batch (MAX_PROBE_BATCH = 10,000 results at ~500 bytes) fits; anything larger is refused with 413. */
-export const INGEST_BODY_LIMIT = "8mb";
 /** 1000 tracks per list by default: the TUI shows a screenful; scripts can ask for more. */
 export const TRACKS_DEFAULT_LIMIT = 1000;
 
@@ -31,8 +30,8 @@ export interface ApiDeps {
   tracer: Tracer;
   hub: StreamHub;
   token?: string | undefined;
-  /** Accepted probe results, already validated. */
-  onProbes(results: ProbeResult[], agent: string): void;
+  /** The probe ingest behind POST /v1/ingest/probes. */
+  ingest: ProbeIngest;
 }
 
 export function createApiApp(d: ApiDeps): Express {
@@ -44,25 +43,9 @@ export function createApiApp(d: ApiDeps): Express {
   app.get("/metrics", async (_req, res) => {
     res.type(d.registry.contentType).send(await d.registry.metrics());
   });
+  // Before the /v1 bearer check: agent tokens are good at the ingest and nowhere else.
+  app.post(INGEST_ROUTE, ...ingestHandlers({ ingest: d.ingest, token: d.token, metrics: d.metrics, tracer: d.tracer }));
   app.use("/v1", bearer(d.token, d.metrics));
-
-  app.post("/v1/ingest/probes", express.json({ limit: INGEST_BODY_LIMIT }), (req, res) => {
-    const span = d.tracer.startSpan("analyzer.ingest.probes");
-    try {
-      const parsed = parsePayload(probeIngestSchema, req.body);
-      if (!parsed.ok) {
-        d.metrics.ingestRejected.inc({ reason: "invalid_payload" });
-        span.setStatus({ code: SpanStatusCode.ERROR, message: "invalid_payload" });
-        res.status(400).json({ error: "invalid_payload", path: parsed.error.path, detail: parsed.error.message });
-        return;
-      }
-      span.setAttribute("relaywatch.results", parsed.value.results.length);
-      d.onProbes(parsed.value.results, parsed.value.agent);
-      res.status(202).json({ accepted: parsed.value.results.length });
-    } finally {
-      span.end();
-    }
-  });
 
   app.get("/v1/overview", (_req, res) => {
     res.json(buildOverview(d.engine, d.configuredRegions, d.clock.now()));
