@@ -9,7 +9,7 @@ import { REGION_UNREACHABLE_FOR_MS } from "./detectors/region-health.js";
 import { LOOP_KEEP_FIRING_MS } from "./detectors/relay-loop.js";
 import { WARM_UP_GRACE_MS } from "./detectors/warm-up.js";
 import { AnalyzerEngine } from "./engine.js";
-import { probe, resetSeqs, trackEvent } from "../test/support/analyzer-fixtures.js";
+import { probe, resetSeqs, statusEvent, trackEvent } from "../test/support/analyzer-fixtures.js";
 
 const THRESHOLDS = { probe: { k: 2, n: 3 }, relayLatencyMs: 250, staleRelayAfterMs: 60_000 };
 
@@ -134,7 +134,7 @@ describe("self-healing blips do not page", () => {
     expect(pages()).toHaveLength(1);
   });
 
-  it("a dead region pages once: its region-level ProbePairFailing warning is muted when it would escalate", () => {
+  it("a dead region pages once: its region-level ProbePairFailing warning is muted when it would escalate, and stays a warning", () => {
     const { clock, engine, transitions, pages, sweep } = setup();
     const regions = ["us-east", "us-west", "eu-central"];
     for (const r of regions) engine.setConnected(r, true, clock.now());
@@ -146,8 +146,31 @@ describe("self-healing blips do not page", () => {
     sweep(PAGING_HORIZON_MS * 2);
     expect(pages()).toEqual(['RegionUnreachable{"region":"us-west","severity":"critical"}']);
     const pair = engine.book.firing().find((a) => a.name === "ProbePairFailing");
-    expect(pair?.severity).toBe("critical");
+    expect(pair?.severity).toBe("warning");
     expect(pair?.evidence["inhibitedBy"]).toBe(engine.book.firing().find((a) => a.name === "RegionUnreachable")?.fingerprint);
+  });
+});
+
+describe("a symptom pages only on its own", () => {
+  it("pair alerts muted by a false isolation do not page when it ends; past a horizon of their own they do", () => {
+    const { clock, engine, pages, sweep } = setup();
+    const t = clock.now();
+    engine.ingestProbes([probe("eu-west", "us-east", "ok", t - 3000), probe("eu-central", "us-east", "ok", t - 3000)], t);
+    engine.applyEvent(statusEvent("us-east", { state: "offline", isolation: "naive", since: t - 200 }, t - 200), t);
+    engine.ingestProbes([...failing("eu-west", "us-east", t), ...failing("eu-central", "us-east", t)], t);
+    sweep(PAGING_HORIZON_MS + 5000);
+    // The FalseIsolation is the one page (RegionOffline is muted by it, the pairs by both).
+    expect(pages()).toEqual(['FalseIsolation{"region":"us-east","severity":"critical"}']);
+    engine.applyEvent(statusEvent("us-east", { state: "online", isolation: "naive", since: clock.now() }, clock.now()), clock.now());
+    sweep(1000);
+    expect(pages()).toHaveLength(1);
+    // Still failing with no cause: a page once the horizon has passed since the release.
+    const pairsStillFailing = () => [...failing("eu-west", "us-east", clock.now()), ...failing("eu-central", "us-east", clock.now())];
+    engine.ingestProbes(pairsStillFailing(), clock.now());
+    sweep(PAGING_HORIZON_MS - 2000);
+    expect(pages()).toHaveLength(1);
+    sweep(2000);
+    expect(pages()).toEqual(['FalseIsolation{"region":"us-east","severity":"critical"}', 'ProbePairFailing{"region":"us-east","severity":"critical"}']);
   });
 });
 

@@ -11,8 +11,9 @@
 // `notBefore` (its subject is warming up), one with `keepFiringForMs` stays firing that
 // long after its detector stops reporting it (Prometheus' keep_firing_for), and a warning
 // with `escalateAfterMs` becomes critical in place once it has held that long (an `updated`
-// transition that notifies, unless muted: that is when it pages; a cause that fired after
-// the warning mutes it then, as it never paged). Restored alerts (from the
+// transition that notifies: that is when it pages). A symptom escalates only on its own:
+// while a cause mutes it, it waits, and once released it needs the whole horizon again (the
+// tail of an outage whose cause just ended is no new page). Restored alerts (from the
 // store, after a restart) keep their fingerprint and startsAt and stay firing if a detector
 // confirms them within RESTORE_GRACE_MS; otherwise they resolve. No I/O, no timers.
 import type { Alert, AlertName } from "../../core/alert.js";
@@ -61,6 +62,12 @@ interface Entry {
   goneSince: number | null;
   /** When a warning was raised to critical (its escalateAfterMs passed); null before. */
   escalatedAt: number | null;
+  /**
+   * Since when no firing cause explains it: its condition began, or its cause stopped
+   * muting it. A symptom pages only once it has held that long on its own — the tail of an
+   * outage whose cause just ended is not a new page.
+   */
+  unexplainedSince: number;
 }
 
 export class AlertBook {
@@ -91,7 +98,7 @@ export class AlertBook {
       if (e !== undefined && e.escalatedAt === null && f.escalateAfterMs !== undefined && e.labels["severity"] === "critical") e.escalatedAt = e.updatedAt;
       const labels: Record<string, string> = { ...f.labels, severity: e?.escalatedAt != null ? "critical" : f.severity };
       if (e === undefined) {
-        const entry: Entry = { fingerprint: fp, scope, finding: f, labels, state: "pending", pendingSince: f.since ?? now, startsAt: now, updatedAt: now, restoredUntil: null, inhibitedBy: null, notified: false, goneSince: null, escalatedAt: null };
+        const entry: Entry = { fingerprint: fp, scope, finding: f, labels, state: "pending", pendingSince: f.since ?? now, startsAt: now, updatedAt: now, restoredUntil: null, inhibitedBy: null, notified: false, goneSince: null, escalatedAt: null, unexplainedSince: f.since ?? now };
         this.entries.set(fp, entry);
         this.pending.add(entry);
         this.tryFire(entry, now, out);
@@ -151,7 +158,7 @@ export class AlertBook {
       const { inhibitedBy: mutedBy, ...evidence } = a.evidence;
       const finding: Finding = { name: a.name, severity: a.severity, labels: withoutSeverity(a.labels), summary: a.summary, evidence, forMs: 0 };
       const inhibitedBy = typeof mutedBy === "string" ? mutedBy : null;
-      const e: Entry = { fingerprint: a.fingerprint, scope: "", finding, labels: { ...a.labels }, state: "firing", pendingSince: a.startsAt, startsAt: a.startsAt, updatedAt: a.updatedAt, restoredUntil: now + RESTORE_GRACE_MS, inhibitedBy, notified: inhibitedBy === null, goneSince: null, escalatedAt: null };
+      const e: Entry = { fingerprint: a.fingerprint, scope: "", finding, labels: { ...a.labels }, state: "firing", pendingSince: a.startsAt, startsAt: a.startsAt, updatedAt: a.updatedAt, restoredUntil: now + RESTORE_GRACE_MS, inhibitedBy, notified: inhibitedBy === null, goneSince: null, escalatedAt: null, unexplainedSince: a.startsAt };
       this.entries.set(a.fingerprint, e);
       if (inhibitedBy !== null) this.muted.add(e);
       this.index(e);
@@ -231,24 +238,30 @@ export class AlertBook {
     }
   }
 
-  /** A firing warning that has held for its escalateAfterMs becomes critical: it pages now, unless muted. */
+  /**
+   * A firing warning that has held for its escalateAfterMs with no cause explaining it
+   * becomes critical: it pages now. A muted one waits: once its cause ends it needs a
+   * horizon of its own. A warning paged no one yet, so a cause that fired since mutes it here.
+   */
   private maybeEscalate(e: Entry, now: number, out: AlertTransition[]): void {
     const after = e.finding.escalateAfterMs;
     if (e.state !== "firing" || e.escalatedAt !== null || after === undefined) {
       this.escalating.delete(e);
       return;
     }
-    if (now - e.pendingSince < after) return;
-    this.escalating.delete(e);
-    // A warning paged no one yet: a cause that fired since it did mutes it before it pages.
-    if (e.inhibitedBy === null) {
-      e.inhibitedBy = this.causeOf(e);
-      if (e.inhibitedBy !== null) this.muted.add(e);
+    if (now - e.unexplainedSince < after || e.inhibitedBy !== null) return;
+    const cause = this.causeOf(e);
+    e.updatedAt = now;
+    if (cause !== null) {
+      e.inhibitedBy = cause;
+      this.muted.add(e);
+      out.push({ kind: "updated", alert: this.index(e), notify: false });
+      return;
     }
+    this.escalating.delete(e);
     e.escalatedAt = now;
     e.labels = { ...e.labels, severity: "critical" };
-    e.updatedAt = now;
-    out.push({ kind: "updated", alert: this.index(e), notify: e.inhibitedBy === null });
+    out.push({ kind: "updated", alert: this.index(e), notify: true });
   }
 
   /** A muted alert whose cause stopped firing (or no longer explains it) is released and pages now. */
@@ -259,6 +272,7 @@ export class AlertBook {
     if (cause === null) {
       this.muted.delete(e);
       e.notified = true;
+      e.unexplainedSince = now;
     }
     e.updatedAt = now;
     out.push({ kind: "updated", alert: this.index(e), notify: cause === null });
