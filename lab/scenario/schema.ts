@@ -90,11 +90,15 @@ type ScenarioShape = z.infer<typeof scenarioShape>;
 type Ctx = z.core.$RefinementCtx<ScenarioShape>;
 
 /**
- * Runs a check across keys only while those keys are valid, so a file's other problems are
- * still all reported (zod skips every refinement of an object with any issue by default).
+ * Runs a check across keys only while those keys have the right shape, so a file's other
+ * problems are still all reported (zod skips every refinement of an object with any issue
+ * by default). Custom issues (a range, a duplicate, another cross-key check) leave the shape
+ * intact; a duration that did not parse may be left undefined, so checks test numbers first.
  */
-function whenValid(...keys: (keyof ScenarioShape)[]): { when: (p: z.core.ParsePayload) => boolean } {
-  return { when: (p) => !p.issues.some((i) => keys.includes(String(i.path?.[0]) as keyof ScenarioShape)) };
+function whenValid(shaped: (keyof ScenarioShape)[], clean: (keyof ScenarioShape)[] = []): { when: (p: z.core.ParsePayload) => boolean } {
+  const under = (i: z.core.$ZodRawIssue, keys: readonly string[]) => keys.includes(String(i.path?.[0]));
+  // `clean` keys must have no issue at all: a check relative to a value already refused would only repeat it.
+  return { when: (p) => !p.issues.some((i) => under(i, clean) || (i.code !== "custom" && under(i, shaped))) };
 }
 
 function regionCheck(s: ScenarioShape, ctx: Ctx): (region: string, path: (string | number)[]) => void {
@@ -105,7 +109,7 @@ function regionCheck(s: ScenarioShape, ctx: Ctx): (region: string, path: (string
 }
 
 function withinRun(s: ScenarioShape, ctx: Ctx, ms: number | undefined, path: (string | number)[]): void {
-  if (ms !== undefined && ms > s.duration) ctx.addIssue({ code: "custom", path, input: ms, message: `expected a time within the scenario's duration (${formatDuration(s.duration)})` });
+  if (Number.isFinite(ms) && Number.isFinite(s.duration) && (ms ?? 0) > s.duration) ctx.addIssue({ code: "custom", path, input: ms, message: `expected a time within the scenario's duration (${formatDuration(s.duration)})` });
 }
 
 /** Label values that name regions: an expectation on a region the run does not have can never match. */
@@ -115,19 +119,19 @@ export const scenarioSchema = scenarioShape
   .superRefine((s, ctx) => {
     const check = regionCheck(s, ctx);
     s.links.forEach((l, i) => { l.between.forEach((r, j) => { check(r, ["links", i, "between", j]); }); });
-  }, whenValid("regions", "links"))
+  }, whenValid(["regions", "links"]))
   .superRefine((s, ctx) => {
     const check = regionCheck(s, ctx);
     for (const r of Object.keys(s.behaviours)) check(r, ["behaviours", r]);
-  }, whenValid("regions", "behaviours"))
+  }, whenValid(["regions", "behaviours"]))
   .superRefine((s, ctx) => {
     const check = regionCheck(s, ctx);
     s.timeline.forEach((e, i) => { for (const [region, path] of regionsOf(e)) check(region, ["timeline", i, ...path]); });
-  }, whenValid("regions", "timeline"))
+  }, whenValid(["regions", "timeline"]))
   .superRefine((s, ctx) => {
     s.timeline.forEach((e, i) => { withinRun(s, ctx, e.at, ["timeline", i, "at"]); });
     s.expect.forEach((e, i) => { if (!("maxPages" in e)) withinRun(s, ctx, e.after, ["expect", i, "after"]); });
-  }, whenValid("timeline", "expect", "duration"))
+  }, whenValid(["timeline", "expect"], ["duration"]))
   .superRefine((s, ctx) => {
     const check = regionCheck(s, ctx);
     s.expect.forEach((e, i) => {
@@ -142,15 +146,16 @@ export const scenarioSchema = scenarioShape
         ctx.addIssue({ code: "custom", path: ["expect", i, "labels", "regions"], input: joined, message: `expected scenario regions, sorted and comma-joined (${s.regions.join(", ")})` });
       }
     });
-  }, whenValid("regions", "expect"))
+  }, whenValid(["regions", "expect"]))
   .superRefine((s, ctx) => {
     // The probe agent refuses a rotation that is not a whole number of windows (>= 2): probes/agent.ts.
     const interval = s.probeInterval ?? DEFAULT_SCENARIO_PROBE_INTERVAL_MS;
     const rotate = s.probeRotate ?? DEFAULT_SCENARIO_PROBE_ROTATE_MS;
+    if (!Number.isFinite(interval) || !Number.isFinite(rotate)) return;
     if (rotate < 2 * interval || rotate % interval !== 0) {
       ctx.addIssue({ code: "custom", path: [s.probeRotate === undefined ? "probeInterval" : "probeRotate"], input: s.probeRotate ?? s.probeInterval, message: `expected probeRotate (${formatDuration(rotate)}) to be a whole number of probe windows (${formatDuration(interval)}), at least two` });
     }
-  }, whenValid("probeInterval", "probeRotate"));
+  }, whenValid([], ["probeInterval", "probeRotate"]));
 export type Scenario = z.infer<typeof scenarioSchema>;
 
 /** The regions a timeline event names, with their paths inside the event. */
