@@ -1,7 +1,7 @@
 // `relaywatch store migrate|status|query`: the ClickHouse store from the command line.
 import { readdir } from "node:fs/promises";
 import { Command, Option } from "commander";
-import { LATEST_VERSION, MIGRATIONS, appliedVersions, migrate } from "../../store/migrations.js";
+import { LATEST_VERSION, MIGRATIONS, appliedVersions, migrate, planMigration, planStatements } from "../../store/migrations.js";
 import { openStore } from "../../store/open.js";
 import { tableCounts } from "../../store/queries.js";
 import type { Store } from "../../store/store.js";
@@ -38,17 +38,12 @@ async function withStore<T>(opts: StoreOpts, fn: (store: Store, description: str
 export function storeCommand(): Command {
   const cmd = new Command("store").description("ClickHouse store: migrate, status, query");
 
-  withStoreOptions(cmd.command("migrate").description("Create or upgrade relaywatch's tables (idempotent)"))
+  withStoreOptions(cmd.command("migrate").description("Create or upgrade relaywatch's tables and apply a changed TTL (idempotent)"))
     .addOption(new Option("--ttl-days <n>", "days of history to keep (TTL); default from config, 30").argParser(positiveInt))
+    .option("--dry-run", "print the DDL it would run (CREATE, ALTER … MODIFY TTL), run nothing")
     .action(
-      runAction(async (opts: StoreOpts & { ttlDays?: number }) => {
-        await withStore(opts, async (store, description, _spool, ttlDays) => {
-          process.stdout.write(`migrating ${description}\n`);
-          const report = await migrate(store, { ttlDays: opts.ttlDays ?? ttlDays });
-          for (const a of report.applied) process.stdout.write(`  applied ${a.version}: ${a.name}\n`);
-          if (report.applied.length === 0) process.stdout.write(`  nothing to do: already at version ${report.version}\n`);
-          else process.stdout.write(`schema at version ${report.version}\n`);
-        });
+      runAction(async (opts: StoreOpts & { ttlDays?: number; dryRun?: boolean }) => {
+        await withStore(opts, (store, description, _spool, ttlDays) => runMigrate(store, description, opts.ttlDays ?? ttlDays, opts.dryRun === true));
       }),
     );
 
@@ -89,6 +84,22 @@ export function storeCommand(): Command {
       }),
     );
   return cmd;
+}
+
+async function runMigrate(store: Store, description: string, ttlDays: number, dryRun: boolean): Promise<void> {
+  const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+  if (dryRun) {
+    const statements = planStatements(await planMigration(store, { ttlDays }));
+    if (statements.length === 0) out(`-- dry run on ${description}: nothing to do (schema at version ${LATEST_VERSION}, TTL ${ttlDays} days)`);
+    else out(`-- dry run on ${description}: the DDL \`relaywatch store migrate\` would run (nothing has run)\n${statements.map((sql) => `${sql};\n`).join("\n")}`);
+    return;
+  }
+  out(`migrating ${description}`);
+  const report = await migrate(store, { ttlDays });
+  for (const a of report.applied) out(`  applied ${a.version}: ${a.name}`);
+  for (const t of report.ttl) out(`  ${t.table}: TTL ${t.fromDays === null ? "none" : `${t.fromDays} days`} -> ${t.toDays} days`);
+  if (report.applied.length === 0 && report.ttl.length === 0) out(`  nothing to do: already at version ${report.version}, TTL ${ttlDays} days`);
+  else out(`schema at version ${report.version}, TTL ${ttlDays} days`);
 }
 
 async function spoolState(dir: string): Promise<{ segments: number; deadLetters: boolean }> {
