@@ -17,7 +17,9 @@ import { regionStateSchema } from "../../core/region-health.js";
 import { regionSchema, trackIdSchema } from "../../core/region.js";
 import { trackMediaSchema } from "../media/track-media.js";
 import { pullAcceptSchema, pullRequestSchema } from "../relay/pull-policy.js";
+import type { PullOutcome } from "../relay/relay-machine-types.js";
 import { MAX_PATH_LENGTH } from "../relay/track-table.js";
+import { parsePayload } from "../../core/validate.js";
 
 /** Every inter-region endpoint; the one place their paths are written. */
 export const RELAY_PATHS = {
@@ -65,3 +67,18 @@ export const heartbeatReplySchema = z.object({ region: regionSchema, ts: z.numbe
 export type HeartbeatReply = z.infer<typeof heartbeatReplySchema>;
 
 export const relayErrorSchema = z.object({ error: z.string().max(64), detail: z.string().max(2000).optional() });
+
+/**
+ * What an answer to `POST /relay/v1/pull` means for the puller: served (200 with media),
+ * pending (202: attached, a pull-result follows) or refused (why: the error code).
+ */
+export function classifyPullReply(status: number, body: unknown): PullOutcome {
+  const accepted = status === 200 || status === 202 ? parsePayload(relayPullReplySchema, body) : null;
+  if (accepted === null) {
+    const refusal = relayErrorSchema.safeParse(body);
+    return { kind: "refused", why: refusal.success ? refusal.data.error : "refused" };
+  }
+  if (!accepted.ok) return { kind: "refused", why: "bad_reply" };
+  const { chain, media, pending } = accepted.value;
+  return pending || media === undefined ? { kind: "pending", chain } : { kind: "served", chain, media };
+}

@@ -1,6 +1,7 @@
-// The incident's relay loop, reproduced and prevented in the pure simulator: every
-// interleaving we can enumerate for two nearby regions pulling a far track, and random
-// meshes for the guard.
+// The incident's relay loop, reproduced and prevented in the simulator — which runs the
+// region node's own relay machine (relay-machine.ts) in every region, only the network,
+// time, engine and clients simulated: every interleaving we can enumerate for two nearby
+// regions pulling a far track, and random meshes for the guard.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Region, TrackId } from "../../core/region.js";
@@ -78,7 +79,8 @@ describe("the incident's loop (announce-early + no-loop-guard on eu-central and 
     expect(runs).toBe(SKEWS.length * DELAYS.length ** ENUMERATED_MESSAGES);
     // The enumeration really explores different interleavings, not one order many times.
     expect(orders.size).toBeGreaterThan(1000);
-  });
+    // 32,805 complete runs of the real machine in three regions: seconds, not milliseconds.
+  }, 120_000);
 
   it("does not form when demand starts further apart than the settle window", () => {
     const legacy = behaviours("announce-early,no-loop-guard");
@@ -187,29 +189,37 @@ describe("the loop guard on random meshes", () => {
   });
 
   it("regression (found by the property above): a chain gone stale while its close is in flight can close a cycle, which that close then breaks", () => {
-    // r0 breaks and re-pulls from r2 while its close to r1 is still on its way; r1, still
-    // believing in its old chain (r0 r3 r4), serves r2's pull: r0 → r2 → r1 → r0 for one
-    // message delay. The close arrives, r1 tears down, and everyone ends at the origin r4.
+    // A member of the cycle re-pulled after its relay broke while the close it owes its
+    // downstreams was still on its way; a downstream, still believing in the old chain,
+    // served a pull on it: r3 → r5 → r7 → r3 for one message delay. The close arrives,
+    // the stale relay tears down, and everyone ends at the origin r4. (The mesh that first
+    // showed this on the simulator's copy of the protocol, before the simulator ran the
+    // node's machine, no longer forms it; this one was found on the machine.)
     const m: Mesh = {
-      regions: ["r0", "r1", "r2", "r3", "r4"],
-      rtt: [1, 9, 6, 6, 12, 1, 1, 1, 134, 15, 1, 1, 1, 202, 12, 1, 1, 1, 1, 12, 1, 1, 1, 1, 1],
+      regions: ["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7"],
+      rtt: [1, 1, 7, 1, 7, 8, 1, 78, 1, 1, 40, 12, 18, 6, 2, 20, 1, 1, 1, 12, 1, 20, 21, 78, 1, 1, 1, 1, 12, 6, 7, 7, 1, 1, 1, 1, 1, 20, 13, 20, 1, 1, 1, 1, 1, 1, 20, 1, 1, 1, 1, 1, 1, 1, 1, 13, 1, 1, 1, 1, 1, 1, 1, 1],
       origins: [4],
-      demands: [{ at: 0, region: 3, track: 0 }, { at: 1, region: 0, track: 0 }, { at: 1, region: 0, track: 0 }, { at: 0, region: 1, track: 0 }, { at: 0, region: 2, track: 0 }, { at: 0, region: 1, track: 0 }],
-      disruptions: [{ at: 508, kind: "break", region: 2, track: 0 }, { at: 502, kind: "break", region: 2, track: 0 }, { at: 507, kind: "break", region: 0, track: 0 }],
-      jitter: [0, 0, 0.5, 0.5, 0.5416666666666715, 0, 5e-324, 0, 5e-324, 0, 0],
+      demands: [
+        { at: 503, region: 7, track: 0 }, { at: 0, region: 2, track: 0 }, { at: 4, region: 6, track: 0 }, { at: 501, region: 3, track: 0 }, { at: 0, region: 0, track: 0 }, { at: 0, region: 0, track: 0 },
+        { at: 502, region: 5, track: 0 }, { at: 0, region: 0, track: 0 }, { at: 0, region: 0, track: 0 }, { at: 0, region: 0, track: 0 }, { at: 0, region: 1, track: 0 },
+      ],
+      disruptions: [{ at: 509, kind: "break", region: 6, track: 0 }, { at: 503, kind: "break", region: 2, track: 0 }, { at: 504, kind: "break", region: 1, track: 0 }],
+      jitter: [1e-323, 0, 0, 0.5, 1.0000000000000286, 5e-324],
       announceEarly: false,
     };
     const r = simulate(meshConfig(m, NO_LEGACY_BEHAVIOURS), meshActions(m), 120_000);
-    expect(r.firstCycle?.cycle).toEqual(["r0", "r2", "r1", "r0"]);
+    expect(r.firstCycle?.cycle).toEqual(["r3", "r5", "r7", "r3"]);
     expect(r.firstUnhealingCycle).toBeNull();
     expect(r.quiescent).toBe(true);
-    for (const region of ["r0", "r1", "r2", "r3"]) expect(chainTo(r, "t/0", region), region).toEqual({ reaches: "r4" });
+    for (const region of ["r0", "r1", "r2", "r3", "r5", "r6", "r7"]) expect(chainTo(r, "t/0", region), region).toEqual({ reaches: "r4" });
   });
 
-  it("regression (found by the property above): a stale duplicate pull that overtakes and drops a region's pending pull is recovered by the pending-pull timeout", () => {
-    // r5's first pull to r0 is overtaken by its second; the first then replaces the second
-    // at r0, and r5's release of the first leaves r0 with no record of the second: r5 used
-    // to wait in `pulling` forever. After PENDING_PULL_TIMEOUT_MS it tries the next candidate.
+  it("regression (found by the property above): a stale duplicate pull that overtakes a region's pending pull cannot strand it", () => {
+    // r5's first pull to r0 was overtaken by its second; the first then replaced the second
+    // at r0, and r5's release of the first left r0 with no record of the second: r5 waited
+    // in `pulling` until the pending-pull timeout (relay-machine.test.ts covers that
+    // backstop). Since an upstream refuses an older duplicate as stale_pull, the mesh never
+    // reaches that state: r5 simply ends at the origin.
     const m: Mesh = {
       regions: ["r0", "r1", "r2", "r3", "r4", "r5"],
       rtt: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 109, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 49, 1, 1, 1, 1, 1, 49, 1, 1, 1, 1, 1, 1],
@@ -222,7 +232,7 @@ describe("the loop guard on random meshes", () => {
     const r = simulate(meshConfig(m, NO_LEGACY_BEHAVIOURS), meshActions(m), 120_000);
     expect(r.quiescent).toBe(true);
     expect(chainTo(r, "t/0", "r5")).toEqual({ reaches: "r1" });
-    expect(r.log).toContain("pending-timeout r5 t/0");
+    expect(r.log.some((l) => l.startsWith("pending-timeout"))).toBe(false);
   });
 
   it("regression (found by the property above): a late duplicate of an older pull is refused as stale, so its release cannot drop the newer pull", () => {

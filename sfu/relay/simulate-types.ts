@@ -1,13 +1,11 @@
 // The simulator's contract (simulate.ts): its configuration, actions, messages and result.
 import type { Region, TrackId } from "../../core/region.js";
 import type { LegacyBehaviours } from "./legacy-behaviours.js";
-import type { PullRefusal } from "./pull-policy.js";
-import type { TrackAnnouncement } from "./track-table.js";
 
 export interface SimMessageInfo {
   /** Send order of the message across the whole run, from 0. */
   index: number;
-  kind: SimMessage["kind"];
+  kind: SimMessageKind;
   from: Region;
   to: Region;
 }
@@ -23,10 +21,17 @@ export interface SimConfig {
   delayMs?(msg: SimMessageInfo): number;
   /** announce-early's settle delay (default the policy's). */
   settleMs?: number;
+  /** The relay machine's retry delay after every candidate refused (default RELAY_RETRY_MS). */
   retryMs?: number;
+  /** How long a relay outlives its last demand (default SIM_LINGER_MS). */
+  lingerMs?: number;
 }
 
-/** Subscribers arrive (`demand`) or all leave (`undemand`), or the region's relay-in dies (`break`). */
+/**
+ * A region's subscriber client starts wanting the track (`demand`: it subscribes, and
+ * subscribes again whenever its subscription or wait ends) or stops (`undemand`), or the
+ * region's relay-in dies in its engine (`break`).
+ */
 export interface SimAction {
   at: number;
   kind: "demand" | "undemand" | "break";
@@ -34,15 +39,13 @@ export interface SimAction {
   track: TrackId;
 }
 
-export type SimMessage =
-  | { kind: "announce"; a: TrackAnnouncement }
-  | { kind: "pull"; track: TrackId; path: readonly Region[]; id: number }
-  /** `pending`: accepted, the server's own relay is still being set up (attach); a final reply follows. */
-  | { kind: "reply"; track: TrackId; id: number; chain: readonly Region[] | null; pending: boolean; error: PullRefusal | null }
-  /** Upstream → downstream: the relay of pull `id` is closed. */
-  | { kind: "close"; track: TrackId; id: number }
-  /** Downstream → upstream: release the relay of pull `id` (an id, so a late release never ends a newer relay). */
-  | { kind: "leave"; track: TrackId; id: number };
+/**
+ * The messages between regions: `pull` (a pull request), `reply` (its answer, or an
+ * upstream's pull-result for an attached pull), `answer` (the downstream's answer to a
+ * pull-result), `close` (upstream → downstream: the relay of a pull id ended), `leave`
+ * (downstream → upstream: release it) and `announce` (track table snapshots).
+ */
+export type SimMessageKind = "announce" | "pull" | "reply" | "answer" | "close" | "leave";
 
 /**
  * A relay as its region would report it in /v1/state: `locating` until a candidate has
