@@ -9,7 +9,7 @@ import type { RegionState } from "../../core/region-health.js";
 import type { Announcer } from "../node/announcer.js";
 import type { RelayCallAuth } from "../node/relay-call-auth.js";
 import type { RelayManager } from "../node/relay-manager.js";
-import { heartbeatBodySchema, relayPullResultSchema, relayReleaseSchema } from "../node/relay-protocol.js";
+import { heartbeatBodySchema, RELAY_PATHS } from "../node/relay-protocol.js";
 import type { RelayServer } from "../node/relay-server.js";
 import { sendError } from "./http-errors.js";
 
@@ -55,24 +55,15 @@ export function relayRouter(d: RelayRouteDeps): Router {
     });
   };
 
-  route("/relay/v1/pull", (from, body, req) => d.server.pull(from, body, req.get("traceparent")));
-  route("/relay/v1/leave", (from, body) => d.server.leave(from, body));
-  route("/relay/v1/pull-result", async (from, body) => {
-    const parsed = parsePayload(relayPullResultSchema, body);
-    if (!parsed.ok) return { status: 400, body: { error: "invalid_payload", detail: parsed.error.message } };
-    const current = await d.manager.pullResult(from, parsed.value);
-    return current ? { status: 200, body: { ok: true } } : { status: 409, body: { error: "stale_pull", detail: "no such pull is waiting here" } };
-  });
-  route("/relay/v1/close", (from, body) => {
-    const parsed = parsePayload(relayReleaseSchema, body);
-    if (!parsed.ok) return { status: 400, body: { error: "invalid_payload", detail: parsed.error.message } };
-    return { status: 200, body: { closed: d.manager.upstreamClosed(from, parsed.value.track, parsed.value.pullId) } };
-  });
-  route("/relay/v1/announce", (from, body) => {
+  route(RELAY_PATHS.pull, (from, body, req) => d.server.pull(from, body, req.get("traceparent")));
+  route(RELAY_PATHS.leave, (from, body) => d.server.leave(from, body));
+  route(RELAY_PATHS.pullResult, (from, body) => d.server.pullResult(from, body));
+  route(RELAY_PATHS.close, (from, body) => d.server.close(from, body));
+  route(RELAY_PATHS.announce, (from, body) => {
     const r = d.announcer.receive(from, body);
     return r.ok ? { status: 200, body: { ok: true } } : { status: r.status, body: { error: r.error, detail: r.detail } };
   });
-  route("/relay/v1/heartbeat", (from, body) => {
+  route(RELAY_PATHS.heartbeat, (from, body) => {
     const parsed = parsePayload(heartbeatBodySchema, body);
     if (!parsed.ok || parsed.value.region !== from) return { status: 400, body: { error: "invalid_payload", detail: "expected {region, ts} from the caller" } };
     return { status: 200, body: { region: d.self, ts: Math.floor(d.clock.now()), state: d.regionState() } };

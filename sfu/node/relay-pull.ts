@@ -1,18 +1,12 @@
 // One pull request to one upstream candidate, as a span: sends `POST /relay/v1/pull` with
-// this hop's traceparent and classifies the answer. The relay manager decides what to do
-// with the outcome (fall back, wait for the pull-result, or take the media).
+// this hop's traceparent and classifies the answer (relay-protocol.ts). The relay machine
+// decides what to do with the outcome (fall back, wait for the pull-result, or take the media).
 import { SpanKind, SpanStatusCode, trace, type Context, type Tracer } from "@opentelemetry/api";
 import type { Region, TrackId } from "../../core/region.js";
-import { parsePayload } from "../../core/validate.js";
-import type { TrackMedia } from "../media/track-media.js";
+import type { PullOutcome } from "../relay/relay-machine-types.js";
 import { traceparentOf } from "../telemetry/trace-context.js";
 import type { PeerClient } from "./peer-client.js";
-import { relayErrorSchema, relayPullReplySchema } from "./relay-protocol.js";
-
-export type PullOutcome =
-  | { kind: "served"; chain: Region[]; media: TrackMedia }
-  | { kind: "pending"; chain: Region[] }
-  | { kind: "refused"; why: string };
+import { classifyPullReply, RELAY_PATHS } from "./relay-protocol.js";
 
 export interface PullCall {
   track: TrackId;
@@ -30,23 +24,13 @@ export async function sendPull(client: PeerClient, tracer: Tracer, c: PullCall):
   const traceparent = traceparentOf(trace.setSpan(c.ctx, span));
   try {
     const body = { track: c.track, path: c.path, pullId: c.pullId, port: c.port, traceparent };
-    const res = await client.post(c.upstream, "/relay/v1/pull", body, { traceparent });
+    const res = await client.post(c.upstream, RELAY_PATHS.pull, body, { traceparent });
     span.setAttribute("http.response.status_code", res.ok ? res.status : 0);
-    const accepted = res.ok && (res.status === 200 || res.status === 202) ? parsePayload(relayPullReplySchema, res.body) : null;
-    if (accepted === null || !accepted.ok) {
-      const why = !res.ok ? res.error : accepted === null ? refusalOf(res.body) : "bad_reply";
-      span.setStatus({ code: SpanStatusCode.ERROR, message: why });
-      return { kind: "refused", why };
-    }
-    span.setAttribute("relaywatch.pending", accepted.value.pending);
-    const { chain, media, pending } = accepted.value;
-    return pending || media === undefined ? { kind: "pending", chain } : { kind: "served", chain, media };
+    const outcome: PullOutcome = res.ok ? classifyPullReply(res.status, res.body) : { kind: "refused", why: res.error };
+    if (outcome.kind === "refused") span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.why });
+    else span.setAttribute("relaywatch.pending", outcome.kind === "pending");
+    return outcome;
   } finally {
     span.end();
   }
-}
-
-function refusalOf(body: unknown): string {
-  const parsed = relayErrorSchema.safeParse(body);
-  return parsed.success ? parsed.data.error : "refused";
 }

@@ -9,7 +9,7 @@ import type { MetricsSample } from "../telemetry/metrics.js";
 import type { Announcer } from "./announcer.js";
 import type { EventLog } from "./event-log.js";
 import type { RelayManager } from "./relay-manager.js";
-import { entryKey, relayState, trackEntry } from "./track-state.js";
+import { entryKey, relayRows, trackEntry } from "./track-state.js";
 
 interface Counters {
   packetsForwarded: number;
@@ -75,11 +75,7 @@ export class TrackEvents {
       r.count++;
       relays.set(key, r);
     };
-    for (const t of this.manager.tracks.values()) {
-      if (t.relay !== null) count(relayState(t), "in", t.relay.upstream ?? "none");
-      for (const d of t.downstreams.keys()) count("flowing", "out", d);
-      for (const d of t.waiters.keys()) count("pulling", "out", d);
-    }
+    for (const t of this.manager.tracks.values()) for (const r of relayRows(t)) count(r.state, r.direction, r.peer);
     const totals = this.cumulative(stats);
     return { tracks: [{ source: "publisher", count: tracks.publisher }, { source: "relay", count: tracks.relay }], subscribers, relays: [...relays.values()], ...totals };
   }
