@@ -7,8 +7,11 @@ import { systemClock } from "../../core/clock.js";
 import { Analyzer } from "../../analyzer/analyzer.js";
 import { migrate } from "../../store/migrations.js";
 import { openStore } from "../../store/open.js";
+import type { RelaywatchConfig } from "../../core/config.js";
+import { parseStoreUrl } from "../../store/url.js";
 import { loadConfig } from "../config.js";
-import { runAction } from "../run-action.js";
+import { lifecycleAction, type Life } from "../lifecycle.js";
+import { checkPortFree, checkWritableDir, parseHostPort } from "../preflight.js";
 import { startTracing } from "../tracing.js";
 
 interface AnalyzeOpts {
@@ -27,35 +30,46 @@ export function analyzeCommand(): Command {
     .option("--store <url>", "a directory (embedded chdb) or http://user:pass@host:8123/db; env RELAYWATCH_STORE")
     .option("--no-store", "run without persistence (alerts are not restored after a restart)")
     .option("--log-level <level>", "debug, info, warn, error or silent", "info")
-    .action(
-      runAction(async (opts: AnalyzeOpts) => {
-        const config = loadConfig(opts.config);
-        const envToken = process.env["RELAYWATCH_ANALYZER_TOKEN"];
-        if (envToken !== undefined && envToken !== "") config.analyzer.token = envToken;
-        const logger = createLogger({ level: opts.logLevel, name: "relaywatch-analyzer" });
-        const tracing = startTracing("analyzer", {});
-        if (tracing !== null) logger.info({ endpoint: tracing.endpoint }, "exporting traces over OTLP/HTTP");
-        const registry = new Registry();
-        collectDefaultMetrics({ register: registry, prefix: "relaywatch_analyzer_process_" });
-        const store = opts.store === false ? undefined : await openStore({ url: opts.store ?? config.store.url, cluster: config.store.cluster });
-        if (store !== undefined) await migrate(store, { ttlDays: config.store.ttlDays });
-        const analyzer = await Analyzer.start({
-          config,
-          ...(store === undefined ? {} : { store }),
-          clock: systemClock,
-          logger,
-          registry,
-          ...(opts.listen === undefined ? {} : { listen: opts.listen }),
-        });
-        process.stderr.write(`relaywatch analyze: listening on ${analyzer.url} (${config.regions.length} regions)\n`);
-        await new Promise<void>((resolve) => {
-          const stop = (): void => { resolve(); };
-          process.once("SIGINT", stop);
-          process.once("SIGTERM", stop);
-        });
-        await analyzer.close();
-        await store?.close();
-        await tracing?.shutdown().catch((err: unknown) => { logger.warn({ err }, "trace export: final flush failed"); });
-      }),
-    );
+    .action(lifecycleAction({ kind: "service" }, runAnalyze));
+}
+
+/** Config, token, listen address (free?), store and spool directories (writable?): checked before anything opens. */
+async function planAnalyze(opts: AnalyzeOpts): Promise<{ config: RelaywatchConfig; listen: string; storeUrl: string | null }> {
+  const config = loadConfig(opts.config);
+  const envToken = process.env["RELAYWATCH_ANALYZER_TOKEN"];
+  if (envToken !== undefined && envToken !== "") config.analyzer.token = envToken;
+  const listen = opts.listen ?? config.analyzer.listen;
+  const { host, port } = parseHostPort(opts.listen === undefined ? "analyzer.listen" : "--listen", listen);
+  const storeUrl = opts.store === false ? null : opts.store ?? config.store.url;
+  if (storeUrl !== null) {
+    const loc = parseStoreUrl(storeUrl, opts.store === undefined ? "store.url" : "--store");
+    if (loc.kind === "chdb") checkWritableDir(opts.store === undefined ? "store.url" : "--store", loc.path);
+    checkWritableDir("store.spoolDir", config.store.spoolDir);
+  }
+  await checkPortFree(opts.listen === undefined ? "analyzer.listen" : "--listen", host, port);
+  return { config, listen, storeUrl };
+}
+
+async function runAnalyze(life: Life, opts: AnalyzeOpts): Promise<void> {
+  const { config, listen, storeUrl } = await planAnalyze(opts);
+  const logger = createLogger({ level: opts.logLevel, name: "relaywatch-analyzer" });
+  const tracing = startTracing("analyzer", {});
+  if (tracing !== null) {
+    logger.info({ endpoint: tracing.endpoint }, "exporting traces over OTLP/HTTP");
+    life.closers.push("trace export", () => tracing.shutdown());
+  }
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "relaywatch_analyzer_process_" });
+  const store = storeUrl === null ? undefined : await life.closers.open("store", () => openStore({ url: storeUrl, cluster: config.store.cluster }), (s) => s.close());
+  if (store !== undefined) await migrate(store, { ttlDays: config.store.ttlDays });
+  const analyzer = await life.closers.open("analyzer", () => Analyzer.start({
+    config,
+    ...(store === undefined ? {} : { store }),
+    clock: systemClock,
+    logger,
+    registry,
+    listen,
+  }), (a) => a.close());
+  process.stderr.write(`relaywatch analyze: listening on ${analyzer.url} (${config.regions.length} regions)\n`);
+  await life.stopped;
 }

@@ -19,12 +19,13 @@ import type { TokenProvider } from "../../probes/endpoints.js";
 import { defaultOnceWindows, runOnce } from "../../probes/once.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../../probes/whip-client.js";
 import { openStore } from "../../store/open.js";
-import type { Store } from "../../store/store.js";
+import { parseStoreUrl } from "../../store/url.js";
 import { StoreWriter } from "../../store/writer.js";
 import { issueToken } from "../../sfu/auth/tokens.js";
 import { loadConfig } from "../config.js";
 import { formatTable } from "../format-table.js";
-import { runAction } from "../run-action.js";
+import { lifecycleAction, type Life } from "../lifecycle.js";
+import { checkPortFree, checkWritableDir } from "../preflight.js";
 
 interface ProbeOpts {
   region: string;
@@ -89,10 +90,11 @@ export function probeCommand(): Command {
     .option("--metrics-port <port>", "serve Prometheus metrics on 127.0.0.1:<port>/metrics")
     .option("--bind <address>", "local address the WebRTC peers bind to", "127.0.0.1")
     .addOption(new Option("--log-level <level>", "log level (logs go to stderr)").choices(["debug", "info", "warn", "error", "silent"]).default("info"))
-    .action(runAction(async (opts: ProbeOpts) => { await runProbe(opts); }));
+    .action((opts: ProbeOpts) => lifecycleAction({ kind: opts.once === true ? "task" : "service" }, runProbe)(opts));
 }
 
-async function runProbe(opts: ProbeOpts): Promise<void> {
+/** Flags, windows, addresses, metrics port (free?), store (writable?): checked before anything opens. */
+async function planProbe(opts: ProbeOpts): Promise<{ region: Region; regions: Region[]; intervalMs: number; rotateMs: number; pps: number; metricsPort: number | null }> {
   const region = parseRegion("--region", opts.region);
   const regions = opts.regions === undefined ? [...DEFAULT_REGIONS] : opts.regions.split(",").map((r) => parseRegion("--regions", r.trim()));
   if (!regions.includes(region)) regions.push(region);
@@ -100,42 +102,53 @@ async function runProbe(opts: ProbeOpts): Promise<void> {
   const rotateMs = durationOption("--rotate", opts.rotate, DEFAULT_ROTATE_MS);
   const pps = Number(opts.pps);
   if (!Number.isFinite(pps) || pps <= 0) throw new ConfigError("--pps", opts.pps, "a positive number of packets per second");
+  if (opts.sfu !== undefined) checkUrl("--sfu", opts.sfu);
+  if (opts.analyzer !== undefined) checkUrl("--analyzer", opts.analyzer);
+  if (opts.store !== undefined && !opts.once) {
+    const loc = parseStoreUrl(opts.store, "--store");
+    if (loc.kind === "chdb") checkWritableDir("--store", loc.path);
+    checkWritableDir("store.spoolDir", loadConfig(opts.config).store.spoolDir);
+  }
+  const metricsPort = opts.metricsPort === undefined ? null : portOption(opts.metricsPort);
+  if (metricsPort !== null) await checkPortFree("--metrics-port", "127.0.0.1", metricsPort);
+  return { region, regions, intervalMs, rotateMs, pps, metricsPort };
+}
+
+async function runProbe(life: Life, opts: ProbeOpts): Promise<number> {
+  const { region, regions, intervalMs, rotateMs, pps, metricsPort } = await planProbe(opts);
   const logger = createLogger({ level: opts.logLevel as LogLevel, name: `probe-${region}` });
   const registry = new Registry();
   const sinks: ProbeSink[] = [];
-  let store: Store | null = null;
   const sink = new FanOutSink(sinks);
   const agent = new ProbeAgent({
     region, regions, sfuUrl: opts.sfu, failover: opts.failover?.split(",").map((u) => u.trim()).filter((u) => u !== ""), whipTemplate: opts.whipUrl, whepTemplate: opts.whepUrl, token: opts.token ?? tokensFromSecret(process.env["RELAYWATCH_TOKEN_SECRET"]),
     intervalMs, rotateMs, pps, sink, registry, logger, bindAddress: opts.bind ?? "127.0.0.1",
   });
   if (!opts.once) {
-    if (opts.analyzer !== undefined) sinks.push(new IngestSink({ analyzerUrl: checkUrl("--analyzer", opts.analyzer), agent: `probe-${region}`, metrics: agent.metrics, logger }));
+    if (opts.analyzer !== undefined) sinks.push(new IngestSink({ analyzerUrl: opts.analyzer, agent: `probe-${region}`, metrics: agent.metrics, logger }));
     if (opts.store !== undefined) {
-      store = await openStore({ url: opts.store });
-      const writer = await StoreWriter.open({ store, spoolDir: `${loadConfig(opts.config).store.spoolDir}/probe-${region}`, logger });
+      const storeUrl = opts.store;
+      const store = await life.closers.open("store", () => openStore({ url: storeUrl }), (s) => s.close());
+      const writer = await life.closers.open("store writer", () => StoreWriter.open({ store, spoolDir: `${loadConfig(opts.config).store.spoolDir}/probe-${region}`, logger }), (w) => w.close());
       sinks.push(new StoreSink(writer, agent.metrics));
     }
     if (opts.json || sinks.length === 0) sinks.push(new StdoutSink());
   }
-  const metricsServer = opts.metricsPort === undefined ? null : await serveMetrics(registry, portOption(opts.metricsPort), logger);
-  try {
-    if (opts.once) {
-      const outcome = await runOnce(agent, defaultOnceWindows(intervalMs, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS));
-      if (opts.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
-      else process.stdout.write(formatTable(outcome.results.map(tableRow)));
-      process.exitCode = outcome.allOk ? 0 : 1;
-      return;
-    }
-    agent.start();
-    await waitForSignal();
+  if (metricsPort !== null) await life.closers.open("metrics server", () => serveMetrics(registry, metricsPort, logger), (server) => new Promise<void>((resolve) => { server.close(() => { resolve(); }); }));
+  // The agent opens nothing until it runs; closed first, its close flushes the sinks (ingest, store writer).
+  life.closers.push("probe agent", async () => {
     await agent.close();
-    reportDrops(sink.stats(), logger);
-  } finally {
-    await agent.close();
-    if (metricsServer !== null) await new Promise<void>((resolve) => metricsServer.close(() => { resolve(); }));
-    await store?.close();
+    if (!opts.once) reportDrops(sink.stats(), logger);
+  });
+  if (opts.once) {
+    const outcome = await runOnce(agent, defaultOnceWindows(intervalMs, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS));
+    if (opts.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
+    else process.stdout.write(formatTable(outcome.results.map(tableRow)));
+    return outcome.allOk ? 0 : 1;
   }
+  agent.start();
+  await life.stopped;
+  return 0;
 }
 
 function tableRow(r: ProbeResult): Record<string, unknown> {
@@ -151,18 +164,6 @@ function reportDrops(stats: SinkStats, logger: Logger): void {
   const fields = { submitted: stats.submitted, delivered: stats.delivered, dropped: stats.dropped };
   if (dropped > 0) logger.warn(fields, "probe() | results were dropped");
   else logger.info(fields, "probe() | every result delivered");
-}
-
-async function waitForSignal(): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const done = (): void => {
-      process.off("SIGINT", done);
-      process.off("SIGTERM", done);
-      resolve();
-    };
-    process.once("SIGINT", done);
-    process.once("SIGTERM", done);
-  });
 }
 
 async function serveMetrics(registry: Registry, port: number, logger: Logger): Promise<Server> {

@@ -9,10 +9,13 @@ import { parseDuration } from "../../core/duration.js";
 import { createLogger, type LogLevel } from "../../core/logger.js";
 import { regionSchema, type Region } from "../../core/region.js";
 import { ENGINE_NAMES, createEngine, resolveEngineName, type EngineName } from "../../sfu/media/create-engine.js";
-import type { PeerConfig, RelayPortMap } from "../../sfu/node/peers.js";
+import { MIN_ADMIN_TOKEN_LENGTH, MIN_SECRET_LENGTH } from "../../sfu/node/options.js";
+import { resolvePeers, type PeerConfig, type RelayPortMap } from "../../sfu/node/peers.js";
 import { RegionNode } from "../../sfu/node/region-node.js";
+import { parseBehaviours } from "../../sfu/relay/legacy-behaviours.js";
 import { loadConfig } from "../config.js";
-import { runAction } from "../run-action.js";
+import { lifecycleAction, type Life } from "../lifecycle.js";
+import { checkEngineAvailable, checkPortFree, parseHostPort, requiredSecret } from "../preflight.js";
 import { startTracing } from "../tracing.js";
 
 interface SfuOpts {
@@ -53,13 +56,30 @@ export function sfuCommand(): Command {
     .option("--upstream-lost <duration>", "tear down relays whose upstream region no heartbeat has reached for this long (subscribers re-locate)", "10s")
     .option("--heartbeat <duration>", "heartbeat interval", "1s")
     .addOption(new Option("--log-level <level>", "log level").choices(["debug", "info", "warn", "error", "silent"]).default("info"))
-    .addHelpText("after", "\nEnvironment: RELAYWATCH_TOKEN_SECRET and RELAYWATCH_RELAY_SECRET (required, ≥ 32 bytes);\nRELAYWATCH_ADMIN_TOKEN enables the admin API (/admin/behaviours, /admin/drain).")
-    .action(runAction(runSfu));
+    .addHelpText("after", "\nEnvironment: RELAYWATCH_TOKEN_SECRET and RELAYWATCH_RELAY_SECRET (required, ≥ 32 bytes);\nRELAYWATCH_ADMIN_TOKEN (≥ 16 characters) enables the admin API (/admin/behaviours, /admin/drain);\nMEDIASOUP_WORKER_BIN: the mediasoup worker binary to run (default: mediasoup's own).")
+    .action(lifecycleAction({ kind: "service" }, runSfu));
 }
 
-async function runSfu(opts: SfuOpts): Promise<void> {
+/** Everything the node needs, validated, before anything is opened. */
+interface SfuPlan {
+  region: Region;
+  listen: { host: string; port: number };
+  peers: PeerConfig[];
+  tokenSecret: string;
+  relaySecret: string;
+  adminToken: string | undefined;
+  behaviours: string[];
+  engineName: "werift" | "mediasoup";
+  relayPorts: { min: number; max: number };
+  lingerMs: number;
+  upstreamLostMs: number;
+  heartbeatMs: number;
+}
+
+/** Flags, config, secrets, peers (its own region is not one), behaviours, port, engine: all checked first. */
+async function planSfu(opts: SfuOpts): Promise<SfuPlan> {
   const region = parseRegion("--region", opts.region);
-  const listen = parseHostPort(opts.listen);
+  const listen = parseHostPort("--listen", opts.listen);
   const peers = opts.peers === undefined
     ? loadConfig(opts.config).regions.filter((r) => r.name !== region).map((r) => ({ region: r.name, url: r.url }))
     : parsePeers(opts.peers);
@@ -69,67 +89,72 @@ async function runSfu(opts: SfuOpts): Promise<void> {
     const map = maps.get(p.region);
     return map === undefined ? p : { ...p, relayPortMap: map };
   });
-  const tokenSecret = requiredEnv("RELAYWATCH_TOKEN_SECRET");
-  const relaySecret = requiredEnv("RELAYWATCH_RELAY_SECRET");
+  // The node's own checks (its region among its peers, duplicates, URLs), before an engine exists.
+  try {
+    resolvePeers(region, withMaps);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ConfigError("--peers", err.value, err.expected);
+    throw err;
+  }
+  const behaviours = opts.behaviour.flatMap((b) => b.split(","));
+  const parsed = parseBehaviours(behaviours);
+  if (!parsed.ok) throw new ConfigError("--behaviour", parsed.error.value, parsed.error.expected);
   const adminToken = process.env["RELAYWATCH_ADMIN_TOKEN"];
-  const logger = createLogger({ level: opts.logLevel, name: `sfu-${region}` });
-  const tracing = startTracing("sfu", { "relaywatch.region": region });
-  if (tracing !== null) logger.info({ endpoint: tracing.endpoint }, "exporting traces over OTLP/HTTP");
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "relaywatch_sfu_process_" });
-  const engineName = resolveEngineName(opts.engine as EngineName).engine;
-  const engine = await createEngine(engineName, {
-    rtpPortRange: parseRange("--relay-ports", opts.relayPorts),
-    bindAddress: listen.host,
-    logger,
-    // mediasoup's own default (10000-59999) would overlap relay ranges; ICE takes the
-    // ephemeral range, as werift's port-0 sockets do.
-    ...(engineName === "mediasoup" ? { webrtcPortRange: MEDIASOUP_WEBRTC_PORTS } : {}),
-  });
-  const node = await RegionNode.start({
-    region, listen, peers: withMaps, engine, logger, registry,
-    secrets: { tokenSecret, relaySecret },
-    behaviours: opts.behaviour.flatMap((b) => b.split(",")),
+  if (adminToken !== undefined && adminToken !== "" && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new ConfigError("RELAYWATCH_ADMIN_TOKEN", "(hidden)", `a token of at least ${MIN_ADMIN_TOKEN_LENGTH} characters (or unset: no admin API)`);
+  }
+  const plan: SfuPlan = {
+    region, listen, peers: withMaps, behaviours,
+    tokenSecret: requiredSecret(process.env, "RELAYWATCH_TOKEN_SECRET", MIN_SECRET_LENGTH),
+    relaySecret: requiredSecret(process.env, "RELAYWATCH_RELAY_SECRET", MIN_SECRET_LENGTH),
+    adminToken: adminToken === "" ? undefined : adminToken,
+    engineName: resolveEngineName(opts.engine as EngineName).engine,
+    relayPorts: parseRange("--relay-ports", opts.relayPorts),
     lingerMs: duration("--linger", opts.linger ?? "5s"),
     upstreamLostMs: duration("--upstream-lost", opts.upstreamLost ?? "10s"),
     heartbeatMs: duration("--heartbeat", opts.heartbeat ?? "1s"),
+  };
+  checkEngineAvailable("--engine", plan.engineName, process.env["MEDIASOUP_WORKER_BIN"]);
+  await checkPortFree("--listen", listen.host, listen.port);
+  return plan;
+}
+
+async function runSfu(life: Life, opts: SfuOpts): Promise<void> {
+  const p = await planSfu(opts);
+  const logger = createLogger({ level: opts.logLevel, name: `sfu-${p.region}` });
+  const tracing = startTracing("sfu", { "relaywatch.region": p.region });
+  if (tracing !== null) {
+    logger.info({ endpoint: tracing.endpoint }, "exporting traces over OTLP/HTTP");
+    life.closers.push("trace export", () => tracing.shutdown());
+  }
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "relaywatch_sfu_process_" });
+  const engine = await life.closers.open("media engine", () => createEngine(p.engineName, {
+    rtpPortRange: p.relayPorts,
+    bindAddress: p.listen.host,
+    logger,
+    // mediasoup's own default (10000-59999) would overlap relay ranges; ICE takes the
+    // ephemeral range, as werift's port-0 sockets do.
+    ...(p.engineName === "mediasoup" ? { webrtcPortRange: MEDIASOUP_WEBRTC_PORTS } : {}),
+  }), (e) => e.close());
+  const node = await life.closers.open("region node", () => RegionNode.start({
+    region: p.region, listen: p.listen, peers: p.peers, engine, logger, registry,
+    secrets: { tokenSecret: p.tokenSecret, relaySecret: p.relaySecret },
+    behaviours: p.behaviours, lingerMs: p.lingerMs, upstreamLostMs: p.upstreamLostMs, heartbeatMs: p.heartbeatMs,
     ...(opts.witness === undefined ? {} : { witnessUrl: opts.witness }),
-    admin: adminToken === undefined || adminToken === "" ? { enabled: false } : { enabled: true, token: adminToken },
-  });
-  process.stdout.write(`relaywatch sfu ${region} listening on ${node.url}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
-  await node.close();
-  await tracing?.shutdown().catch((err: unknown) => { logger.warn({ err }, "trace export: final flush failed"); });
+    admin: p.adminToken === undefined ? { enabled: false } : { enabled: true, token: p.adminToken },
+  }), (n) => n.close());
+  process.stdout.write(`relaywatch sfu ${p.region} listening on ${node.url}\n`);
+  await life.stopped;
 }
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function requiredEnv(name: string): string {
-  const v = process.env[name];
-  if (v === undefined || v === "") throw new ConfigError(name, v, "a secret of at least 32 bytes in the environment");
-  return v;
-}
-
 function parseRegion(key: string, value: string): Region {
   if (!regionSchema.safeParse(value).success) throw new ConfigError(key, value, "a region name like eu-central");
   return value;
-}
-
-function parseHostPort(value: string): { host: string; port: number } {
-  const m = /^(.+):(\d{1,5})$/.exec(value);
-  const port = Number(m?.[2]);
-  if (m === null || port > 65535) throw new ConfigError("--listen", value, "HOST:PORT, e.g. 127.0.0.1:7101");
-  return { host: (m[1] ?? "").replace(/^\[(.*)\]$/, "$1"), port };
 }
 
 function parseRange(key: string, value: string): { min: number; max: number } {

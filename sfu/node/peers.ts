@@ -40,21 +40,7 @@ export class PeerDirectory {
 
   /** Replaces the peer list (the CLI's --peers, or a test that learns ports after start). */
   set(configs: readonly PeerConfig[]): void {
-    const next = new Map<Region, Peer>();
-    configs.forEach((c, i) => {
-      if (!regionSchema.safeParse(c.region).success) throw new ConfigError(`peers[${i}].region`, c.region, "a region name like eu-central");
-      if (c.region === this.self) throw new ConfigError(`peers[${i}].region`, c.region, "a region other than this one");
-      if (next.has(c.region)) throw new ConfigError(`peers[${i}].region`, c.region, "a region listed once");
-      let url: URL;
-      try {
-        url = new URL(c.url);
-      } catch {
-        throw new ConfigError(`peers[${i}].url`, c.url, "an http URL like http://127.0.0.1:7101");
-      }
-      if (url.protocol !== "http:" && url.protocol !== "https:") throw new ConfigError(`peers[${i}].url`, c.url, "an http or https URL");
-      next.set(c.region, { region: c.region, url, relayPortMap: c.relayPortMap ?? null });
-    });
-    this.peers = next;
+    this.peers = resolvePeers(this.self, configs);
   }
 
   get(region: Region): Peer | undefined {
@@ -80,4 +66,27 @@ export class PeerDirectory {
     const mapped = map.proxyBase + (port - map.targetMin);
     return mapped > 65535 ? null : { ip: host, port: mapped };
   }
+}
+
+/**
+ * Checks peer configs and builds the directory's map: valid region names, never this
+ * region itself, each listed once, http(s) URLs. Pure, so a caller can validate before it
+ * opens anything (the CLI does).
+ */
+export function resolvePeers(self: Region, configs: readonly PeerConfig[]): Map<Region, Peer> {
+  const next = new Map<Region, Peer>();
+  configs.forEach((c, i) => {
+    if (!regionSchema.safeParse(c.region).success) throw new ConfigError(`peers[${i}].region`, c.region, "a region name like eu-central");
+    if (c.region === self) throw new ConfigError(`peers[${i}].region`, c.region, "a region other than this one");
+    if (next.has(c.region)) throw new ConfigError(`peers[${i}].region`, c.region, "a region listed once");
+    let url: URL;
+    try {
+      url = new URL(c.url);
+    } catch {
+      throw new ConfigError(`peers[${i}].url`, c.url, "an http URL like http://127.0.0.1:7101");
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new ConfigError(`peers[${i}].url`, c.url, "an http or https URL");
+    next.set(c.region, { region: c.region, url, relayPortMap: c.relayPortMap ?? null });
+  });
+  return next;
 }
