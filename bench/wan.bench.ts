@@ -7,7 +7,7 @@ import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import { Registry } from "prom-client";
 import { WanEmulator } from "../lab/wan/wan-emulator.js";
-import { bindRegionSockets, echo } from "../lab/wan/wan-test-kit.js";
+import { bindRegionSockets, echo } from "../test/support/wan-test-kit.js";
 import { LOOPBACK_HOST } from "../lab/wan/topology.js";
 import { quantile, sortedCopy, type Bench } from "./harness.js";
 

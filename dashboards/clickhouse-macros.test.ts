@@ -2,7 +2,7 @@
 // pkg/macros/macros.go (whole seconds, toDateTime(<unix>)), the frontend's
 // $__conditionalAll and its default multi-value format, and Grafana's named formats.
 import { describe, expect, it } from "vitest";
-import { expandClickHouseSql, MacroError, type ExpansionContext } from "./src/clickhouse-macros.js";
+import { expandClickHouseSql, MacroError, type ExpansionContext } from "../test/support/clickhouse-macros.js";
 
 // 2024-02-07 19:00:00.250 UTC → 19:25:00.900 UTC: the incident's first 25 minutes.
 const ctx: ExpansionContext = {

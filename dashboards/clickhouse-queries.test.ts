@@ -11,7 +11,7 @@ import { ChdbStore } from "../store/chdb-backend.js";
 import { migrate } from "../store/migrations.js";
 import { DEFAULT_DATABASE } from "../store/url.js";
 import { DASHBOARDS } from "./src/catalog.js";
-import { expandClickHouseSql, type ExpansionContext, type TemplateVariable } from "./src/clickhouse-macros.js";
+import { expandClickHouseSql, type ExpansionContext, type TemplateVariable } from "../test/support/clickhouse-macros.js";
 import { CLICKHOUSE } from "./src/datasources.js";
 import { renderDashboard } from "./src/render.js";
 import { DATABASE as DATABASE_QUERY } from "./src/variables.js";

@@ -18,7 +18,7 @@ import { migrate } from "../store/migrations.js";
 import { DEFAULT_DATABASE } from "../store/url.js";
 import { seedDashboardData, type SeededRange } from "../test/support/dashboard-seed.js";
 import { DASHBOARDS } from "./src/catalog.js";
-import { expandClickHouseSql, type ExpansionContext } from "./src/clickhouse-macros.js";
+import { expandClickHouseSql, type ExpansionContext } from "../test/support/clickhouse-macros.js";
 import { CLICKHOUSE_PLUGIN_ID, DATABASE_VARIABLE, DATASOURCE_SLOTS } from "./src/datasources.js";
 import { DASHBOARDS_DIR } from "./src/render.js";
 

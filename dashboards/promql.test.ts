@@ -10,7 +10,7 @@ import { ProbeAgent } from "../probes/agent.js";
 import type { ProbeSink } from "../probes/delivery/sink.js";
 import { emptySinkStats } from "../probes/delivery/sink.js";
 import type { RegionNode } from "../sfu/node/region-node.js";
-import { exposedMetricNames, parsePromQL, substituteGrafanaVariables } from "./src/promql.js";
+import { exposedMetricNames, parsePromQL, substituteGrafanaVariables } from "../test/support/promql.js";
 import { promExpressions, recordedNames } from "../test/support/prom-expressions.js";
 import { startRegionWithDeadPeer } from "../test/support/region-with-dead-peer.js";
 

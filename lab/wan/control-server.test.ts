@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Registry } from "prom-client";
 import { WanEmulator } from "./wan-emulator.js";
 import { WanControlServer } from "./control-server.js";
-import { bindRegionSockets, type RegionSockets } from "./wan-test-kit.js";
+import { bindRegionSockets, type RegionSockets } from "../../test/support/wan-test-kit.js";
 
 function parseJson(text: string): unknown {
   try {

@@ -4,7 +4,7 @@ import { performance } from "node:perf_hooks";
 import { Registry } from "prom-client";
 import { ManualClock } from "../../core/clock.js";
 import { WanEmulator } from "./wan-emulator.js";
-import { bindRegionSockets, sleep, type RegionSockets } from "./wan-test-kit.js";
+import { bindRegionSockets, sleep, type RegionSockets } from "../../test/support/wan-test-kit.js";
 import { LOOPBACK_HOST } from "./topology.js";
 
 /** A TCP echo server on an ephemeral loopback port. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../../core/errors.js";
 import { WanEmulator } from "./wan-emulator.js";
-import { bindRegionSockets, type RegionSockets } from "./wan-test-kit.js";
+import { bindRegionSockets, type RegionSockets } from "../../test/support/wan-test-kit.js";
 import { LOOPBACK_HOST } from "./topology.js";
 
 describe("WanEmulator stays on loopback", () => {

@@ -8,7 +8,7 @@ import { createSocket, type Socket } from "node:dgram";
 import { performance } from "node:perf_hooks";
 import { ManualClock } from "../../core/clock.js";
 import { WanEmulator } from "./wan-emulator.js";
-import { bindRegionSockets, sleep, type RegionSockets } from "./wan-test-kit.js";
+import { bindRegionSockets, sleep, type RegionSockets } from "../../test/support/wan-test-kit.js";
 import { LOOPBACK_HOST } from "./topology.js";
 
 const REGIONS = ["us-east", "us-west", "eu-central"] as const;

@@ -3,7 +3,7 @@ import { performance } from "node:perf_hooks";
 import { Registry } from "prom-client";
 import { WanEmulator } from "./wan-emulator.js";
 import { seededRandom } from "../../core/random.js";
-import { bindRegionSockets, echo, median, sleep, type RegionSockets } from "./wan-test-kit.js";
+import { bindRegionSockets, echo, median, sleep, type RegionSockets } from "../../test/support/wan-test-kit.js";
 import { LOOPBACK_HOST } from "./topology.js";
 
 describe("WanEmulator UDP relay links", () => {

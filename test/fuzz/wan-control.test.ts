@@ -7,7 +7,7 @@ import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WanControlServer } from "../../lab/wan/control-server.js";
 import { WanEmulator } from "../../lab/wan/wan-emulator.js";
-import { bindRegionSockets, type RegionSockets } from "../../lab/wan/wan-test-kit.js";
+import { bindRegionSockets, type RegionSockets } from "../support/wan-test-kit.js";
 import { assertNo5xx, headersArb, requestArb, rssBytes, type FuzzRequest } from "./http-fuzz-kit.js";
 
 const RUNS = 600;

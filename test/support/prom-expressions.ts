@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { PROMETHEUS } from "../../dashboards/src/datasources.js";
-import { labelValuesMetric } from "../../dashboards/src/promql.js";
+import { labelValuesMetric } from "./promql.js";
 import { DASHBOARDS_DIR, generatedFiles } from "../../dashboards/src/render.js";
 
 export interface PromExpression {

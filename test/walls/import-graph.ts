@@ -53,9 +53,14 @@ export function resolveImports(file: string, specifiers: readonly string[]): Sou
   return { file, local, packages };
 }
 
-/** The import graph of every source file under `root`. */
+/** The import graph of every source file under `root` (a `.js` specifier of a `.tsx` file resolved to it). */
 export function readImportGraph(root: string): SourceImports[] {
-  return listSources(root).map((file) => resolveImports(file, importSpecifiers(readFileSync(join(root, file), "utf8"))));
+  const files = listSources(root);
+  const known = new Set(files);
+  return files.map((file) => {
+    const s = resolveImports(file, importSpecifiers(readFileSync(join(root, file), "utf8")));
+    return { ...s, local: s.local.map((p) => (!known.has(p) && known.has(`${p}x`) ? `${p}x` : p)) };
+  });
 }
 
 /** The repository root (this file lives at test/walls/). */

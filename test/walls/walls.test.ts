@@ -30,6 +30,11 @@ describe("the repository's import graph", () => {
     expect(checkWalls(graph)).toEqual([]);
   });
 
+  it("resolves a .js specifier to the .tsx file it names", () => {
+    const app = readImportGraph(REPO_ROOT).find((s) => s.file === "tui/run.ts");
+    expect(app?.local).toContain("tui/components/App.tsx");
+  });
+
   it("is read from every production folder the walls name", () => {
     const folders = new Set(listSources(REPO_ROOT).map((f) => f.split("/")[0]));
     for (const w of WALLS) expect(folders).toContain(w.folder);

@@ -26,8 +26,12 @@ export const WALLS: readonly Wall[] = [
   { folder: "cli", mayImport: ["core", "store", "sfu", "probes", "analyzer", "tui", "dashboards", "lab"], why: "cli/ wires the components together in one process" },
 ];
 
-/** Packages only tests use: a production file importing one is test support in the wrong place. */
-export const TEST_ONLY_PACKAGES: readonly string[] = ["vitest", "fast-check", "ink-testing-library"];
+/**
+ * Packages only tests use (test runners, property testing, Ink's test renderer, the PromQL
+ * grammar the dashboards' tests parse with): a production file importing one is test
+ * support in the wrong place.
+ */
+export const TEST_ONLY_PACKAGES: readonly string[] = ["vitest", "fast-check", "ink-testing-library", "@prometheus-io/lezer-promql"];
 
 /** Path segments that name test support, which belongs under test/ (never in a production folder). */
 export const TEST_SUPPORT_PATH = /(^|\/)(testing|conformance[^/]*)(\/|\.tsx?$)/;

@@ -1,8 +1,8 @@
 // Helpers for the emulator's tests and bench (not used by the emulator itself): loopback
 // UDP "region" sockets on a free contiguous range, an echo, and small waits.
 import type { Socket } from "node:dgram";
-import { bindUdpPortRange, closeQuietly } from "./port-range.js";
-import { LOOPBACK_HOST, type PortRange } from "./topology.js";
+import { bindUdpPortRange, closeQuietly } from "../../lab/wan/port-range.js";
+import { LOOPBACK_HOST, type PortRange } from "../../lab/wan/topology.js";
 
 export interface RegionSockets {
   range: PortRange;
