@@ -11,7 +11,7 @@
 // Relay pipes are plain RTP over UDP, one port per relay, in both engines, so regions
 // running different engines relay to each other.
 import type { TrackId } from "../../core/region.js";
-import type { PipeDropCounts, PipeDropReason } from "./pipe-drop.js";
+import type { PipeDropCounts, PipeDropReason, RelaySourceResolver } from "./pipe-drop.js";
 import type { TrackMedia } from "./track-media.js";
 import type { TypedEvents } from "../../core/events.js";
 
@@ -43,7 +43,7 @@ export interface RelayOutHandle {
   /** The local socket packets leave from. */
   local: UdpEndpoint;
   remote: UdpEndpoint;
-  /** Exactly what this pipe sends: give it to the receiving engine's relayIn(). */
+  /** Exactly what this pipe sends, `sourcePort` included: give it to the receiving engine's relayIn(). */
   media: TrackMedia;
 }
 
@@ -149,12 +149,19 @@ export interface MediaEngine extends TypedEvents<MediaEngineEvents> {
    * Binds a port in `rtpPortRange` and makes it the track's source. Without `media` the
    * pipe holds what arrives (bounded) until setRelayMedia() — for a pull whose response,
    * carrying the TrackMedia, comes after the port had to be named in the request.
-   * The pipe believes one sender: `upstream` (here or in setRelayMedia()) when the control
-   * plane negotiated it, else the first source of the track's RTP (latched). Datagrams from
-   * any other address are dropped as `wrong_source` (pipe-drop.ts).
+   * The pipe believes one sender: `upstream` when the caller names it; else the addresses
+   * setRelaySources()'s resolver gives for the `sourcePort` the sending pipe announced in its
+   * media (relayOut() fills it in); else the first source of the track's RTP (latched).
+   * Datagrams from any other address are dropped as `wrong_source` (pipe-drop.ts).
    */
   relayIn(trackId: TrackId, media?: TrackMedia, upstream?: UdpEndpoint): Promise<RelayInHandle>;
   setRelayMedia(relayId: string, media: TrackMedia, upstream?: UdpEndpoint): Promise<void>;
+  /**
+   * How a sending pipe's announced port maps to the addresses its packets can arrive from
+   * (the region's peer routes: a WAN proxy or NAT in between shows another address). Set by
+   * the region node once its peers are known; relay-ins set up later use it.
+   */
+  setRelaySources(resolve: RelaySourceResolver | null): void;
   /** Closes a relay-in or relay-out by id; closing a relay-in ends the track's source. */
   closeRelay(relayId: string): Promise<void>;
 

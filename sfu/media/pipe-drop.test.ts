@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { classifyPipeDatagram, judgePipeDatagram, PIPE_DROP_REASONS, sourcePin } from "./pipe-drop.js";
+import { ANY_IP, classifyPipeDatagram, judgePipeDatagram, negotiatedPin, PIPE_DROP_REASONS, sourcePin } from "./pipe-drop.js";
 
 function rtp(opts: { ssrc?: number; pt?: number; cc?: number; ext?: number; pad?: number; payload?: number } = {}): Buffer {
   const cc = opts.cc ?? 0;
@@ -63,6 +63,25 @@ describe("judgePipeDatagram()", () => {
     expect(judgePipeDatagram(rtp(), stranger, pin).verdict).toEqual({ ok: false, reason: "wrong_source" });
   });
 
+  it("a pin negotiated from the sender's announced port accepts any of the resolved routes and nothing else", () => {
+    const routes = [{ ip: "127.0.0.1", port: 21_005 }, { ip: "127.0.0.1", port: 23_005 }];
+    const pin = negotiatedPin({ sourcePort: 40_000 }, null, (p) => (p === 40_000 ? routes : []));
+    expect(pin).toEqual({ kind: "fixed", sources: routes });
+    for (const r of routes) expect(judgePipeDatagram(rtp(), r, pin, expected).verdict.ok).toBe(true);
+    expect(judgePipeDatagram(rtp(), { ip: "127.0.0.1", port: 21_006 }, pin, expected).verdict).toEqual({ ok: false, reason: "wrong_source" });
+    // An explicit upstream wins; no announced port, or no resolver, or no route: a latch.
+    expect(negotiatedPin({ sourcePort: 40_000 }, upstream, () => routes)).toEqual({ kind: "fixed", sources: [upstream] });
+    expect(negotiatedPin({}, null, () => routes)).toEqual({ kind: "latch", source: null });
+    expect(negotiatedPin({ sourcePort: 40_000 }, null, null)).toEqual({ kind: "latch", source: null });
+    expect(negotiatedPin({ sourcePort: 40_000 }, null, () => [])).toEqual({ kind: "latch", source: null });
+  });
+
+  it("a peer known by host name pins the port alone", () => {
+    const pin = sourcePin([{ ip: ANY_IP, port: 40_000 }]);
+    expect(judgePipeDatagram(rtp(), { ip: "10.1.2.3", port: 40_000 }, pin, expected).verdict.ok).toBe(true);
+    expect(judgePipeDatagram(rtp(), { ip: "10.1.2.3", port: 40_001 }, pin, expected).verdict).toEqual({ ok: false, reason: "wrong_source" });
+  });
+
   it("bytes that are not RTP keep their structural reason, whoever sent them", () => {
     expect(judgePipeDatagram(Buffer.alloc(40), stranger, sourcePin(upstream), expected).verdict).toEqual({ ok: false, reason: "not_rtp" });
   });
@@ -72,11 +91,11 @@ describe("judgePipeDatagram()", () => {
     // Another stream's packet or one before the media is known latches nothing.
     pin = judgePipeDatagram(rtp({ ssrc: 1 }), stranger, pin, expected).pin;
     pin = judgePipeDatagram(rtp(), stranger, pin).pin;
-    expect(pin.source).toBeNull();
+    expect(pin).toEqual({ kind: "latch", source: null });
     const first = judgePipeDatagram(rtp(), upstream, pin, expected);
     expect(first.verdict.ok).toBe(true);
     pin = first.pin;
-    expect(pin.source).toEqual(upstream);
+    expect(pin).toEqual({ kind: "latch", source: upstream });
     expect(judgePipeDatagram(rtp(), stranger, pin, expected).verdict).toEqual({ ok: false, reason: "wrong_source" });
     expect(judgePipeDatagram(rtp(), upstream, pin, expected).verdict).toEqual({ ok: true });
   });

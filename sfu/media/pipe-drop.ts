@@ -72,20 +72,47 @@ export function classifyPipeDatagram(buf: Uint8Array, expected?: ExpectedStream)
   return { ok: true };
 }
 
-/** Who a relay-in believes: a negotiated address, or the first valid sender (latched). */
-export type SourcePin = { kind: "fixed"; source: UdpEndpoint } | { kind: "latch"; source: UdpEndpoint | null };
+/**
+ * Who a relay-in believes: the negotiated sender (one of `sources`: the upstream's address
+ * as each peer route would show it), or the first valid sender (latched).
+ */
+export type SourcePin = { kind: "fixed"; sources: readonly UdpEndpoint[] } | { kind: "latch"; source: UdpEndpoint | null };
 
-export function sourcePin(upstream?: UdpEndpoint | null): SourcePin {
-  return upstream == null ? { kind: "latch", source: null } : { kind: "fixed", source: { ip: upstream.ip, port: upstream.port } };
+/** An endpoint whose ip is ANY_IP matches on the port alone (a peer known by host name). */
+export const ANY_IP = "*";
+
+export function sourcePin(upstream?: UdpEndpoint | readonly UdpEndpoint[] | null): SourcePin {
+  if (upstream == null) return { kind: "latch", source: null };
+  const list = Array.isArray(upstream) ? (upstream as readonly UdpEndpoint[]) : [upstream as UdpEndpoint];
+  return list.length === 0 ? { kind: "latch", source: null } : { kind: "fixed", sources: list.map((u) => ({ ip: u.ip, port: u.port })) };
+}
+
+/** Where a relay-in's packets may come from, as the region's peer routes resolve a sender's port. */
+export type RelaySourceResolver = (sourcePort: number) => UdpEndpoint[];
+
+/**
+ * The pin for a relay-in: the explicit upstream when the caller gives one; else the
+ * addresses the resolver derives from the port the sending pipe announced in its media;
+ * else a latch.
+ */
+export function negotiatedPin(media: { sourcePort?: number | undefined } | null, upstream: UdpEndpoint | null | undefined, resolve: RelaySourceResolver | null): SourcePin {
+  if (upstream != null) return sourcePin(upstream);
+  if (media?.sourcePort === undefined || resolve === null) return sourcePin(null);
+  return sourcePin(resolve(media.sourcePort));
 }
 
 /** Reasons that say the bytes are not RTP at all: reported as such, whoever sent them. */
 const STRUCTURAL: ReadonlySet<PipeDropReason> = new Set(["runt", "not_rtp", "rtcp", "malformed"]);
 
-function sameEndpoint(a: UdpEndpoint, b: UdpEndpoint): boolean {
+function sameEndpoint(pinned: UdpEndpoint, seen: UdpEndpoint): boolean {
   // An IPv4 peer seen on a dual-stack socket is ::ffff:a.b.c.d.
   const norm = (ip: string): string => (ip.startsWith("::ffff:") ? ip.slice(7) : ip);
-  return a.port === b.port && norm(a.ip) === norm(b.ip);
+  return pinned.port === seen.port && (pinned.ip === ANY_IP || norm(pinned.ip) === norm(seen.ip));
+}
+
+function admits(pin: SourcePin, from: UdpEndpoint): boolean {
+  if (pin.kind === "fixed") return pin.sources.some((s) => sameEndpoint(s, from));
+  return pin.source === null || sameEndpoint(pin.source, from);
 }
 
 export interface PipeJudgement {
@@ -102,7 +129,7 @@ export interface PipeJudgement {
 export function judgePipeDatagram(buf: Uint8Array, from: UdpEndpoint, pin: SourcePin, expected?: ExpectedStream): PipeJudgement {
   const verdict = classifyPipeDatagram(buf, expected);
   if (!verdict.ok && STRUCTURAL.has(verdict.reason)) return { verdict, pin };
-  if (pin.source !== null && !sameEndpoint(pin.source, from)) return { verdict: { ok: false, reason: "wrong_source" }, pin };
-  if (!verdict.ok || expected === undefined || pin.source !== null) return { verdict, pin };
+  if (!admits(pin, from)) return { verdict: { ok: false, reason: "wrong_source" }, pin };
+  if (!verdict.ok || expected === undefined || pin.kind === "fixed" || pin.source !== null) return { verdict, pin };
   return { verdict, pin: { kind: "latch", source: { ip: from.ip, port: from.port } } };
 }

@@ -25,6 +25,12 @@ export const trackMediaSchema = z
     codec: codecDescriptionSchema,
     /** The SSRC every engine uses for this track on relay pipes. */
     ssrc: z.number().int().min(0).max(0xffff_ffff),
+    /**
+     * On a relay-out's media only: the local UDP port the pipe sends from, so the receiving
+     * engine pins its relay-in to that sender (pipe-drop.ts). Absent from older peers: the
+     * relay-in then latches the first sender.
+     */
+    sourcePort: z.number().int().min(1).max(65_535).optional(),
   })
   .refine((m) => m.codec.mimeType.toLowerCase().startsWith(`${m.kind}/`), {
     message: "codec.mimeType does not match kind",

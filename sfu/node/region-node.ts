@@ -26,6 +26,7 @@ import { HealthMonitor } from "./health-monitor.js";
 import { resolveOptions, type RegionNodeOptions, type ResolvedOptions } from "./options.js";
 import { PeerClient } from "./peer-client.js";
 import { PeerDirectory, type PeerConfig } from "./peers.js";
+import { pipeSourceResolver } from "./pipe-sources.js";
 import { RelayManager } from "./relay-manager.js";
 import { RelayServer } from "./relay-server.js";
 import { Sessions } from "./sessions.js";
@@ -66,6 +67,7 @@ export class RegionNode {
     this.metrics = new SfuMetrics(o.registry);
     this.events = new EventLog(o.region, clock, logger);
     this.peers = new PeerDirectory(o.region, o.peers);
+    o.engine.setRelaySources(pipeSourceResolver(this.peers));
     this.client = new PeerClient(o.region, this.peers, o.relayAuth);
     this.sessions = new Sessions({
       engine: o.engine, logger, clock, limits: o.sessionLimits,
@@ -249,6 +251,7 @@ export class RegionNode {
     this.events.close();
     this.unwire();
     this.sessions.close();
+    this.engine.setRelaySources(null);
     const closed = new Promise<void>((resolve) => {
       this.server.close(() => {
         resolve();

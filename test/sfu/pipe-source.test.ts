@@ -42,8 +42,11 @@ async function sendAll(socket: Socket, port: number, make: (i: number) => Buffer
 describe.each(ENGINES)("relay pipes believe only their upstream (%s engine)", (engine) => {
   const scope = labScope();
 
-  it("forged RTP with the track's SSRC from another source port never reaches the subscriber and is counted", async () => {
-    const lab = await scope.start({ regions: ["a", "b"], engine });
+  it.each([
+    ["direct", false],
+    ["through the WAN emulator", true],
+  ] as const)("forged RTP with the track's SSRC from another source port never reaches the subscriber and is counted (%s)", async (_name, wan) => {
+    const lab = await scope.start({ regions: ["a", "b"], engine, ...(wan ? { wan: { latencyMs: () => 5 } } : {}) });
     await waitForMesh(lab);
     const track = "live/pinned";
     const pub = scope.defer(await publish(lab.node("a"), track));
@@ -65,6 +68,8 @@ describe.each(ENGINES)("relay pipes believe only their upstream (%s engine)", (e
     const port = stats.relayIn?.port;
     const media = stats.media;
     if (port === undefined || media === null) throw new Error("b has no relay-in with media");
+    // The pin (negotiated from the pipe's announced source port) let every real packet in.
+    expect(stats.relayIn?.packetsDropped.wrong_source).toBe(0);
     const receivedBefore = sub.subscriber.packetsReceived;
     const droppedBefore = await metricValue(lab.registries.get("b")!, "relaywatch_sfu_pipe_packets_dropped_total", { reason: "wrong_source" });
     const forger = await bound();
@@ -80,6 +85,42 @@ describe.each(ENGINES)("relay pipes believe only their upstream (%s engine)", (e
     const again = pub.stream(50);
     await waitFor(() => sub.subscriber.packetsReceived > receivedBefore + 10, 10_000, "the real relay forwarding again");
     again.stop();
+  });
+
+  it("a relay-in pinned through the resolver to the sender's announced port refuses a forger that sends first", async () => {
+    const e: MediaEngine = await createEngine(engine, { rtpPortRange: portWindow(5), webrtcPortRange: { min: 32_768, max: 60_999 }, workers: 1 });
+    scope.defer(e);
+    const upstream = await bound();
+    const forger = await bound();
+    try {
+      // The sender announced port 40000; this region's route to it shows the upstream socket.
+      e.setRelaySources((port) => (port === 40_000 ? [{ ip: "127.0.0.1", port: upstream.address().port }] : []));
+      const media: TrackMedia = { kind: "audio", codec: { mimeType: "audio/opus", payloadType: 111, clockRate: 48_000, channels: 2 }, ssrc: 0x1234_5678, sourcePort: 40_000 };
+      const h = await e.relayIn("live/announced", media);
+      await sendAll(forger, h.port, (i) => rtpOf(media, i, 0xee), 50);
+      await sendAll(upstream, h.port, (i) => rtpOf(media, 200 + i, 0x11), 20);
+      await waitFor(() => e.stats("live/announced").packetsReceived >= 20, 5_000, "the upstream's packets");
+      await waitFor(() => e.pipeDropTotals().wrong_source >= 50, 5_000, "the forger's packets dropped");
+      expect(e.stats("live/announced").packetsReceived).toBe(20);
+      expect(e.pipeDropTotals().wrong_source).toBe(50);
+    } finally {
+      upstream.close();
+      forger.close();
+    }
+  });
+
+  it("relayOut() announces the port its pipe sends from", async () => {
+    const lab = await scope.start({ regions: ["a"], engine });
+    const track = "live/announce-port";
+    const pub = scope.defer(await publish(lab.node("a"), track));
+    await pub.send(5);
+    const sink = await bound();
+    try {
+      const h = await lab.node("a").engine.relayOut(track, { ip: "127.0.0.1", port: sink.address().port });
+      expect(h.media.sourcePort).toBe(h.local.port);
+    } finally {
+      sink.close();
+    }
   });
 
   it("a relay-in pinned to a negotiated upstream refuses a forger that sends first", async () => {

@@ -50,7 +50,7 @@ if (!availability.ok) {
       const { publisher, result } = await connectPublisher(from, trackId, CODEC_PRESETS.vp8, teardown);
       const relayIn = await to.relayIn(trackId, result.media);
       const relayOut = await from.relayOut(trackId, { ip: relayIn.ip, port: relayIn.port });
-      expect(relayOut.media).toEqual(result.media);
+      expect(relayOut.media).toEqual({ ...result.media, sourcePort: relayOut.local.port });
       const { subscriber } = await connectSubscriber(to, trackId, "video", teardown);
       await sendPackets(publisher, 300);
       expect(await waitUntil(() => subscriber.packetsReceived >= 297, 5_000)).toBe(true);

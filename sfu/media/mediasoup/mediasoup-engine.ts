@@ -10,7 +10,7 @@ import type { Logger } from "../../../core/logger.js";
 import { splitTrackId, type TrackId } from "../../../core/region.js";
 import type * as E from "../engine.js";
 import { MediaError } from "../errors.js";
-import { emptyDropCounts, type PipeDropCounts } from "../pipe-drop.js";
+import { emptyDropCounts, negotiatedPin, type PipeDropCounts, type RelaySourceResolver } from "../pipe-drop.js";
 import { checkOffer } from "../sdp-offer.js";
 import { checkMedia, notFound, openPipeSockets } from "./engine-helpers.js";
 import { StatsLoop } from "./stats-loop.js";
@@ -40,6 +40,7 @@ export class MediasoupEngine implements E.MediaEngine {
   private readonly relayIns = new Map<string, MsTrack>();
   private readonly reserved = new Set<TrackId>();
   private readonly dropTotals: PipeDropCounts = emptyDropCounts();
+  private relaySources: RelaySourceResolver | null = null;
   private closing: Promise<void> | null = null;
   private readonly statsLoop: StatsLoop;
 
@@ -177,7 +178,7 @@ export class MediasoupEngine implements E.MediaEngine {
     const out: MsRelayOut = { id: relayId, trackId, transport: leg.transport, consumer: leg.consumer, pipe };
     track.relaysOut.set(relayId, out);
     this.outs.set(relayId, { track, out });
-    return { relayId, trackId, local: pipe.local, remote: pipe.remote, media };
+    return { relayId, trackId, local: pipe.local, remote: pipe.remote, media: { ...media, sourcePort: pipe.local.port } };
   }
 
   async relayIn(trackId: TrackId, media?: TrackMedia, upstream?: E.UdpEndpoint): Promise<E.RelayInHandle> {
@@ -200,7 +201,7 @@ export class MediasoupEngine implements E.MediaEngine {
           this.dropTotals[reason]++;
           this.emitter.safeEmit("pipeDrop", { trackId, relayId, reason });
         },
-      }, this.logger.child({ trackId }), upstream);
+      }, this.logger.child({ trackId }), negotiatedPin(checked, upstream, this.relaySources));
       let lease;
       try {
         lease = await this.pool.acquireRouter(splitTrackId(trackId).room);
@@ -234,6 +235,10 @@ export class MediasoupEngine implements E.MediaEngine {
     if (track === undefined) throw notFound(`no relay-in ${relayId}`);
     if (track.media !== null) throw new InvalidStateError(`setRelayMedia(): relay ${relayId} already has its media`);
     await this.attachRelayLeg(track, checkMedia(media), upstream);
+  }
+
+  setRelaySources(resolve: RelaySourceResolver | null): void {
+    this.relaySources = resolve;
   }
 
   async closeRelay(relayId: string): Promise<void> {
@@ -286,7 +291,7 @@ export class MediasoupEngine implements E.MediaEngine {
       const leg = await openRelayInLeg(track.lease.router, media, source.pipe.internalPort, `relay-${source.relayId}`);
       source.transport = leg.transport;
       source.producer = leg.producer;
-      source.pipe.attach(media, leg.transport.tuple.localPort, upstream);
+      source.pipe.attach(media, leg.transport.tuple.localPort, negotiatedPin(media, upstream, this.relaySources));
     } catch (err) {
       track.media = null;
       throw err;

@@ -12,7 +12,7 @@
 import type { RemoteInfo, Socket } from "node:dgram";
 import type { Logger } from "../../../core/logger.js";
 import type { RelayInStats, UdpEndpoint } from "../engine.js";
-import { emptyDropCounts, judgePipeDatagram, sourcePin, type PipeDropCounts, type PipeDropReason, type SourcePin } from "../pipe-drop.js";
+import { emptyDropCounts, judgePipeDatagram, type PipeDropCounts, type PipeDropReason, type SourcePin } from "../pipe-drop.js";
 import type { TrackMedia } from "../track-media.js";
 import { closeSocket } from "../udp-port.js";
 import { canonicalRtpSize } from "./rtp-bytes.js";
@@ -41,8 +41,8 @@ export class RelayInPipe {
   private pin: SourcePin;
   private closed = false;
 
-  /** `upstream`: the negotiated sender; without it the first sender of the track's RTP is latched. */
-  constructor(id: string, publicSocket: Socket, internalSocket: Socket, hooks: RelayInPipeHooks, logger: Logger, upstream?: UdpEndpoint | null) {
+  /** `pin`: who this pipe believes (pipe-drop.ts negotiatedPin()). */
+  constructor(id: string, publicSocket: Socket, internalSocket: Socket, hooks: RelayInPipeHooks, logger: Logger, pin: SourcePin) {
     this.id = id;
     const addr = publicSocket.address();
     this.ip = addr.address;
@@ -50,7 +50,7 @@ export class RelayInPipe {
     this.publicSocket = publicSocket;
     this.internalSocket = internalSocket;
     this.hooks = hooks;
-    this.pin = sourcePin(upstream);
+    this.pin = pin;
     publicSocket.on("message", (msg, rinfo: RemoteInfo) => {
       this.receive(msg, { ip: rinfo.address, port: rinfo.port });
     });
@@ -73,10 +73,11 @@ export class RelayInPipe {
   }
 
   /** Starts forwarding to the worker (its PlainTransport port) and replays what was held, in order. */
-  attach(media: TrackMedia, workerPort: number, upstream?: UdpEndpoint | null): void {
+  attach(media: TrackMedia, workerPort: number, pin: SourcePin): void {
     this.media = media;
     this.workerPort = workerPort;
-    if (upstream != null) this.pin = sourcePin(upstream);
+    // A sender named when the pipe opened stays the one believed.
+    if (pin.kind === "fixed" || this.pin.kind !== "fixed") this.pin = pin;
     const held = this.held;
     this.held = [];
     for (const h of held) this.receive(h.msg, h.from);

@@ -6,7 +6,7 @@ import type { RemoteInfo, Socket } from "node:dgram";
 import { RtpPacket } from "werift";
 import type { Logger } from "../../../core/logger.js";
 import type { RelayInStats, UdpEndpoint } from "../engine.js";
-import { emptyDropCounts, judgePipeDatagram, sourcePin, type PipeDropCounts, type PipeDropReason, type SourcePin } from "../pipe-drop.js";
+import { emptyDropCounts, judgePipeDatagram, type PipeDropCounts, type PipeDropReason, type SourcePin } from "../pipe-drop.js";
 import type { TrackMedia } from "../track-media.js";
 import { closeSocket } from "../udp-port.js";
 
@@ -33,8 +33,8 @@ export class RelayIn {
   private pin: SourcePin;
   private closed = false;
 
-  /** `upstream`: the negotiated sender; without it the first sender of the track's RTP is latched. */
-  constructor(id: string, socket: Socket, media: TrackMedia | null, hooks: RelayInHooks, logger: Logger, upstream?: UdpEndpoint | null) {
+  /** `pin`: who this pipe believes (pipe-drop.ts negotiatedPin()). */
+  constructor(id: string, socket: Socket, media: TrackMedia | null, hooks: RelayInHooks, logger: Logger, pin: SourcePin) {
     this.id = id;
     const addr = socket.address();
     this.ip = addr.address;
@@ -42,7 +42,7 @@ export class RelayIn {
     this.socket = socket;
     this.media = media;
     this.hooks = hooks;
-    this.pin = sourcePin(upstream);
+    this.pin = pin;
     socket.on("message", (msg, rinfo: RemoteInfo) => {
       this.receive(msg, { ip: rinfo.address, port: rinfo.port });
     });
@@ -56,12 +56,13 @@ export class RelayIn {
   }
 
   /**
-   * Sets the track's media once (and the negotiated upstream, when the control plane knows
-   * it now) and replays what was held, in arrival order.
+   * Sets the track's media once (and the negotiated sender, now that it is known) and
+   * replays what was held, in arrival order.
    */
-  setMedia(media: TrackMedia, upstream?: UdpEndpoint | null): void {
+  setMedia(media: TrackMedia, pin: SourcePin): void {
     this.media = media;
-    if (upstream != null) this.pin = sourcePin(upstream);
+    // A sender named when the pipe opened stays the one believed.
+    if (pin.kind === "fixed" || this.pin.kind !== "fixed") this.pin = pin;
     const held = this.held;
     this.held = [];
     for (const h of held) this.receive(h.msg, h.from);

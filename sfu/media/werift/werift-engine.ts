@@ -22,7 +22,7 @@ import type {
   UdpEndpoint,
 } from "../engine.js";
 import { MediaError } from "../errors.js";
-import { emptyDropCounts, type PipeDropCounts } from "../pipe-drop.js";
+import { emptyDropCounts, negotiatedPin, type PipeDropCounts, type RelaySourceResolver } from "../pipe-drop.js";
 import { checkOffer } from "../sdp-offer.js";
 import { isForwardedCodec, trackMediaSchema, type TrackMedia } from "../track-media.js";
 import { TypedEmitter, type Listener, type Unsubscribe } from "../../../core/events.js";
@@ -58,6 +58,7 @@ export class WeriftEngine implements MediaEngine {
   private readonly hubs = new Map<TrackId, TrackHub>();
   private readonly publishers = new Map<TrackId, PublisherSession>();
   private readonly relaysIn = new Map<string, { trackId: TrackId; relay: RelayIn }>();
+  private relaySources: RelaySourceResolver | null = null;
   private readonly relaysOut = new Map<string, { trackId: TrackId; relay: RelayOut }>();
   private readonly subscriptions = new Map<string, { trackId: TrackId; session: SubscriberSession }>();
   /** Tracks whose source is being set up (publish/relayIn awaiting I/O). */
@@ -179,7 +180,7 @@ export class WeriftEngine implements MediaEngine {
     }
     this.relaysOut.set(relayId, { trackId, relay });
     hub.sinks.set(relayId, relay);
-    return { relayId, trackId, local: relay.local, remote: relay.remote, media };
+    return { relayId, trackId, local: relay.local, remote: relay.remote, media: { ...media, sourcePort: relay.local.port } };
   }
 
   async relayIn(trackId: TrackId, media?: TrackMedia, upstream?: UdpEndpoint): Promise<RelayInHandle> {
@@ -203,7 +204,7 @@ export class WeriftEngine implements MediaEngine {
           },
         },
         this.logger.child({ trackId }),
-        upstream,
+        negotiatedPin(checked, upstream, this.relaySources),
       );
       if (this.closed) {
         await relay.close();
@@ -232,8 +233,12 @@ export class WeriftEngine implements MediaEngine {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     hub.media = checked;
-    entry.relay.setMedia(checked, upstream);
+    entry.relay.setMedia(checked, negotiatedPin(checked, upstream, this.relaySources));
     return Promise.resolve();
+  }
+
+  setRelaySources(resolve: RelaySourceResolver | null): void {
+    this.relaySources = resolve;
   }
 
   async closeRelay(relayId: string): Promise<void> {
