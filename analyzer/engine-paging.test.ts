@@ -216,5 +216,7 @@ describe("one page per cause", () => {
     sweep(PAGING_HORIZON_MS * 2);
     expect(pages()).toEqual(['RelayLoop{"regions":"eu-central,eu-west","severity":"critical"}']);
     expect(engine.book.firing().find((a) => a.name === "ProbePairFailing")?.evidence["inhibitedBy"]).toBeDefined();
+    // The loop's evidence names the pair it breaks.
+    expect(engine.book.firing().find((a) => a.name === "RelayLoop")?.evidence["pairs"]).toEqual([{ src: "us-west", dst: "eu-central", track: t }]);
   });
 });

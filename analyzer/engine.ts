@@ -172,7 +172,14 @@ export class AnalyzerEngine {
         this.reevaluateIfOffline(res.dst, res.ts, now);
       }
     }
-    if (failingChanged) this.syncPairs(now);
+    if (failingChanged) {
+      this.syncPairs(now);
+      // A loop's evidence lists the pairs it breaks: they change with the matrix.
+      if (this.loops.loopCount > 0) {
+        this.loopsChanged = true;
+        this.syncLoopsIfChanged(now, now);
+      }
+    }
     this.time("probes", t0);
   }
 

@@ -143,8 +143,8 @@ function cycleFinding(g: CycleGroup, pairs: BrokenPair[], observedAt: number): F
     name: "RelayLoop",
     severity: "critical",
     labels: { regions: g.regions },
-    // Stable while the cycle holds (no update per track): the evidence says which tracks.
-    summary: `relay loop between ${g.regions.split(",").join(" ⇄ ")}: tracks are relayed in a circle (${loop.cycle.join(" → ")}) and never reach their origin`,
+    // Not per track (a new looped track is no update); the broken pairs are, when they change.
+    summary: `relay loop between ${g.regions.split(",").join(" ⇄ ")}: tracks are relayed in a circle (${loop.cycle.join(" → ")}) and never reach their origin${pairs.length === 0 ? "" : `; ${pairs.length} probe pair(s) broken`}`,
     // formedAt: when the cycle was first seen closed, on the reporting region's clock (the
     // ts of the event that closed it, or of the snapshot that showed it): time-to-detect
     // is startsAt − formedAt.

@@ -25,9 +25,9 @@ interface Row {
 
 const SQL =
   "SELECT name, labels['track'] AS track, labels['region'] AS region, evidence, toUnixTimestamp64Milli(starts_at) AS startsAt " +
-  "FROM relaywatch.alerts WHERE state = 'firing' AND name IN ('RelayLoop', 'FalseIsolation') ORDER BY startsAt";
+  "FROM relaywatch.alerts WHERE state = 'firing' AND name IN ('RelayLoop', 'FalseIsolation') ORDER BY startsAt, ts";
 
-/** Every firing RelayLoop and FalseIsolation the run's analyzer recorded, oldest first (one per alert). */
+/** Every firing RelayLoop and FalseIsolation the run's analyzer recorded, oldest first (one per alert: its fired row, not later updates). */
 export async function exactDetections(dataDir: string): Promise<Detection[]> {
   const res = await runCli(["store", "query", SQL, "--store", join(dataDir, "clickhouse"), "--format", "json"], { timeoutMs: 60_000 });
   if (res.code !== 0) throw new Error(`relaywatch store query exited ${res.code}: ${res.stderr.slice(-2000)}`);
