@@ -11,8 +11,8 @@ import { systemClock } from "../../core/clock.js";
 import { MAX_OFFER_BYTES } from "../../sfu/media/sdp-offer.js";
 import { createRelayCallAuth, signedRelayPath } from "../../sfu/node/auth-adapters.js";
 import { MAX_RELAY_BODY_BYTES } from "../../sfu/http/relay-routes.js";
-import { CODEC_PRESETS, WeriftPublisher, WeriftSubscriber } from "../../probes/client/werift-peer.js";
 import { labScope, publish, SECRETS, state, token, waitFor, waitForMesh } from "../sfu/sfu-kit.js";
+import { publisherOffer, subscriberOffer } from "../support/werift-offers.js";
 import { assertNo5xx, bodyArb, headersArb, requestArb, rssBytes, type FuzzRequest } from "./http-fuzz-kit.js";
 
 const ADMIN_TOKEN = "fuzz-admin-token-0123456789";
@@ -67,24 +67,6 @@ const relayPayload = fc.oneof(
   fc.record({ region, ts: fc.oneof(fc.integer(), fc.double()) }, { requiredKeys: [] }),
   fc.jsonValue({ maxDepth: 3 }),
 ).map((v) => JSON.stringify(v));
-
-async function publisherOffer(): Promise<string> {
-  const peer = new WeriftPublisher(CODEC_PRESETS.vp8);
-  try {
-    return await peer.createOffer();
-  } finally {
-    await peer.close();
-  }
-}
-
-async function subscriberOffer(kind: "video" | "audio"): Promise<string> {
-  const peer = new WeriftSubscriber(kind);
-  try {
-    return await peer.createOffer();
-  } finally {
-    await peer.close();
-  }
-}
 
 describe("fuzz: region node HTTP", () => {
   const scope = labScope();

@@ -7,8 +7,8 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../core/clock.js";
 import type { RegionNode } from "../../sfu/node/region-node.js";
-import { CODEC_PRESETS, WeriftPublisher } from "../../probes/client/werift-peer.js";
 import { countUdpSockets } from "../support/udp-sockets.js";
+import { publisherOffer } from "../support/werift-offers.js";
 import { ENGINES, labScope, metricValue, prepareSubscriber, publish, state, token, trackIn, waitFor } from "./sfu-kit.js";
 
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -16,16 +16,6 @@ const MEDIA_TIMEOUT_MS = 8_000;
 const SQUATTERS = 200;
 /** Parallel WHIP requests: enough to be quick, few enough for a loaded 2-core machine. */
 const IN_FLIGHT = 8;
-
-/** A well-formed WHIP offer from a real werift peer that will never answer ICE checks. */
-async function deadOffer(): Promise<string> {
-  const peer = new WeriftPublisher(CODEC_PRESETS.vp8);
-  try {
-    return await peer.createOffer();
-  } finally {
-    await peer.close();
-  }
-}
 
 async function whip(node: RegionNode, track: string, offer: string): Promise<number> {
   const res = await fetch(`${node.url}/whip/${track}`, {
@@ -52,7 +42,8 @@ describe.each(ENGINES)("sessions that never connect (%s engine)", (engine) => {
   it(`${SQUATTERS} WHIP publishes that never connect are torn down after the connect timeout, sockets and names freed`, async () => {
     const clock = new ManualClock(Date.now());
     const node = await start(clock);
-    const offer = await deadOffer();
+    // Well-formed, from a real peer that is gone: ICE never completes.
+    const offer = await publisherOffer();
     const baseline = countUdpSockets();
     const names = Array.from({ length: SQUATTERS }, (_, i) => `squat/t${i}`);
     const statuses: number[] = [];
