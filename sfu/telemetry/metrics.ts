@@ -26,6 +26,58 @@ export interface MetricsSample {
  */
 const SETUP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/**
+ * The scrape-time metrics: filled from the node's sampler on every collect() (a handful of
+ * engine counters, cheap enough), so the packet path never touches prom-client.
+ */
+function registerSampled(registers: Registry[], sampled: () => MetricsSample | null): void {
+  new Gauge<"source">({
+    name: "relaywatch_sfu_tracks",
+    help: "Tracks held in this region, by source (publisher here or relay-in)",
+    labelNames: ["source"],
+    registers,
+    collect() {
+      this.reset();
+      for (const t of sampled()?.tracks ?? []) this.set({ source: t.source }, t.count);
+    },
+  });
+  new Gauge({
+    name: "relaywatch_sfu_subscribers",
+    help: "WHEP subscribers connected to this region",
+    registers,
+    collect() {
+      this.set(sampled()?.subscribers ?? 0);
+    },
+  });
+  new Gauge<"state" | "direction" | "peer">({
+    name: "relaywatch_sfu_relays",
+    help: "Inter-region relays by state, direction (in = pulled from peer, out = served to peer) and peer",
+    labelNames: ["state", "direction", "peer"],
+    registers,
+    collect() {
+      this.reset();
+      for (const r of sampled()?.relays ?? []) this.inc({ state: r.state, direction: r.direction, peer: r.peer }, r.count);
+    },
+  });
+  const cumulative = (name: string, help: string, pick: (s: MetricsSample) => number): void => {
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        const s = sampled();
+        if (s === null) return;
+        this.reset();
+        this.inc(pick(s));
+      },
+    });
+  };
+  cumulative("relaywatch_sfu_packets_forwarded_total", "RTP packets sent to WHEP subscribers", (s) => s.packetsForwarded);
+  cumulative("relaywatch_sfu_bytes_forwarded_total", "RTP bytes sent to WHEP subscribers", (s) => s.bytesForwarded);
+  cumulative("relaywatch_sfu_packets_received_total", "RTP packets received from publishers and relay-ins", (s) => s.packetsReceived);
+  cumulative("relaywatch_sfu_bytes_received_total", "RTP bytes received from publishers and relay-ins", (s) => s.bytesReceived);
+}
+
 export class SfuMetrics {
   readonly relaySetupSeconds: Histogram<"hops">;
   readonly pipePacketsDroppedTotal: Counter<"reason">;
@@ -42,53 +94,7 @@ export class SfuMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    // Sampled per collect(): the sampler reads a handful of engine counters, cheap enough.
-    const sampled = (): MetricsSample | null => this.sampler?.() ?? null;
-    new Gauge<"source">({
-      name: "relaywatch_sfu_tracks",
-      help: "Tracks held in this region, by source (publisher here or relay-in)",
-      labelNames: ["source"],
-      registers,
-      collect() {
-        this.reset();
-        for (const t of sampled()?.tracks ?? []) this.set({ source: t.source }, t.count);
-      },
-    });
-    new Gauge({
-      name: "relaywatch_sfu_subscribers",
-      help: "WHEP subscribers connected to this region",
-      registers,
-      collect() {
-        this.set(sampled()?.subscribers ?? 0);
-      },
-    });
-    new Gauge<"state" | "direction" | "peer">({
-      name: "relaywatch_sfu_relays",
-      help: "Inter-region relays by state, direction (in = pulled from peer, out = served to peer) and peer",
-      labelNames: ["state", "direction", "peer"],
-      registers,
-      collect() {
-        this.reset();
-        for (const r of sampled()?.relays ?? []) this.inc({ state: r.state, direction: r.direction, peer: r.peer }, r.count);
-      },
-    });
-    const cumulative = (name: string, help: string, pick: (s: MetricsSample) => number): void => {
-      new Counter({
-        name,
-        help,
-        registers,
-        collect() {
-          const s = sampled();
-          if (s === null) return;
-          this.reset();
-          this.inc(pick(s));
-        },
-      });
-    };
-    cumulative("relaywatch_sfu_packets_forwarded_total", "RTP packets sent to WHEP subscribers", (s) => s.packetsForwarded);
-    cumulative("relaywatch_sfu_bytes_forwarded_total", "RTP bytes sent to WHEP subscribers", (s) => s.bytesForwarded);
-    cumulative("relaywatch_sfu_packets_received_total", "RTP packets received from publishers and relay-ins", (s) => s.packetsReceived);
-    cumulative("relaywatch_sfu_bytes_received_total", "RTP bytes received from publishers and relay-ins", (s) => s.bytesReceived);
+    registerSampled(registers, () => this.sampler?.() ?? null);
     this.relaySetupSeconds = new Histogram({
       name: "relaywatch_sfu_relay_setup_seconds",
       help: "Time from a subscribe needing a relay to the relay's first packet, by hops from the origin",
