@@ -98,7 +98,11 @@ type Ctx = z.core.$RefinementCtx<ScenarioShape>;
 function whenValid(shaped: (keyof ScenarioShape)[], clean: (keyof ScenarioShape)[] = []): { when: (p: z.core.ParsePayload) => boolean } {
   const under = (i: z.core.$ZodRawIssue, keys: readonly string[]) => keys.includes(String(i.path?.[0]));
   // `clean` keys must have no issue at all: a check relative to a value already refused would only repeat it.
-  return { when: (p) => !p.issues.some((i) => under(i, clean) || (i.code !== "custom" && under(i, shaped))) };
+  return {
+    when: (p) =>
+      p.value !== null && typeof p.value === "object" && !Array.isArray(p.value) &&
+      !p.issues.some((i) => under(i, clean) || (i.code !== "custom" && under(i, shaped))),
+  };
 }
 
 function regionCheck(s: ScenarioShape, ctx: Ctx): (region: string, path: (string | number)[]) => void {

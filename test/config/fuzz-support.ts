@@ -10,7 +10,11 @@ import { ConfigError } from "../../core/errors.js";
  */
 export function assertCleanMessage(err: unknown, file: string): void {
   expect(err).toBeInstanceOf(ConfigError);
-  const message = (err as Error).message;
+  assertCleanLines((err as Error).message, file);
+}
+
+/** The same check on printed text (the CLI's stderr without its `relaywatch: ` prefix). */
+export function assertCleanLines(message: string, file: string): void {
   const lines = message.split("\n");
   if (lines.length > 1) expect(lines[0]).toMatch(new RegExp(`^${escape(file)}: \\d+ problems$`));
   const problems = lines.length === 1 ? lines : lines.slice(1).filter((l) => !l.startsWith("… and "));
