@@ -23,6 +23,7 @@ import {
 } from "../relay/track-table.js";
 import type { PeerClient } from "./peer-client.js";
 import type { PeerDirectory } from "./peers.js";
+import { RELAY_PATHS } from "./relay-protocol.js";
 
 export interface AnnouncerOptions {
   self: Region;
@@ -125,7 +126,7 @@ export class Announcer {
     const a = snapshotAnnouncement(this.o.self, this.version, entries, now, this.o.ttlMs ?? ANNOUNCEMENT_TTL_MS);
     this.last = { key: entriesKey(entries), sentAt: now };
     for (const peer of this.o.peers.regions()) {
-      void this.o.client.post(peer, "/relay/v1/announce", a).then((r) => {
+      void this.o.client.post(peer, RELAY_PATHS.announce, a).then((r) => {
         if (!r.ok || r.status >= 300) this.o.logger.debug({ peer, result: r.ok ? r.status : r.error }, "send() | announcement not accepted");
       });
     }

@@ -15,7 +15,7 @@ import { applyRound, emptyPeerTable, measuredRtts, type HeartbeatResult, type Pe
 import type { SfuMetrics } from "../telemetry/metrics.js";
 import type { PeerClient } from "./peer-client.js";
 import type { PeerDirectory } from "./peers.js";
-import { heartbeatReplySchema } from "./relay-protocol.js";
+import { heartbeatReplySchema, RELAY_PATHS } from "./relay-protocol.js";
 
 /** 1 s (DESIGN): often enough that a 3 s blip shows as ~3 missed rounds, cheap on any mesh. */
 export const DEFAULT_HEARTBEAT_MS = 1_000;
@@ -145,7 +145,7 @@ export class HealthMonitor {
   private async beat(peer: Region): Promise<HeartbeatResult> {
     const mono = this.o.monotonicMs ?? (() => performance.now());
     const started = mono();
-    const res = await this.o.client.post(peer, "/relay/v1/heartbeat", { region: this.o.self, ts: Math.floor(this.o.clock.now()) }, {
+    const res = await this.o.client.post(peer, RELAY_PATHS.heartbeat, { region: this.o.self, ts: Math.floor(this.o.clock.now()) }, {
       timeoutMs: this.o.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
     });
     if (!res.ok || res.status !== 200) return { ok: false };
