@@ -32,7 +32,7 @@ export function tokenCommand(): Command {
     .option("--secret-file <file>", `a file holding the SFU's token secret (default: $${SECRET_ENV})`)
     .addHelpText("after", `\nExample: relaywatch token mint --room live --track cam --perm publish --ttl 30m\nAny JWT tool can mint the same: HS256, claims {room, track, perm, aud: "relaywatch", exp}.`)
     .action(
-      runAction(async (opts: MintOpts) => {
+      runAction((opts: MintOpts) => {
         const secret = readSecret(opts.secretFile);
         if (secret === undefined) throw new ConfigError(`--secret-file or ${SECRET_ENV}`, undefined, "the SFU's token secret (at least 32 bytes)");
         const ttl = parseDuration(opts.ttl);
@@ -40,7 +40,7 @@ export function tokenCommand(): Command {
         const room = checkedName("--room", opts.room, tokenClaimsSchema.shape.room);
         const track = checkedName("--track", opts.track, tokenClaimsSchema.shape.track);
         process.stdout.write(`${issueToken(secret, { room, track, perm: opts.perm, exp: systemClock.now() + ttl })}\n`);
-        await Promise.resolve();
+        return Promise.resolve();
       }),
     );
 
