@@ -9,7 +9,7 @@ import { parseBandwidth } from "../../lab/wan/link-params.js";
 import type { SetLinkBody } from "../../lab/wan/control-schema.js";
 import type { LinkView } from "../../lab/wan/wan-link.js";
 import { formatTable } from "../format-table.js";
-import { runAction } from "../run-action.js";
+import { EXIT_FAILURE, EXIT_OK, lifecycleAction, type Life } from "../lifecycle.js";
 
 /** 5 s: the control API answers from memory; longer means it is wedged or not there. */
 const REQUEST_TIMEOUT_MS = 5000;
@@ -41,14 +41,16 @@ function urlOption(): Option {
   return new Option("--url <url>", "the WAN emulator's control API, e.g. http://127.0.0.1:7800").env("RELAYWATCH_WAN_URL").makeOptionMandatory();
 }
 
+/** A task (cli/lifecycle.ts): SIGTERM/SIGINT end it at once with 128+n; an unreachable control API is exit 1. */
 function wanAction<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
-  return runAction(async (...args: A) => {
+  return lifecycleAction({ kind: "task" }, async (_life: Life, ...args: A) => {
     try {
       await fn(...args);
+      return EXIT_OK;
     } catch (err) {
       if (!(err instanceof WanControlError)) throw err;
       process.stderr.write(`relaywatch lab wan: ${err.message}\n`);
-      process.exitCode = 1;
+      return EXIT_FAILURE;
     }
   });
 }

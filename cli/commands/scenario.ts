@@ -10,7 +10,10 @@ import { formatReport } from "../../lab/scenario/evaluate.js";
 import { loadScenarioFile } from "../../lab/scenario/parse.js";
 import { runScenario } from "../../lab/scenario/runner.js";
 import type { Scenario } from "../../lab/scenario/schema.js";
+import { lifecycleAction, type Life } from "../lifecycle.js";
+import { checkEngineAvailable, checkWritableDir } from "../preflight.js";
 import { runAction } from "../run-action.js";
+import { WORLD_CLOSE_DEADLINE_MS } from "./up.js";
 
 /** A file path, or the name of a built-in scenario. */
 export function loadScenario(ref: string): { file: string; scenario: Scenario } {
@@ -54,22 +57,29 @@ export function scenarioCommand(): Command {
     .option("--json", "print one JSON report on stdout: {scenario, passed, expectations, alerts}")
     .option("--data-dir <dir>", "where the world keeps its store and logs (default: a fresh temporary directory)")
     .option("--engine <name>", "media engine of the region nodes", "werift")
-    .action(
-      runAction(async (ref: string, opts: { json?: boolean; dataDir?: string; engine: string }) => {
-        const { scenario } = loadScenario(ref);
-        const dataDir = resolve(opts.dataDir ?? mkdtempSync(join(tmpdir(), `relaywatch-scenario-${scenario.name}-`)));
-        const t0 = Date.now();
-        const report = await runScenario(scenario, {
-          dataDir,
-          engine: opts.engine,
-          onProgress: (m) => {
-            process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${m}\n`);
-          },
-        });
-        process.stderr.write(`logs and store in ${dataDir}\n`);
-        process.stdout.write(opts.json === true ? `${JSON.stringify(report)}\n` : formatReport(report));
-        process.exitCode = report.passed ? 0 : 1;
-      }),
-    );
+    .action(lifecycleAction({ kind: "task", closeDeadlineMs: WORLD_CLOSE_DEADLINE_MS }, runScenarioCommand));
   return cmd;
+}
+
+/** Scenario file, engine and data directory checked first; a signal stops the world and exits 128+n. */
+async function runScenarioCommand(life: Life, ref: string, opts: { json?: boolean; dataDir?: string; engine: string }): Promise<number> {
+  const { scenario } = loadScenario(ref);
+  checkEngineAvailable("--engine", opts.engine, process.env["MEDIASOUP_WORKER_BIN"]);
+  if (opts.dataDir !== undefined) checkWritableDir("--data-dir", opts.dataDir);
+  const dataDir = resolve(opts.dataDir ?? mkdtempSync(join(tmpdir(), `relaywatch-scenario-${scenario.name}-`)));
+  const t0 = Date.now();
+  const running = runScenario(scenario, {
+    dataDir,
+    engine: opts.engine,
+    signal: life.abort,
+    onProgress: (m) => {
+      process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${m}\n`);
+    },
+  });
+  // The runner stops its world when it ends; on a signal the world stops at once and this waits for it.
+  life.closers.push("scenario world", () => running.then(() => undefined, () => undefined), { timeoutMs: WORLD_CLOSE_DEADLINE_MS });
+  const report = await running;
+  process.stderr.write(`logs and store in ${dataDir}\n`);
+  process.stdout.write(opts.json === true ? `${JSON.stringify(report)}\n` : formatReport(report));
+  return report.passed ? 0 : 1;
 }

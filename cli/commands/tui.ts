@@ -1,5 +1,6 @@
 // `relaywatch tui`: the on-call dashboard, live from an analyzer or replayed from the store.
 // The only place the TUI meets process streams, the environment and the real clock.
+import { existsSync } from "node:fs";
 import { Command, Option } from "commander";
 import { systemClock } from "../../core/clock.js";
 import { ConfigError } from "../../core/errors.js";
@@ -9,7 +10,8 @@ import { parseReplayTime, parseSpeed } from "../../tui/replay-args.js";
 import type { RunTuiOptions } from "../../tui/run.js";
 import { LiveSource } from "../../tui/source/live-source.js";
 import { ReplaySource } from "../../tui/source/replay-source.js";
-import { runAction } from "../run-action.js";
+import { StartupError, lifecycleAction, type Life } from "../lifecycle.js";
+import { checkReachable } from "../preflight.js";
 
 interface TuiOpts {
   analyzer?: string;
@@ -28,29 +30,34 @@ export function tuiCommand(): Command {
     .option("--at <time>", "replay: where to start: ISO time (2024-02-07T19:25:00Z), epoch ms, or a duration ago (-15m)")
     .option("--speed <speed>", "replay: playback speed (space plays/pauses)", "10x")
     .addHelpText("after", "\nKeys: tab/1-4 views, arrows move, Enter opens, m latency/loss, / filter, ? help, q quits.\nReplay: , . step 1 s, [ ] 10 s, { } 1 min, space play/pause.")
-    .action(
-      runAction(async (opts: TuiOpts) => {
-        if ((opts.analyzer === undefined) === (opts.store === undefined)) throw new ConfigError("--analyzer/--store", opts.analyzer ?? opts.store, "exactly one of --analyzer URL (live) or --store URL|PATH --at TIME (replay)");
-        if (!process.stdout.isTTY || !process.stdin.isTTY) throw new ConfigError("terminal", "not a TTY", "an interactive terminal on stdin and stdout");
-        const runTui = await loadRenderer();
-        const streams = { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr, clock: systemClock };
-        if (opts.analyzer !== undefined) {
-          if (!/^https?:\/\//.test(opts.analyzer)) throw new ConfigError("--analyzer", opts.analyzer, "an http:// or https:// URL");
-          await runTui({ ...streams, source: new LiveSource({ url: opts.analyzer, token: opts.token, fetch: globalThis.fetch, clock: systemClock }) });
-          return;
-        }
-        const url = opts.store ?? "";
-        if (opts.at === undefined) throw new ConfigError("--at", undefined, "a time to replay from, with --store");
-        const at = parseReplayTime(opts.at, systemClock.now());
-        const speed = parseSpeed(opts.speed);
-        const store = await openStore({ url });
-        try {
-          await runTui({ ...streams, source: new ReplaySource({ store, at, speed, clock: systemClock, label: describeLocation(parseStoreUrl(url)) }) });
-        } finally {
-          await store.close();
-        }
-      }),
-    );
+    .action(lifecycleAction({ kind: "service" }, runTuiCommand));
+}
+
+/** Flags, terminal and (live) the analyzer answering: checked before the dashboard opens. */
+async function runTuiCommand(life: Life, opts: TuiOpts): Promise<void> {
+  if ((opts.analyzer === undefined) === (opts.store === undefined)) throw new ConfigError("--analyzer/--store", opts.analyzer ?? opts.store, "exactly one of --analyzer URL (live) or --store URL|PATH --at TIME (replay)");
+  if (opts.analyzer !== undefined && !/^https?:\/\//.test(opts.analyzer)) throw new ConfigError("--analyzer", opts.analyzer, "an http:// or https:// URL");
+  const replay = opts.store === undefined ? null : planReplay(opts.store, opts);
+  if (!process.stdout.isTTY || !process.stdin.isTTY) throw new ConfigError("terminal", "not a TTY", "an interactive terminal on stdin and stdout");
+  if (opts.analyzer !== undefined) await checkReachable("--analyzer", `${opts.analyzer.replace(/\/$/, "")}/healthz`, life.abort);
+  const runTui = await loadRenderer();
+  const streams = { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr, clock: systemClock };
+  if (replay === null) {
+    await runTui({ ...streams, source: new LiveSource({ url: opts.analyzer ?? "", token: opts.token, fetch: globalThis.fetch, clock: systemClock }) });
+    return;
+  }
+  const store = await life.closers.open("store", () => openStore({ url: replay.url }), (s) => s.close());
+  await runTui({ ...streams, source: new ReplaySource({ store, at: replay.at, speed: replay.speed, clock: systemClock, label: describeLocation(parseStoreUrl(replay.url)) }) });
+}
+
+/** Replay needs --at, a speed, and a store that exists (an embedded one is never created here). */
+function planReplay(url: string, opts: TuiOpts): { url: string; at: number; speed: number } {
+  if (opts.at === undefined) throw new ConfigError("--at", undefined, "a time to replay from, with --store");
+  const at = parseReplayTime(opts.at, systemClock.now());
+  const speed = parseSpeed(opts.speed);
+  const loc = parseStoreUrl(url, "--store");
+  if (loc.kind === "chdb" && !existsSync(loc.path)) throw new StartupError(`--store ${loc.path}: no store there`);
+  return { url, at, speed };
 }
 
 /**

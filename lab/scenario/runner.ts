@@ -26,6 +26,8 @@ export interface RunScenarioOptions {
   engine?: string;
   logger?: Logger;
   onProgress?: (message: string) => void;
+  /** Aborted (the CLI's SIGTERM/SIGINT): the world stops and the run ends early (a partial report). */
+  signal?: AbortSignal;
 }
 
 export async function runScenario(s: Scenario, o: RunScenarioOptions): Promise<ScenarioReport> {
@@ -46,7 +48,7 @@ export async function runScenario(s: Scenario, o: RunScenarioOptions): Promise<S
   const seen = new Map<string, Alert>();
   try {
     progress("waiting for every pair to deliver media (ok or degraded)");
-    const settled = await settle(world, s.regions.length);
+    const settled = await settle(world, s.regions.length, o.signal);
     if (!settled) progress(`not every pair delivered media after ${SETTLE_TIMEOUT_MS / 1000} s; starting anyway`);
     const t0 = Math.ceil((Date.now() + 500) / rotateMs) * rotateMs;
     progress(`scenario ${s.name} starts in ${t0 - Date.now()} ms (aligned to a probe rotation), runs ${s.duration / 1000} s`);
@@ -60,7 +62,8 @@ export async function runScenario(s: Scenario, o: RunScenarioOptions): Promise<S
       }, Math.max(0, t0 + e.at - Date.now())),
     );
     const end = t0 + s.duration;
-    while (Date.now() < end) {
+    // An abort has stopped the world already (World's signal): end the run now.
+    while (Date.now() < end && o.signal?.aborted !== true) {
       await pollAlerts(world, seen, logger);
       await sleepUntil(Math.min(end, Date.now() + ALERT_POLL_MS));
     }
@@ -97,12 +100,13 @@ function startWorld(s: Scenario, o: RunScenarioOptions, pageUrl: string, interva
     ...(o.logger === undefined ? {} : { logger: o.logger }),
     ...(o.engine === undefined ? {} : { engine: o.engine }),
     onProgress: (m) => { o.onProgress?.(`starting ${m}`); },
+    ...(o.signal === undefined ? {} : { signal: o.signal }),
   });
 }
 
-async function settle(world: World, regions: number): Promise<boolean> {
+async function settle(world: World, regions: number, signal: AbortSignal | undefined): Promise<boolean> {
   const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && signal?.aborted !== true) {
     try {
       const o = await world.overview();
       // degraded delivers media: a scenario with a lossy link from the start settles too.

@@ -13,6 +13,7 @@ import { Closers } from "../../core/closers.js";
 import { RelaywatchError } from "../../core/errors.js";
 import { silentLogger, type Logger } from "../../core/logger.js";
 import { splitTrackId, type Region, type TrackId } from "../../core/region.js";
+import { issueAgentToken } from "../../analyzer/ingest/agent-token.js";
 import { issueToken, type TokenPerm } from "../../sfu/auth/tokens.js";
 import { DEFAULT_STOP_GRACE_MS, Supervisor } from "../launcher/supervisor.js";
 import { WanControlServer, WanEmulator, type LinkPatch } from "../wan/index.js";
@@ -20,6 +21,8 @@ import { analyzerConfig, nearestFirst, probeArgs, regionArgs, type WorldPorts } 
 import { allocateWorldPorts } from "./ports.js";
 
 const BIN = join(import.meta.dirname, "../../cli/bin.mjs");
+/** The analyzer token of a world, in its data directory. */
+export const ANALYZER_TOKEN_FILE = "analyzer.token";
 
 export interface WorldLink {
   between: readonly [Region, Region];
@@ -45,6 +48,8 @@ export interface WorldOptions {
   alertmanager?: readonly string[];
   logger?: Logger;
   onProgress?: (message: string) => void;
+  /** Aborted: the world stops (while starting, start() rejects once what it started is stopped). */
+  signal?: AbortSignal;
 }
 
 /** Secrets a world's processes share, fresh for each world (environment only, never flags). */
@@ -52,6 +57,8 @@ interface WorldSecrets {
   RELAYWATCH_TOKEN_SECRET: string;
   RELAYWATCH_RELAY_SECRET: string;
   RELAYWATCH_ADMIN_TOKEN: string;
+  /** The analyzer's token: the lab's analyzer requires it (read API) and signs the agents' region tokens with it. */
+  RELAYWATCH_ANALYZER_TOKEN: string;
 }
 
 /** 2 s beyond the supervisor's SIGTERM grace: its SIGKILL fallback gets to run before we give up waiting. */
@@ -85,11 +92,20 @@ export class World {
    */
   static async start(o: WorldOptions): Promise<World> {
     const closers = new Closers();
+    const { signal } = o;
+    if (signal !== undefined) {
+      signal.throwIfAborted();
+      const onAbort = (): void => { void closers.closeAll(); };
+      signal.addEventListener("abort", onAbort, { once: true });
+      closers.push("abort listener", () => { signal.removeEventListener("abort", onAbort); });
+    }
     try {
       const world = await World.startNetwork(o, closers);
       await world.startRegions(o);
       await world.startAnalyzer(o);
       if (o.probes !== false) await world.startProbes(o);
+      // A step that finished after an abort had already stopped everything: report the abort.
+      signal?.throwIfAborted();
       return world;
     } catch (err) {
       await closers.closeAll();
@@ -121,6 +137,7 @@ export class World {
       RELAYWATCH_TOKEN_SECRET: randomBytes(32).toString("hex"),
       RELAYWATCH_RELAY_SECRET: randomBytes(32).toString("hex"),
       RELAYWATCH_ADMIN_TOKEN: randomBytes(24).toString("hex"),
+      RELAYWATCH_ANALYZER_TOKEN: randomBytes(24).toString("hex"),
     };
     return new World({ ports, wan, wanControl, supervisor, secrets, logDir, closers });
   }
@@ -133,7 +150,7 @@ export class World {
           name: region,
           command: process.execPath,
           args: [BIN, ...regionArgs({ region, ports: this.ports, routes: this.wan.routesFrom(region), behaviours: o.behaviours?.[region] ?? [], engine: o.engines?.[region] ?? o.engine ?? "werift" }), "--log-level", "warn"],
-          env: { ...this.secrets },
+          env: { RELAYWATCH_TOKEN_SECRET: this.secrets.RELAYWATCH_TOKEN_SECRET, RELAYWATCH_RELAY_SECRET: this.secrets.RELAYWATCH_RELAY_SECRET, RELAYWATCH_ADMIN_TOKEN: this.secrets.RELAYWATCH_ADMIN_TOKEN },
           readyUrl: `${this.regionUrl(region)}/healthz`,
         }),
       ),
@@ -151,9 +168,11 @@ export class World {
       ...(o.alertmanager === undefined ? {} : { alertmanager: o.alertmanager }),
     });
     writeFileSync(configFile, stringify(config));
+    // For people and tools next to the lab (relaywatch tui, curl): RELAYWATCH_ANALYZER_TOKEN_FILE=<dataDir>/analyzer.token.
+    writeFileSync(join(o.dataDir, ANALYZER_TOKEN_FILE), `${this.analyzerToken}\n`, { mode: 0o600 });
     // Stopped before the regions, after the probes: it flushes the store with their last results in.
     this.closers.push("analyzer", () => this.supervisor.kill("analyzer", "SIGTERM"), { timeoutMs: PROCESS_CLOSE_TIMEOUT_MS });
-    await this.supervisor.start({ name: "analyzer", command: process.execPath, args: [BIN, "analyze", "--config", configFile, "--log-level", "warn"], readyUrl: `${this.analyzerUrl}/healthz` }, 30_000);
+    await this.supervisor.start({ name: "analyzer", command: process.execPath, args: [BIN, "analyze", "--config", configFile, "--log-level", "warn"], env: { RELAYWATCH_ANALYZER_TOKEN: this.analyzerToken }, readyUrl: `${this.analyzerUrl}/healthz` }, 30_000);
   }
 
   private async startProbes(o: WorldOptions): Promise<void> {
@@ -170,8 +189,9 @@ export class World {
             region, regions: o.regions, sfuUrl: this.regionUrl(region), analyzerUrl: this.analyzerUrl,
             failover: nearestFirst(region, o.regions, (a, b) => this.wan.getLink(a, b).latencyMs).map((r) => this.regionUrl(r)),
             intervalMs: o.probeIntervalMs ?? 1000, rotateMs: o.probeRotateMs ?? 30_000, metricsPort: this.ports.probeMetrics.get(region) ?? 0,
-          }), "--log-level", "warn"],
-          env: { RELAYWATCH_TOKEN_SECRET: this.secrets.RELAYWATCH_TOKEN_SECRET },
+          }), "--spool-dir", join(o.dataDir, "probe-spool", region), "--log-level", "warn"],
+          // Each agent holds only its own region's token: it can report pairs into its region, nothing else.
+          env: { RELAYWATCH_TOKEN_SECRET: this.secrets.RELAYWATCH_TOKEN_SECRET, RELAYWATCH_ANALYZER_TOKEN: issueAgentToken(this.analyzerToken, region) },
           readyUrl: `http://127.0.0.1:${this.ports.probeMetrics.get(region) ?? 0}/metrics`,
         }),
       ),
@@ -183,6 +203,11 @@ export class World {
     const p = this.ports.regions.get(region);
     if (p === undefined) throw new RelaywatchError("not_found", `no region ${region} in this world`);
     return `http://127.0.0.1:${p.http}`;
+  }
+
+  /** The analyzer's bearer token (read API, TUI); probe agents get region tokens signed with it. */
+  get analyzerToken(): string {
+    return this.secrets.RELAYWATCH_ANALYZER_TOKEN;
   }
 
   /** A WHIP/WHEP bearer token for this world's regions (10 minutes). */
@@ -202,13 +227,13 @@ export class World {
   }
 
   async alerts(): Promise<Alert[]> {
-    const res = await fetch(`${this.analyzerUrl}/v1/alerts`);
+    const res = await fetch(`${this.analyzerUrl}/v1/alerts`, { headers: { authorization: `Bearer ${this.analyzerToken}` } });
     if (!res.ok) throw new RelaywatchError("invalid_state", `analyzer /v1/alerts: HTTP ${res.status}`);
     return alertsResponseSchema.parse(await res.json()).alerts;
   }
 
   async overview(): Promise<Overview> {
-    const res = await fetch(`${this.analyzerUrl}/v1/overview`);
+    const res = await fetch(`${this.analyzerUrl}/v1/overview`, { headers: { authorization: `Bearer ${this.analyzerToken}` } });
     if (!res.ok) throw new RelaywatchError("invalid_state", `analyzer /v1/overview: HTTP ${res.status}`);
     return overviewSchema.parse(await res.json());
   }
