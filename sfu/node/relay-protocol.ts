@@ -1,5 +1,8 @@
-// The inter-region relay API's wire payloads (`/relay/v1/*`), beyond what sfu/relay/ defines.
-// Every call is HMAC-signed by the sender and verified before any of this is parsed.
+// The inter-region relay API (`/relay/v1/*`): its paths (RELAY_PATHS, the one place they
+// are written), its payload schemas beyond the pull policy's request and accept bodies
+// (sfu/relay/pull-policy.ts), and how a pull's answer is read (classifyPullReply, shared by
+// the region node and the simulator). Every call is HMAC-signed by the sender for its
+// destination region and verified before any of this is parsed.
 //
 //   POST /relay/v1/pull        downstream → upstream: pull a track into `port` (our relay-in)
 //        200 {chain, pending:false, media}  served: the relay-out is open, packets follow
