@@ -30,6 +30,8 @@ interface SfuOpts {
   witness?: string;
   linger?: string;
   upstreamLost?: string;
+  sessionConnectTimeout?: string;
+  sessionMediaTimeout?: string;
   heartbeat?: string;
   logLevel: LogLevel;
 }
@@ -54,6 +56,8 @@ export function sfuCommand(): Command {
     .option("--witness <url>", "independent witness for guarded isolation, e.g. the analyzer's /healthz")
     .option("--linger <duration>", "keep an idle relay this long after its last subscriber", "5s")
     .option("--upstream-lost <duration>", "tear down relays whose upstream region no heartbeat has reached for this long (subscribers re-locate)", "10s")
+    .option("--session-connect-timeout <duration>", "end a WHIP/WHEP session not connected (ICE/DTLS, first packet) this long after its 201", "15s")
+    .option("--session-media-timeout <duration>", "end a connected WHIP/WHEP session whose media stopped for this long", "30s")
     .option("--heartbeat <duration>", "heartbeat interval", "1s")
     .addOption(new Option("--log-level <level>", "log level").choices(["debug", "info", "warn", "error", "silent"]).default("info"))
     .addHelpText("after", "\nEnvironment: RELAYWATCH_TOKEN_SECRET and RELAYWATCH_RELAY_SECRET (required, ≥ 32 bytes);\nRELAYWATCH_ADMIN_TOKEN (≥ 16 characters) enables the admin API (/admin/behaviours, /admin/drain);\nMEDIASOUP_WORKER_BIN: the mediasoup worker binary to run (default: mediasoup's own).")
@@ -73,6 +77,8 @@ interface SfuPlan {
   relayPorts: { min: number; max: number };
   lingerMs: number;
   upstreamLostMs: number;
+  sessionConnectTimeoutMs: number;
+  sessionMediaTimeoutMs: number;
   heartbeatMs: number;
 }
 
@@ -112,6 +118,8 @@ async function planSfu(opts: SfuOpts): Promise<SfuPlan> {
     relayPorts: parseRange("--relay-ports", opts.relayPorts),
     lingerMs: duration("--linger", opts.linger ?? "5s"),
     upstreamLostMs: duration("--upstream-lost", opts.upstreamLost ?? "10s"),
+    sessionConnectTimeoutMs: duration("--session-connect-timeout", opts.sessionConnectTimeout ?? "15s"),
+    sessionMediaTimeoutMs: duration("--session-media-timeout", opts.sessionMediaTimeout ?? "30s"),
     heartbeatMs: duration("--heartbeat", opts.heartbeat ?? "1s"),
   };
   checkEngineAvailable("--engine", plan.engineName, process.env["MEDIASOUP_WORKER_BIN"]);
@@ -141,6 +149,7 @@ async function runSfu(life: Life, opts: SfuOpts): Promise<void> {
     region: p.region, listen: p.listen, peers: p.peers, engine, logger, registry,
     secrets: { tokenSecret: p.tokenSecret, relaySecret: p.relaySecret },
     behaviours: p.behaviours, lingerMs: p.lingerMs, upstreamLostMs: p.upstreamLostMs, heartbeatMs: p.heartbeatMs,
+    sessionConnectTimeoutMs: p.sessionConnectTimeoutMs, sessionMediaTimeoutMs: p.sessionMediaTimeoutMs,
     ...(opts.witness === undefined ? {} : { witnessUrl: opts.witness }),
     admin: p.adminToken === undefined ? { enabled: false } : { enabled: true, token: p.adminToken },
   }), (n) => n.close());
