@@ -8,6 +8,7 @@ import type { Region, TrackId } from "../../core/region.js";
 import { LEGACY_ANNOUNCE_SETTLE_MS } from "./announce-policy.js";
 import { NO_LEGACY_BEHAVIOURS, parseBehaviours, type LegacyBehaviours } from "./legacy-behaviours.js";
 import { findCycle } from "../../core/cycle.js";
+import { chainTo, meshActions, meshArb, meshConfig, meshViolation, type Mesh } from "../../test/support/relay-meshes.js";
 import { simulate, type SimAction, type SimConfig, type SimResult } from "./simulate.js";
 
 const TRACK: TrackId = "probe/us-west";
@@ -121,50 +122,14 @@ describe("findCycle()", () => {
   });
 });
 
-const meshArb = fc
-  .integer({ min: 3, max: 8 })
-  .chain((n) => {
-    const regions = Array.from({ length: n }, (_, i) => `r${i}`);
-    const region = fc.integer({ min: 0, max: n - 1 });
-    const track = fc.integer({ min: 0, max: 2 });
-    return fc.record({
-      regions: fc.constant(regions),
-      rtt: fc.array(fc.integer({ min: 1, max: 250 }), { minLength: n * n, maxLength: n * n }),
-      origins: fc.array(region, { minLength: 1, maxLength: 3 }),
-      // Demand spread out, so later regions find earlier ones' copies and relays cascade.
-      demands: fc.array(fc.record({ at: fc.integer({ min: 0, max: 6_000 }), region, track }), { minLength: n, maxLength: 3 * n }),
-      // Then relays break and subscribers leave, while tables still hold the old copies.
-      disruptions: fc.array(
-        fc.record({ at: fc.integer({ min: 500, max: 10_000 }), kind: fc.constantFrom("break" as const, "undemand" as const), region, track }),
-        { maxLength: 2 * n },
-      ),
-      // Per-message delay factors: mostly near the RTT, some very late (stale tables, reordering).
-      jitter: fc.array(fc.oneof(fc.double({ min: 0.5, max: 1.5, noNaN: true }), fc.double({ min: 0, max: 20, noNaN: true })), { minLength: 1, maxLength: 64 }),
-      announceEarly: fc.boolean(),
-    });
-  });
-
 describe("the loop guard on random meshes", () => {
   it("never lets a track's upstream graph form a cycle, and connects every demanding region to the origin (defaults, and announce-early with the guard on)", () => {
     fc.assert(
       fc.property(meshArb, (m) => {
-        // The guard must hold on its own, even with announce-early lying about copies.
-        const config = meshConfig(m, m.announceEarly ? behaviours("announce-early") : NO_LEGACY_BEHAVIOURS);
-        const actions = meshActions(m);
-        const r = simulate(config, actions, 120_000);
-        // Never a cycle that nothing is already tearing down; a stale chain healing (see
-        // SimResult.firstUnhealingCycle and the regression below) is gone at the end.
-        expect(r.firstUnhealingCycle).toBeNull();
-        expect(r.quiescent).toBe(true);
-        for (const byRegion of r.relays.values()) expect(findCycle(new Map([...byRegion].map(([reg, v]) => [reg, v.state === "locating" ? null : v.upstream])))).toBeNull();
-        for (const [track, origin] of config.origins) {
-          for (const region of stillDemanding(actions, track)) {
-            if (region === origin) continue;
-            expect(chainTo(r, track, region)).toEqual({ reaches: origin });
-            // The chain the region believes in (what its loop guard checks) is the real one.
-            expect(r.relays.get(track)?.get(region)?.chain.at(-1)).toBe(origin);
-          }
-        }
+        // The guard must hold on its own, even with announce-early lying about copies. Never
+        // a cycle that nothing is already tearing down (a stale chain healing — see
+        // SimResult.firstUnhealingCycle and the regression below — is gone at the end).
+        expect(meshViolation(m, m.announceEarly ? behaviours("announce-early") : NO_LEGACY_BEHAVIOURS)).toBeNull();
       }),
       { numRuns: 1_000 },
     );
@@ -266,53 +231,3 @@ describe("the loop guard on random meshes", () => {
     expect(found.failed).toBe(true);
   });
 });
-
-type Mesh = typeof meshArb extends fc.Arbitrary<infer T> ? T : never;
-
-function meshConfig(m: Mesh, set: LegacyBehaviours): SimConfig {
-  const n = m.regions.length;
-  const rttMsOf = (a: Region, b: Region): number => {
-    const [i, j] = [Number(a.slice(1)), Number(b.slice(1))].sort((x, y) => x - y) as [number, number];
-    return m.rtt[i * n + j] ?? 50;
-  };
-  return {
-    regions: m.regions,
-    rttMs: rttMsOf,
-    origins: new Map<TrackId, Region>(m.origins.map((o, t) => [`t/${t}`, `r${o}`] as const)),
-    behaviours: new Map(m.regions.map((r) => [r, set])),
-    delayMs: (msg) => (rttMsOf(msg.from, msg.to) / 2) * (m.jitter[msg.index % m.jitter.length] ?? 1),
-  };
-}
-
-function meshActions(m: Mesh): SimAction[] {
-  return [...m.demands.map((e) => ({ ...e, kind: "demand" as const })), ...m.disruptions].map((e) => ({
-    at: e.at,
-    kind: e.kind,
-    region: `r${e.region}`,
-    track: `t/${e.track % m.origins.length}`,
-  }));
-}
-
-/** Regions whose last demand/undemand action for `track` was a demand. */
-function stillDemanding(actions: readonly SimAction[], track: TrackId): Set<Region> {
-  const out = new Set<Region>();
-  for (const a of [...actions].sort((x, y) => x.at - y.at)) {
-    if (a.track !== track || a.kind === "break") continue;
-    if (a.kind === "demand") out.add(a.region);
-    else out.delete(a.region);
-  }
-  return out;
-}
-
-/** Follows actual upstream links from `region`; every hop must be flowing. */
-function chainTo(r: SimResult, track: TrackId, region: Region): { reaches: Region | null } {
-  const views = r.relays.get(track);
-  let cur: Region = region;
-  for (let hops = 0; hops < 16; hops++) {
-    const v = views?.get(cur);
-    if (v === undefined) return { reaches: cur };
-    if (v.state !== "flowing" || v.upstream === null) return { reaches: null };
-    cur = v.upstream;
-  }
-  return { reaches: null };
-}
