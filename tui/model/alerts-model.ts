@@ -46,9 +46,16 @@ export function alertCycle(alert: Alert): string[] | null {
   return Array.isArray(c) && c.length > 0 && c.every((x) => typeof x === "string") ? c : null;
 }
 
+/** The alert's track: its label, or for a RelayLoop (one per cycle) the first looped track in its evidence. */
+function alertTrack(alert: Alert): string | undefined {
+  const fromEvidence = alert.evidence["track"];
+  return alert.labels["track"] ?? (alert.name === "RelayLoop" && typeof fromEvidence === "string" ? fromEvidence : undefined);
+}
+
 /** What Enter opens: the track's relay graph, the pair's matrix cell, or the region. */
 export function alertTarget(alert: Alert): AlertTarget {
-  const { track, src, dst, region, regions } = alert.labels;
+  const { src, dst, region, regions } = alert.labels;
+  const track = alertTrack(alert);
   if (track !== undefined && track !== "") return { kind: "track", track };
   if (src !== undefined && dst !== undefined) return { kind: "pair", src, dst };
   if (region !== undefined && region !== "") return { kind: "region", region };
@@ -60,7 +67,8 @@ export function alertTarget(alert: Alert): AlertTarget {
 /** The "what" of an alert in a few words: the cycle, the pair, the region or the track. */
 export function alertSubject(alert: Alert): string {
   const cycle = alertCycle(alert);
-  const { track, src, dst, region, regions } = alert.labels;
+  const { src, dst, region, regions } = alert.labels;
+  const track = alertTrack(alert);
   // The regions first: on a narrow screen the cut falls on the track id, not the loop.
   const parts: string[] = [];
   if (cycle !== null) parts.push(cycle.join(" → "));
