@@ -12,6 +12,7 @@ import { MAX_OFFER_BYTES } from "../../sfu/media/sdp-offer.js";
 import { createRelayCallAuth, signedRelayPath } from "../../sfu/node/auth-adapters.js";
 import { MAX_RELAY_BODY_BYTES } from "../../sfu/http/relay-routes.js";
 import { labScope, publish, SECRETS, state, token, waitFor, waitForMesh } from "../sfu/sfu-kit.js";
+import { countUdpSockets } from "../support/udp-sockets.js";
 import { publisherOffer, subscriberOffer } from "../support/werift-offers.js";
 import { assertNo5xx, bodyArb, headersArb, requestArb, rssBytes, type FuzzRequest } from "./http-fuzz-kit.js";
 
@@ -85,6 +86,7 @@ describe("fuzz: region node HTTP", () => {
     scope.defer({ close: () => new Promise<void>((resolve) => { sink.close(() => { resolve(); }); }) });
     const validAuth = [`Bearer ${token(TRACK, "publish")}`, `Bearer ${token(TRACK)}`, `Bearer ${ADMIN_TOKEN}`, `Bearer ${token("live/other", "publish")}`];
     const rssBefore = rssBytes();
+    const socketsBefore = countUdpSockets();
 
     const plain = await assertNo5xx({ base: b.url, requests: requestArb(TEMPLATES, [MAX_OFFER_BYTES, MAX_RELAY_BODY_BYTES, 4096], { validAuth }), numRuns: RUNS });
 
@@ -128,6 +130,8 @@ describe("fuzz: region node HTTP", () => {
       // Whatever a fuzzed WHIP/WHEP opened never connected: it expires, nothing squats.
       await waitFor(async () => (await state(node)).tracks.every((t) => t.track === TRACK), 15_000, `${node.region}: only the real track left`);
     }
+    // Every socket a fuzzed session or pull opened is closed again (relays end after linger).
+    await waitFor(() => countUdpSockets() <= socketsBefore, 15_000, "no UDP socket left over");
     expect(rssBytes() - rssBefore).toBeLessThan(MAX_RSS_GROWTH_BYTES);
   });
 });
