@@ -141,8 +141,11 @@ function unionProblems(schema: z.ZodType, issue: Extract<Issue, { code: "invalid
   if (everywhere.length > 0) {
     return everywhere.map((k) => ({ path: [...at, k], atKey: true, value: valueAt(data, [...at, k]), expected: expectedFromZodMessage(issue.message) }));
   }
-  return [{ path: at, atKey: false, value: valueAt(data, at), expected: expectedFromZodMessage(issue.message) }];
+  const value = valueAt(data, at);
+  return [{ path: at, atKey: false, value, expected: `${expectedFromZodMessage(issue.message)}${value === undefined ? REQUIRED : ""}` }];
 }
+
+const REQUIRED = " (this key is required)";
 
 /**
  * Every zod issue as problems: unions resolved to the branch the input was meant as,
@@ -157,7 +160,9 @@ export function problemsFromIssues(schema: z.ZodType, issues: readonly Issue[], 
       const known = knownKeysAt(schema, at);
       for (const key of issue.keys) {
         const hint = closestName(key, known);
-        const expected = known.length === 0 ? "no key here" : `one of the keys known here: ${known.join(", ")}${hint === null ? "" : ` (did you mean ${hint}?)`}`;
+        let expected = known.length === 0 ? "no key here" : `one of the keys known here: ${known.join(", ")}${hint === null ? "" : ` (did you mean ${hint}?)`}`;
+        // Known here, but in another form of a union (e.g. kill and restart in one timeline entry).
+        if (known.includes(key)) expected = `the keys of one form only: ${key} belongs to another form of this entry`;
         out.push({ path: [...at, key], atKey: true, value: valueAt(data, [...at, key]), expected });
       }
     } else if (issue.code === "invalid_key") {
@@ -166,7 +171,7 @@ export function problemsFromIssues(schema: z.ZodType, issues: readonly Issue[], 
     } else {
       const value = valueAt(data, at);
       let expected = expectedFromZodMessage(issue.message);
-      if (value === undefined && !expected.includes("required")) expected += " (this key is required)";
+      if (value === undefined && !expected.includes("required")) expected += REQUIRED;
       if (issue.code === "invalid_value" && typeof value === "string") {
         const hint = closestName(value, issue.values.map(String));
         if (hint !== null) expected += ` (did you mean ${hint}?)`;
