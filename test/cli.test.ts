@@ -57,10 +57,17 @@ describe("relaywatch CLI", () => {
     expect(r.stdout + r.stderr).not.toContain("hunter2");
   });
 
-  it("an unknown subcommand is a usage error naming it, with the help", async () => {
+  it("an unknown subcommand is a usage error naming it: one line pointing at --help, exit 2", async () => {
     const r = await runCli(["upp"]);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain("unknown command 'upp'");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("relaywatch: unknown command 'upp' (see `relaywatch --help`)\n");
     expect(r.stdout).toBe("");
+  });
+
+  it("--help and --version exit 0", async () => {
+    expect((await runCli(["sfu", "--help"])).code).toBe(0);
+    const v = await runCli(["--version"]);
+    expect(v.code).toBe(0);
+    expect(v.stdout).toBe("0.1.0\n");
   });
 });

@@ -38,8 +38,8 @@ async function runTuiCommand(life: Life, opts: TuiOpts): Promise<void> {
   if ((opts.analyzer === undefined) === (opts.store === undefined)) throw new ConfigError("--analyzer/--store", opts.analyzer ?? opts.store, "exactly one of --analyzer URL (live) or --store URL|PATH --at TIME (replay)");
   if (opts.analyzer !== undefined && !/^https?:\/\//.test(opts.analyzer)) throw new ConfigError("--analyzer", opts.analyzer, "an http:// or https:// URL");
   const replay = opts.store === undefined ? null : planReplay(opts.store, opts);
-  if (!process.stdout.isTTY || !process.stdin.isTTY) throw new ConfigError("terminal", "not a TTY", "an interactive terminal on stdin and stdout");
   if (opts.analyzer !== undefined) await checkReachable("--analyzer", `${opts.analyzer.replace(/\/$/, "")}/healthz`, life.abort);
+  if (!process.stdout.isTTY || !process.stdin.isTTY) throw new ConfigError("terminal", "not a TTY", "an interactive terminal on stdin and stdout");
   const runTui = await loadRenderer();
   const streams = { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr, clock: systemClock };
   if (replay === null) {

@@ -1,6 +1,6 @@
 // Runs the real `relaywatch` entry point in a child process (the way users run it) and
 // collects its output. For tests only.
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 
 export interface CliResult {
@@ -29,4 +29,33 @@ export function runCli(args: readonly string[], options: { cwd?: string; env?: N
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+export interface RunningCli {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Settles when the process has exited: its code (null if a signal ended it) and when its first stderr byte came. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; exitedAt: number; firstStderrAt: number | null }>;
+}
+
+/** Starts the real `relaywatch` entry point and leaves it running: for tests that signal it or watch it fail. */
+export function startCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  let firstStderrAt: number | null = null;
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => {
+    firstStderrAt ??= Date.now();
+    stderr += d;
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; exitedAt: number; firstStderrAt: number | null }>((resolve) => {
+    child.once("close", (code, signal) => { resolve({ code, signal, exitedAt: Date.now(), firstStderrAt }); });
+  });
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
