@@ -211,7 +211,7 @@ export class MediasoupEngine implements E.MediaEngine {
       }
       track = new MsTrack(trackId, lease, { kind: "relay", relayId, pipe, transport: null, producer: null }, null);
       try {
-        if (checked !== null) await this.attachRelayLeg(track, checked);
+        if (checked !== null) await this.attachRelayLeg(track, checked, upstream);
       } catch (err) {
         await pipe.close();
         lease.release();
