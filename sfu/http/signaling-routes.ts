@@ -107,7 +107,7 @@ export function signalingRouter(d: SignalingDeps): Router {
       res.type("application/sdp").send(result.answerSdp);
     } catch (err) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
-      d.manager.maybeStop(d.manager.ensure(track));
+      d.manager.subscribeFailed(track);
       if (err instanceof RelayWaitError) sendError(res, WAIT_ERROR_STATUS[err.code], err.code, err.message);
       else replyEngineError(res, err, d.logger, track);
     } finally {

@@ -131,13 +131,8 @@ export class RelayManager {
     this.dispatch({ kind: "subscriber-gone", track, id: subscriptionId });
   }
 
-  /** Signaling's name for a track in its failure path (see maybeStop). */
-  ensure(track: TrackId): TrackId {
-    return track;
-  }
-
   /** A subscribe whose wait was answered did not become a subscriber: demand may be gone. */
-  maybeStop(track: TrackId): void {
+  subscribeFailed(track: TrackId): void {
     this.dispatch({ kind: "subscribe-failed", track });
   }
 
