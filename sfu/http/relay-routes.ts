@@ -8,7 +8,6 @@ import { parsePayload } from "../../core/validate.js";
 import type { RegionState } from "../../core/region-health.js";
 import type { Announcer } from "../node/announcer.js";
 import type { RelayCallAuth } from "../node/relay-call-auth.js";
-import type { RelayManager } from "../node/relay-manager.js";
 import { heartbeatBodySchema, RELAY_PATHS } from "../node/relay-protocol.js";
 import type { RelayServer } from "../node/relay-server.js";
 import { sendError } from "./http-errors.js";
@@ -21,7 +20,6 @@ export interface RelayRouteDeps {
   clock: Clock;
   auth: RelayCallAuth;
   server: RelayServer;
-  manager: RelayManager;
   announcer: Announcer;
   regionState: () => RegionState;
   /** A peer's call arrived: it is reachable (folded into health as passive evidence). */

@@ -118,7 +118,7 @@ export class RegionNode {
       isOnline: () => this.status.state === "online", retryAfterSeconds: o.retryAfterSeconds, subscribeTimeoutMs: o.subscribeTimeoutMs,
     }));
     app.use(relayRouter({
-      self: o.region, clock, auth: o.relayAuth, server: relayServer, manager: this.manager, announcer: this.announcer,
+      self: o.region, clock, auth: o.relayAuth, server: relayServer, announcer: this.announcer,
       regionState: () => this.status.state,
     }));
     app.use(observeRouter({
