@@ -12,6 +12,7 @@ import { parseStoreUrl } from "../../store/url.js";
 import { loadConfig } from "../config.js";
 import { lifecycleAction, type Life } from "../lifecycle.js";
 import { checkPortFree, checkWritableDir, parseHostPort } from "../preflight.js";
+import { readSecret } from "../secret.js";
 import { startTracing } from "../tracing.js";
 
 interface AnalyzeOpts {
@@ -36,8 +37,8 @@ export function analyzeCommand(): Command {
 /** Config, token, listen address (free?), store and spool directories (writable?): checked before anything opens. */
 async function planAnalyze(opts: AnalyzeOpts): Promise<{ config: RelaywatchConfig; listen: string; storeUrl: string | null }> {
   const config = loadConfig(opts.config);
-  const envToken = process.env["RELAYWATCH_ANALYZER_TOKEN"];
-  if (envToken !== undefined && envToken !== "") config.analyzer.token = envToken;
+  const envToken = readSecret({ env: "RELAYWATCH_ANALYZER_TOKEN", option: "analyzer.token" });
+  if (envToken !== undefined) config.analyzer.token = envToken;
   const listen = opts.listen ?? config.analyzer.listen;
   const { host, port } = parseHostPort(opts.listen === undefined ? "analyzer.listen" : "--listen", listen);
   const storeUrl = opts.store === false ? null : opts.store ?? config.store.url;

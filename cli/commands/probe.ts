@@ -3,6 +3,7 @@
 // Continuous by default; `--once` runs one round, prints every pair's result and exits 0
 // only when every pair is ok.
 import { once } from "node:events";
+import { join } from "node:path";
 import { createServer, type Server } from "node:http";
 import { Command, Option } from "commander";
 import { Registry } from "prom-client";
@@ -23,6 +24,7 @@ import { parseStoreUrl } from "../../store/url.js";
 import { StoreWriter } from "../../store/writer.js";
 import { issueToken } from "../../sfu/auth/tokens.js";
 import { loadConfig } from "../config.js";
+import { readSecret } from "../secret.js";
 import { formatTable } from "../format-table.js";
 import { lifecycleAction, type Life } from "../lifecycle.js";
 import { checkPortFree, checkWritableDir } from "../preflight.js";
@@ -32,6 +34,9 @@ interface ProbeOpts {
   sfu?: string;
   failover?: string;
   analyzer?: string;
+  analyzerToken?: string;
+  analyzerTokenFile?: string;
+  spoolDir?: string;
   store?: string;
   config?: string;
   regions?: string;
@@ -74,6 +79,9 @@ export function probeCommand(): Command {
     .option("--sfu <url>", "this region's SFU (WHIP/WHEP base URL), e.g. http://127.0.0.1:7001")
     .option("--failover <urls>", "other regions' SFUs, nearest first, comma-separated: new sessions go there while this region's SFU refuses them (503, no connection), as its clients would; home is retried every 5 s")
     .option("--analyzer <url>", "analyzer base URL; results are POSTed to /v1/ingest/probes")
+    .option("--analyzer-token <token>", "bearer token for the analyzer ingest: this region's agent token (env RELAYWATCH_ANALYZER_TOKEN)")
+    .option("--analyzer-token-file <file>", "read the analyzer token from a file (env RELAYWATCH_ANALYZER_TOKEN_FILE)")
+    .option("--spool-dir <dir>", "results not yet delivered to the analyzer are kept here across restarts (default <store.spoolDir>/probe-<region>-ingest)")
     .option("--store <url>", "write results to the store directly (remote ClickHouse: http://user:pass@host:8123/db)")
     .option("-c, --config <file>", "relaywatch.yaml (for the store's spool directory)")
     .option("--regions <list>", `every region of the mesh, comma-separated (default: ${DEFAULT_REGIONS.join(",")})`)
@@ -94,7 +102,7 @@ export function probeCommand(): Command {
 }
 
 /** Flags, windows, addresses, metrics port (free?), store (writable?): checked before anything opens. */
-async function planProbe(opts: ProbeOpts): Promise<{ region: Region; regions: Region[]; intervalMs: number; rotateMs: number; pps: number; metricsPort: number | null }> {
+async function planProbe(opts: ProbeOpts): Promise<{ region: Region; regions: Region[]; intervalMs: number; rotateMs: number; pps: number; metricsPort: number | null; analyzerToken: string | undefined }> {
   const region = parseRegion("--region", opts.region);
   const regions = opts.regions === undefined ? [...DEFAULT_REGIONS] : opts.regions.split(",").map((r) => parseRegion("--regions", r.trim()));
   if (!regions.includes(region)) regions.push(region);
@@ -104,6 +112,7 @@ async function planProbe(opts: ProbeOpts): Promise<{ region: Region; regions: Re
   if (!Number.isFinite(pps) || pps <= 0) throw new ConfigError("--pps", opts.pps, "a positive number of packets per second");
   if (opts.sfu !== undefined) checkUrl("--sfu", opts.sfu);
   if (opts.analyzer !== undefined) checkUrl("--analyzer", opts.analyzer);
+  const analyzerToken = readSecret({ value: opts.analyzerToken, file: opts.analyzerTokenFile, env: "RELAYWATCH_ANALYZER_TOKEN", option: "--analyzer-token" });
   if (opts.store !== undefined && !opts.once) {
     const loc = parseStoreUrl(opts.store, "--store");
     if (loc.kind === "chdb") checkWritableDir("--store", loc.path);
@@ -111,11 +120,11 @@ async function planProbe(opts: ProbeOpts): Promise<{ region: Region; regions: Re
   }
   const metricsPort = opts.metricsPort === undefined ? null : portOption(opts.metricsPort);
   if (metricsPort !== null) await checkPortFree("--metrics-port", "127.0.0.1", metricsPort);
-  return { region, regions, intervalMs, rotateMs, pps, metricsPort };
+  return { region, regions, intervalMs, rotateMs, pps, metricsPort, analyzerToken };
 }
 
 async function runProbe(life: Life, opts: ProbeOpts): Promise<number> {
-  const { region, regions, intervalMs, rotateMs, pps, metricsPort } = await planProbe(opts);
+  const { region, regions, intervalMs, rotateMs, pps, metricsPort, analyzerToken } = await planProbe(opts);
   const logger = createLogger({ level: opts.logLevel as LogLevel, name: `probe-${region}` });
   const registry = new Registry();
   const sinks: ProbeSink[] = [];
@@ -125,7 +134,10 @@ async function runProbe(life: Life, opts: ProbeOpts): Promise<number> {
     intervalMs, rotateMs, pps, sink, registry, logger, bindAddress: opts.bind ?? "127.0.0.1",
   });
   if (!opts.once) {
-    if (opts.analyzer !== undefined) sinks.push(new IngestSink({ analyzerUrl: opts.analyzer, agent: `probe-${region}`, metrics: agent.metrics, logger }));
+    if (opts.analyzer !== undefined) {
+      const spoolDir = opts.spoolDir ?? join(loadConfig(opts.config).store.spoolDir, `probe-${region}-ingest`);
+      sinks.push(await IngestSink.open({ analyzerUrl: opts.analyzer, agent: `probe-${region}`, metrics: agent.metrics, logger, token: analyzerToken, spoolDir }));
+    }
     if (opts.store !== undefined) {
       const storeUrl = opts.store;
       const store = await life.closers.open("store", () => openStore({ url: storeUrl }), (s) => s.close());

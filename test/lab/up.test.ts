@@ -44,11 +44,13 @@ describe.skipIf(!hasTmux)("relaywatch up", () => {
     const live = Date.now();
     const config = parse(readFileSync(join(dataDir, "analyzer.yaml"), "utf8")) as { analyzer: { listen: string } };
     const analyzer = `http://${config.analyzer.listen}`;
+    // The lab's analyzer requires its token (issue 13); up leaves it in the data directory.
+    const auth = { headers: { authorization: `Bearer ${readFileSync(join(dataDir, "analyzer.token"), "utf8").trim()}` } };
     const allOk = async (): Promise<boolean> => {
-      const o = overviewSchema.parse(await (await fetch(`${analyzer}/v1/overview`)).json());
+      const o = overviewSchema.parse(await (await fetch(`${analyzer}/v1/overview`, auth)).json());
       return o.pairs.length === 20 && o.pairs.every((p) => p.status === "ok");
     };
-    const pairsNow = async (): Promise<string> => overviewSchema.parse(await (await fetch(`${analyzer}/v1/overview`)).json()).pairs.filter((p) => p.status !== "ok").map((p) => `${p.src}>${p.dst} ${p.status} ${p.reason}`).join("; ");
+    const pairsNow = async (): Promise<string> => overviewSchema.parse(await (await fetch(`${analyzer}/v1/overview`, auth)).json()).pairs.filter((p) => p.status !== "ok").map((p) => `${p.src}>${p.dst} ${p.status} ${p.reason}`).join("; ");
     expect(await waitFor(allOk, 15_000), `every pair ok within 15 s of the TUI going live; not ok: ${await pairsNow()}`).toBe(true);
     const okAfterMs = Date.now() - live;
     // The matrix on screen: a row per region, each with 4 latency figures and no failure code.

@@ -31,7 +31,7 @@ describe.skipIf(!hasTmux)("relaywatch tui on a real lab world", () => {
   it("shows the incident's RelayLoop naming both regions within 2 s of it firing, and q exits 0", async () => {
     world = await World.start({ regions: ["us-west", ...EU], latencyMs: latency, probeRotateMs: 10_000, dataDir });
     const w = world;
-    tmux("new-session", "-d", "-s", "tui", "-x", "120", "-y", "40", "-c", ROOT, "sh", "-c", `'${process.execPath}' cli/bin.mjs tui --analyzer ${w.analyzerUrl}; echo "EXIT=$?"; sleep 600`);
+    tmux("new-session", "-d", "-s", "tui", "-x", "120", "-y", "40", "-c", ROOT, "sh", "-c", `RELAYWATCH_ANALYZER_TOKEN=${w.analyzerToken} '${process.execPath}' cli/bin.mjs tui --analyzer ${w.analyzerUrl}; echo "EXIT=$?"; sleep 600`);
     expect(await waitFor(() => screen().includes("● LIVE"), 30_000), `TUI never went live:\n${screen()}`).toBe(true);
 
     for (const r of EU) await w.setBehaviours(r, ["announce-early", "no-loop-guard"]);
