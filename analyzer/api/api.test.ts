@@ -88,6 +88,12 @@ describe("probe ingest POST /v1/ingest/probes", () => {
     expect(await res.json()).toMatchObject({ error: "payload_too_large" });
   });
 
+  it("answers a body it cannot read (unsupported content-encoding) with a 4xx, not a 500", async () => {
+    const res = await post("{}", { ...auth, "content-encoding": "!" });
+    expect(res.status).toBe(415);
+    expect(await res.json()).toMatchObject({ error: "invalid_body" });
+  });
+
   it("requires the bearer token: 401 without it or with a wrong one", async () => {
     const body = JSON.stringify({ agent: "a", results: [] });
     expect((await post(body, { "content-type": "application/json" })).status).toBe(401);

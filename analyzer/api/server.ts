@@ -117,6 +117,14 @@ function errorHandler(metrics: AnalyzerMetrics): ErrorRequestHandler {
       res.status(400).json({ error: "invalid_json", path: "", detail: "the body is not valid JSON" });
       return;
     }
+    // The body parser's other verdicts on what the client sent (unsupported content-encoding
+    // or charset, a body shorter than its length…) carry a 4xx status: never a 500 for them.
+    const status = typeof err === "object" && err !== null && "status" in err && typeof err.status === "number" ? err.status : 500;
+    if (status >= 400 && status < 500) {
+      metrics.ingestRejected.inc({ reason: "invalid_body" });
+      res.status(status).json({ error: "invalid_body", path: "", detail: type === "" ? "the request body cannot be read" : `the request body cannot be read (${type})` });
+      return;
+    }
     res.status(500).json({ error: "internal", detail: "internal error" });
   };
 }
