@@ -41,7 +41,7 @@ export function buildProgram(): Command {
  */
 function usageErrorsExit2(cmd: Command): void {
   cmd.exitOverride().configureOutput({
-    outputError: (text, write) => { write(`relaywatch: ${text.replace(/^error: /, "").trim()} (see \`relaywatch ${commandPath(cmd)}--help\`)\n`); },
+    outputError: (text, write) => { write(`relaywatch: ${text.replace(/^error: /, "").trim().replace(/\s*\n\s*/g, " ")} (see \`relaywatch ${commandPath(cmd)}--help\`)\n`); },
   });
   for (const sub of cmd.commands) usageErrorsExit2(sub);
 }

@@ -60,7 +60,7 @@ describe("relaywatch CLI", () => {
   it("an unknown subcommand is a usage error naming it: one line pointing at --help, exit 2", async () => {
     const r = await runCli(["upp"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("relaywatch: unknown command 'upp' (see `relaywatch --help`)\n");
+    expect(r.stderr).toBe("relaywatch: unknown command 'upp' (Did you mean up?) (see `relaywatch --help`)\n");
     expect(r.stdout).toBe("");
   });
 
