@@ -109,7 +109,8 @@ export class World {
       return world;
     } catch (err) {
       await closers.closeAll();
-      throw err;
+      // After an abort, steps fail because their parts were stopped under them: the abort is the cause.
+      throw signal?.aborted === true ? signal.reason : err;
     }
   }
 

@@ -77,4 +77,16 @@ describe("World.start() leaves nothing running when a step fails", () => {
     expect(descendantPids()).toEqual([]);
     expect(await settled()).toEqual(before);
   }, 90_000);
+
+  it("an abort while the region nodes start: start() rejects once everything it started is stopped", async () => {
+    const before = await settled();
+    const abort = new AbortController();
+    const started = World.start({
+      regions: REGIONS, dataDir: join(dir, "abort"), signal: abort.signal,
+      onProgress: (m) => { if (m.startsWith("region nodes")) setTimeout(() => { abort.abort(new Error("stop now")); }, 200); },
+    });
+    await expect(started).rejects.toThrow("stop now");
+    expect(descendantPids()).toEqual([]);
+    expect(await settled()).toEqual(before);
+  }, 60_000);
 });
