@@ -28,6 +28,13 @@ import { ResultKeys } from "./result-keys.js";
 const RETRY_AFTER_UNAVAILABLE_S = 1;
 /** 5 s: the key table is full; by then the sweep has usually made room. */
 const RETRY_AFTER_FULL_S = 5;
+/**
+ * 64 regions: with no regions configured (probing other SFUs, whose region APIs the analyzer
+ * does not watch) the first regions reported are learned, up to this many, so state stays
+ * bounded (issue 13: 200,000 fake regions grew the analyzer by 400 MB); real meshes have
+ * a handful to a few dozen.
+ */
+export const MAX_LEARNED_REGIONS = 64;
 /** One warning line per reason per 10 s: a misconfigured agent must not flood the log. */
 const REJECT_LOG_INTERVAL_MS = 10_000;
 
@@ -57,7 +64,9 @@ export interface ProbeIngestOptions {
 
 export class ProbeIngest {
   private readonly o: ProbeIngestOptions;
-  private readonly regions: ReadonlySet<Region>;
+  private readonly regions: Set<Region>;
+  /** No regions configured: regions are learned from the results, up to MAX_LEARNED_REGIONS. */
+  private readonly learning: boolean;
   private readonly keys: ResultKeys;
   private readonly logger: Logger;
   private readonly lastRejectLog = new Map<string, number>();
@@ -66,6 +75,7 @@ export class ProbeIngest {
   constructor(o: ProbeIngestOptions, keys: ResultKeys) {
     this.o = o;
     this.regions = new Set(o.regions);
+    this.learning = o.regions.length === 0;
     this.keys = keys;
     this.logger = o.logger.child({ component: "probe-ingest" });
   }
@@ -74,6 +84,7 @@ export class ProbeIngest {
     const { metrics } = this.o;
     const now = this.o.clock.now();
     const agentRegion = req.identity?.kind === "agent" ? req.identity.region : null;
+    if (this.learning) this.learn(agentRegion, req.results);
     if (agentRegion !== null && !this.regions.has(agentRegion)) {
       return this.refuse("unknown_region", 403, { error: "unknown_region", path: "authorization", detail: `this agent's token is for region ${agentRegion}, which is not one of the analyzer's configured regions` }, req);
     }
@@ -105,6 +116,17 @@ export class ProbeIngest {
     this.o.engine.ingestProbes(fresh, this.o.clock.now());
     metrics.events.inc({ kind: "probe_result" }, fresh.length);
     return { status: 202, body: { accepted: fresh.length, duplicates, durable } };
+  }
+
+  private learn(agentRegion: Region | null, results: readonly ProbeResult[]): void {
+    const add = (r: Region): void => {
+      if (this.regions.size < MAX_LEARNED_REGIONS) this.regions.add(r);
+    };
+    if (agentRegion !== null) add(agentRegion);
+    for (const r of results) {
+      add(r.src);
+      add(r.dst);
+    }
   }
 
   /** The batch's results not taken in before, once each (a batch may repeat a window too). */
