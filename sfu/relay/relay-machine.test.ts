@@ -141,10 +141,13 @@ describe("step(): the pulling side", () => {
     }
   });
 
-  it("releases an answer to a pull it has given up on, and ignores one that a pull-result overtook", () => {
+  it("releases a pull that got no answer, and an answer to a pull it has given up on", () => {
     const run = new Run();
     const first = run.startPull();
-    run.feed({ kind: "pull-answered", track: TRACK, from: "c", pullId: first.pullId, outcome: { kind: "refused", why: "timeout" } });
+    const timedOut = run.feed({ kind: "pull-answered", track: TRACK, from: "c", pullId: first.pullId, outcome: { kind: "refused", why: "timeout" } });
+    // No answer is not a refusal: c may have served the pull, so it is released before falling back to a.
+    expect(run.of("send-leave", timedOut)).toEqual([{ kind: "send-leave", track: TRACK, to: "c", pullId: first.pullId }]);
+    expect(run.of("send-pull", timedOut)).toEqual([expect.objectContaining({ to: "a" })]);
     const late = run.feed({ kind: "pull-answered", track: TRACK, from: "c", pullId: first.pullId, outcome: { kind: "pending", chain: ["c"] } });
     expect(late).toEqual([{ kind: "send-leave", track: TRACK, to: "c", pullId: first.pullId }]);
   });

@@ -18,6 +18,7 @@ import type { PullResultBody, RelayConfig, RelayEnv, RelayEvent, RelayMachineSta
 import { accept, attachedUpstream, cancelLinger, endRelay, flowing, lingerOver, locate, maybeStop, pendingTimedOut, sendPull, startRelay, teardown, tryNext } from "./relay-pulling.js";
 import { closeDownstreams, leaveArrived, pullArrived, pullResultAnswered, refuseAttached, relayOutClosed, relayOutFailed, relayOutOpened } from "./relay-serving.js";
 import { Step, type TrackDraft } from "./relay-step.js";
+import { PULL_REFUSALS } from "./pull-policy.js";
 import { hasMedia, relayOf } from "./relay-views.js";
 
 /**
@@ -192,15 +193,21 @@ function pullAnswered(s: Step, e: Extract<RelayEvent, { kind: "pull-answered" }>
   const t = s.track(e.track);
   const relay = t === undefined ? null : relayOf(t);
   const current = relay !== null && relay.phase.kind !== "locating" && relay.phase.pullId === e.pullId && relay.phase.upstream === e.from;
+  // Accepted, or no answer at all (timeout, unreachable): the upstream may hold the pull.
+  const mayHold = e.outcome.kind !== "refused" || !(PULL_REFUSALS as readonly string[]).includes(e.outcome.why);
+  const release = (): void => { if (mayHold) s.emit({ kind: "send-leave", track: e.track, to: e.from, pullId: e.pullId }); };
   if (t === undefined || relay === null || !current) {
     // An answer to a pull we have given up on: release it.
-    if (e.outcome.kind !== "refused") s.emit({ kind: "send-leave", track: e.track, to: e.from, pullId: e.pullId });
+    release();
     return;
   }
   // A pull-result that overtook this answer has already moved the relay on.
   if (relay.phase.kind !== "requested") return;
-  if (e.outcome.kind === "refused") tryNext(s, t, relay);
-  else if (e.outcome.kind === "pending") attachedUpstream(s, t, relay);
+  if (e.outcome.kind === "refused") {
+    // Falling back: a pull the upstream may have served after all must not keep a relay-out open to us.
+    release();
+    tryNext(s, t, relay);
+  } else if (e.outcome.kind === "pending") attachedUpstream(s, t, relay);
   else accept(s, t, relay, e.outcome.chain, e.outcome.media);
 }
 
