@@ -12,6 +12,7 @@ import { LiveSource } from "../../tui/source/live-source.js";
 import { ReplaySource } from "../../tui/source/replay-source.js";
 import { StartupError, lifecycleAction, type Life } from "../lifecycle.js";
 import { checkReachable } from "../preflight.js";
+import { readSecret } from "../secret.js";
 
 interface TuiOpts {
   analyzer?: string;
@@ -43,7 +44,7 @@ async function runTuiCommand(life: Life, opts: TuiOpts): Promise<void> {
   const runTui = await loadRenderer();
   const streams = { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr, clock: systemClock };
   if (replay === null) {
-    await runTui({ ...streams, source: new LiveSource({ url: opts.analyzer ?? "", token: opts.token, fetch: globalThis.fetch, clock: systemClock }) });
+    await runTui({ ...streams, source: new LiveSource({ url: opts.analyzer ?? "", token: opts.token ?? readSecret({ env: "RELAYWATCH_ANALYZER_TOKEN", option: "--token" }), fetch: globalThis.fetch, clock: systemClock }) });
     return;
   }
   const store = await life.closers.open("store", () => openStore({ url: replay.url }), (s) => s.close());
