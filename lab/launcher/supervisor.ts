@@ -130,6 +130,11 @@ export class Supervisor {
       cwd: spec.cwd,
       env: { ...process.env, ...spec.env },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
+      // Its own process group: a terminal's Ctrl-C (SIGINT to the foreground group) reaches the
+      // launcher only, which stops its children once, in order. Were they in its group, they
+      // would get the SIGINT and then the launcher's SIGTERM, a second signal (exit at once,
+      // no clean close). A launcher that dies still takes them along (exitWithParent, IPC).
+      detached: true,
     });
     m.child = child;
     m.expectedExit = false;

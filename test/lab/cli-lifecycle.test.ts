@@ -3,7 +3,7 @@
 // within its bound with every child process gone. Real processes, tiny worlds (2 regions).
 // The failure is real: the analyzer's store directory is taken by a regular file, so the
 // analyzer child exits after both region nodes have started.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -75,18 +75,21 @@ describe("relaywatch up", () => {
     await expectAllGone(kids.seen);
   }, 180_000);
 
-  it("SIGTERM while the world runs: exits 0 within the bound, every child gone", async () => {
-    const run = startCli(["up", "--no-tui", "--regions", "us-west,eu-central", "--rotate", "5s", "--data-dir", join(dir, "up-running")]);
+  it("Ctrl-C (SIGINT to its process group) while the world runs: exits 0 within the bound, each child stopped once, every child gone", async () => {
+    const dataDir = join(dir, "up-running");
+    const run = startCli(["up", "--no-tui", "--regions", "us-west,eu-central", "--rotate", "5s", "--data-dir", dataDir], { ownProcessGroup: true });
     const kids = trackChildren(run);
     expect(await reached(run, () => run.stderr().includes("running; Ctrl-C stops everything"), 150_000), run.stderr()).toBe(true);
     const sentAt = Date.now();
-    run.child.kill("SIGTERM");
+    process.kill(-(run.child.pid ?? 0), "SIGINT");
     const r = await run.exited;
     kids.stop();
     expect(r.code, run.stderr()).toBe(0);
     expect(r.exitedAt - sentAt).toBeLessThanOrEqual(WORLD_STOP_MS);
     expect(run.stderr()).toContain("stopped; logs and data in");
     await expectAllGone(kids.seen);
+    // The children are in their own group: only `up` saw the SIGINT, and each child one SIGTERM (a clean close, not "again: exiting now").
+    for (const log of readdirSync(join(dataDir, "logs"))) expect(readFileSync(join(dataDir, "logs", log), "utf8"), log).not.toContain("again: exiting now");
   }, 240_000);
 });
 

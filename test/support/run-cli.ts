@@ -40,9 +40,11 @@ export interface RunningCli {
 }
 
 /** Starts the real `relaywatch` entry point and leaves it running: for tests that signal it or watch it fail. */
-export function startCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): RunningCli {
+export function startCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; ownProcessGroup?: boolean } = {}): RunningCli {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd,
+    // Its own process group, as a shell gives a foreground job: `process.kill(-pid, …)` is a terminal's Ctrl-C.
+    detached: options.ownProcessGroup === true,
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
