@@ -110,6 +110,13 @@ export class RegionNode {
     });
     this.unwire = wireEngine({ engine: o.engine, manager: this.manager, server: relayServer, sessions: this.sessions, metrics: this.metrics, logger });
     this.metrics.setSampler(() => this.trackEvents.sample());
+    server.on("request", this.buildApp(o, relayServer));
+    this.announcer.update();
+  }
+
+  /** The HTTP surface: signaling, relay, observability and admin routes, then 404 and the JSON error handler. */
+  private buildApp(o: ResolvedOptions, relayServer: RelayServer): express.Express {
+    const { clock, logger, tracer } = o;
     const app = express();
     app.disable("x-powered-by");
     app.use(requestMetrics(this.metrics));
@@ -138,8 +145,7 @@ export class RegionNode {
       res.status(404).json({ error: "not_found", detail: "no such endpoint" });
     });
     app.use(jsonErrorHandler((err) => { logger.error({ err }, "http | unexpected error"); }));
-    server.on("request", app);
-    this.announcer.update();
+    return app;
   }
 
   static async start(options: RegionNodeOptions): Promise<RegionNode> {
