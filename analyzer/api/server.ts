@@ -64,6 +64,11 @@ export function createApiApp(d: ApiDeps): Express {
     else res.json(g);
   });
   app.get("/v1/stream", (req, res) => {
+    // HEAD is routed here too: answer the headers and end, never hold a stream without a body.
+    if (req.method === "HEAD") {
+      res.status(200).type("text/event-stream").end();
+      return;
+    }
     const q = req.query["track"];
     const tracks = (Array.isArray(q) ? q : q === undefined ? [] : [q]).filter((t): t is string => typeof t === "string");
     const now = d.clock.now();

@@ -3,6 +3,9 @@
 // (content-type, authorization garbage, random ones), bodies (JSON-ish, binary, text, SDP-ish,
 // sizes up to and past each server's limit) — sent over real HTTP to a real server, with
 // every 5xx recorded. Test code only.
+import { Agent, request } from "node:http";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import fc from "fast-check";
 
 export interface FuzzRequest {
@@ -205,7 +208,54 @@ export async function assertNo5xx(run: FuzzRun): Promise<{ sent: number; statuse
   return { sent, statuses };
 }
 
-/** Resident set size of this process, bytes. */
-export function rssBytes(): number {
-  return process.memoryUsage.rss();
+/**
+ * Memory this process still holds after a full garbage collection (heap, external and
+ * array buffers), bytes: what a leak grows. Resident size is not used — it keeps the
+ * allocator's slack from the fuzzer's own multi-megabyte bodies long after they are freed.
+ */
+export function retainedBytes(): number {
+  fullGc();
+  fullGc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external + m.arrayBuffers;
+}
+
+let gcFn: (() => void) | null = null;
+
+function fullGc(): void {
+  if (gcFn === null) {
+    setFlagsFromString("--expose-gc");
+    gcFn = runInNewContext("gc") as () => void;
+  }
+  gcFn();
+}
+
+/**
+ * HEAD `streamPath`, then GET `nextPath` on the same kept-alive connection: the status of
+ * the GET, or null when it got no answer within `timeoutMs` — the server still holds the
+ * HEAD's response open (a stream endpoint that treats HEAD as a stream without a body).
+ */
+export async function headThenGet(base: string, streamPath: string, nextPath: string, headers: Record<string, string> = {}, timeoutMs = 3_000): Promise<number | null> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const call = (method: string, path: string): Promise<number | null> => new Promise((resolve) => {
+    const timer = setTimeout(() => { resolve(null); }, timeoutMs);
+    const req = request(`${base}${path}`, { method, agent, headers }, (res) => {
+      res.resume();
+      res.on("end", () => {
+        clearTimeout(timer);
+        resolve(res.statusCode ?? 0);
+      });
+    });
+    req.on("error", () => {
+      clearTimeout(timer);
+      resolve(null);
+    });
+    req.end();
+  });
+  try {
+    await call("HEAD", streamPath);
+    return await call("GET", nextPath);
+  } finally {
+    agent.destroy();
+  }
 }
