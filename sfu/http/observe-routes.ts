@@ -27,6 +27,11 @@ export function observeRouter(d: ObserveDeps): Router {
     res.json(d.snapshot());
   });
   router.get("/v1/events", (req, res) => {
+    // HEAD is routed here too: answer the headers and end, never hold a stream without a body.
+    if (req.method === "HEAD") {
+      res.status(200).type("text/event-stream").end();
+      return;
+    }
     res.status(200).set(SSE_HEADERS);
     res.flushHeaders();
     // The first line names the snapshot seq to start from: a consumer fetches /v1/state and
