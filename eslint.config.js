@@ -16,6 +16,8 @@ export default tseslint.config(
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true, allowBoolean: true }],
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      // STYLE: small functions; a long one hides a state machine or a 150-line start().
+      "max-lines-per-function": ["error", { max: 80, skipBlankLines: true, skipComments: true }],
       "no-restricted-syntax": [
         "error",
         { selector: "ExportAllDeclaration", message: "Named exports only (no export *)." },
@@ -27,6 +29,7 @@ export default tseslint.config(
     files: ["**/*.test.ts", "**/*.test.tsx", "test/**", "bench/**"],
     rules: {
       "@typescript-eslint/no-non-null-assertion": "off",
+      "max-lines-per-function": "off",
     },
   },
   {

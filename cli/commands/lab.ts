@@ -151,7 +151,23 @@ function printLinks(links: readonly LinkView[]): void {
 
 function wanCommand(): Command {
   const wan = new Command("wan").description("Inspect and change the emulated WAN between lab regions");
+  addWanShow(wan);
+  addWanSet(wan);
+  addWanCuts(wan);
+  wan
+    .command("heal")
+    .description("Remove every partition and isolation and bring every link up")
+    .addOption(urlOption())
+    .action(
+      wanAction(async (o: UrlOpts) => {
+        await callControl(o.url, "POST", "/v1/heal");
+        process.stdout.write("healed: no active cuts, every link up\n");
+      }),
+    );
+  return wan;
+}
 
+function addWanShow(wan: Command): void {
   wan
     .command("show")
     .description("Every directed link with its latency, jitter, loss, bandwidth and state, and the active cuts")
@@ -168,7 +184,9 @@ function wanCommand(): Command {
         for (const c of body.cuts) process.stdout.write(`active: ${c.id} [${c.names.join(", ")}]\n`);
       }),
     );
+}
 
+function addWanSet(wan: Command): void {
   wan
     .command("set")
     .description("Change one directed link (--both for the reverse direction too); unchanged settings stay")
@@ -192,7 +210,10 @@ function wanCommand(): Command {
         printLinks(res.links);
       }),
     );
+}
 
+/** partition, isolate, link-down, link-up: the cuts, as the control API names them. */
+function addWanCuts(wan: Command): void {
   for (const kind of ["partition", "isolate"] as const) {
     wan
       .command(`${kind} <regions...>`)
@@ -229,18 +250,6 @@ function wanCommand(): Command {
         }),
       );
   }
-
-  wan
-    .command("heal")
-    .description("Remove every partition and isolation and bring every link up")
-    .addOption(urlOption())
-    .action(
-      wanAction(async (o: UrlOpts) => {
-        await callControl(o.url, "POST", "/v1/heal");
-        process.stdout.write("healed: no active cuts, every link up\n");
-      }),
-    );
-  return wan;
 }
 
 export function labCommand(): Command {

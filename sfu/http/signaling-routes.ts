@@ -45,97 +45,100 @@ const WAIT_ERROR_STATUS: Readonly<Record<RelayWaitError["code"], number>> = {
 export function signalingRouter(d: SignalingDeps): Router {
   const router = Router();
   const sdpBody = text({ type: "application/sdp", limit: MAX_OFFER_BYTES });
-
-  const admit = async (req: Request, res: Response, action: TokenAction): Promise<TrackId | null> => {
-    const room = String(req.params["room"]);
-    const name = String(req.params["track"]);
-    const track = `${room}/${name}`;
-    if (!trackIdSchema.safeParse(track).success) {
-      sendError(res, 400, "invalid_track", "room and track must be 1-128 characters of A-Z a-z 0-9 . _ ~ -");
-      return null;
-    }
-    const check = await d.tokens.verify(req.get("authorization"), { room, track: name, action });
-    if (!check.ok) {
-      res.setHeader("WWW-Authenticate", 'Bearer realm="relaywatch"');
-      sendError(res, 401, check.error, check.detail);
-      return null;
-    }
-    if (!d.isOnline()) {
-      sendError(res, 503, "region_offline", `${d.self} is offline (isolated); try another region`, { "Retry-After": String(d.retryAfterSeconds) });
-      return null;
-    }
-    if (!req.is("application/sdp") || typeof req.body !== "string") {
-      sendError(res, 415, "unsupported_media_type", "the body must be an SDP offer with Content-Type: application/sdp");
-      return null;
-    }
-    return track;
-  };
-
-  router.post("/whip/:room/:track", sdpBody, async (req, res) => {
-    const track = await admit(req, res, "publish");
-    if (track === null) return;
-    try {
-      const result = await d.engine.publish(track, req.body as string);
-      d.manager.publisherAdded(track);
-      const session = d.sessions.addPublisher(track);
-      res.status(201).location(`/whip/${track}/${session.id}`).type("application/sdp").send(result.answerSdp);
-    } catch (err) {
-      replyEngineError(res, err, d.logger, track);
-    }
-  });
-
-  router.post("/whep/:room/:track", sdpBody, async (req, res) => {
-    const track = await admit(req, res, "subscribe");
-    if (track === null) return;
-    const offer = req.body as string;
-    try {
-      checkOffer(offer, "subscribe");
-    } catch (err) {
-      replyEngineError(res, err, d.logger, track);
-      return;
-    }
-    const parent = req.get("traceparent") === undefined ? ROOT_CONTEXT : contextFromTraceparent(req.get("traceparent"));
-    const span = d.tracer.startSpan("whep.subscribe", { kind: SpanKind.SERVER, attributes: { "relaywatch.region": d.self, "relaywatch.track": track } }, parent);
-    try {
-      await d.manager.waitForMedia(track, trace.setSpan(parent, span), d.subscribeTimeoutMs);
-      const result = await d.engine.subscribe(track, offer);
-      d.manager.subscribed(track, result.subscriptionId);
-      const session = d.sessions.addSubscriber(track, result.subscriptionId);
-      const relayPath = d.manager.relayPath(track);
-      span.setAttribute("relaywatch.relay_path", relayPath);
-      res.status(201).location(`/whep/${track}/${session.id}`).setHeader("Relay-Path", relayPath);
-      res.type("application/sdp").send(result.answerSdp);
-    } catch (err) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
-      d.manager.subscribeFailed(track);
-      if (err instanceof RelayWaitError) sendError(res, WAIT_ERROR_STATUS[err.code], err.code, err.message);
-      else replyEngineError(res, err, d.logger, track);
-    } finally {
-      span.end();
-    }
-  });
-
-  const remove = async (req: Request, res: Response, kind: "whip" | "whep"): Promise<void> => {
-    const id = String(req.params["session"]);
-    const track = `${String(req.params["room"])}/${String(req.params["track"])}`;
-    const session = d.sessions.get(id);
-    if (session?.kind !== kind || session.track !== track) {
-      sendError(res, 404, "unknown_session", `no ${kind.toUpperCase()} session ${id} for ${track}`);
-      return;
-    }
-    const check = await d.tokens.verify(req.get("authorization"), {
-      room: String(req.params["room"]), track: String(req.params["track"]), action: kind === "whip" ? "publish" : "subscribe",
-    });
-    if (!check.ok) {
-      sendError(res, 401, check.error, check.detail);
-      return;
-    }
-    await d.sessions.end(id);
-    res.status(200).end();
-  };
-  router.delete("/whip/:room/:track/:session", (req, res) => remove(req, res, "whip"));
-  router.delete("/whep/:room/:track/:session", (req, res) => remove(req, res, "whep"));
+  router.post("/whip/:room/:track", sdpBody, (req, res) => publish(d, req, res));
+  router.post("/whep/:room/:track", sdpBody, (req, res) => subscribe(d, req, res));
+  router.delete("/whip/:room/:track/:session", (req, res) => remove(d, req, res, "whip"));
+  router.delete("/whep/:room/:track/:session", (req, res) => remove(d, req, res, "whep"));
   return router;
+}
+
+/** The checks every publish and subscribe passes first: track name, token, region online, SDP body. */
+async function admit(d: SignalingDeps, req: Request, res: Response, action: TokenAction): Promise<TrackId | null> {
+  const room = String(req.params["room"]);
+  const name = String(req.params["track"]);
+  const track = `${room}/${name}`;
+  if (!trackIdSchema.safeParse(track).success) {
+    sendError(res, 400, "invalid_track", "room and track must be 1-128 characters of A-Z a-z 0-9 . _ ~ -");
+    return null;
+  }
+  const check = await d.tokens.verify(req.get("authorization"), { room, track: name, action });
+  if (!check.ok) {
+    res.setHeader("WWW-Authenticate", 'Bearer realm="relaywatch"');
+    sendError(res, 401, check.error, check.detail);
+    return null;
+  }
+  if (!d.isOnline()) {
+    sendError(res, 503, "region_offline", `${d.self} is offline (isolated); try another region`, { "Retry-After": String(d.retryAfterSeconds) });
+    return null;
+  }
+  if (!req.is("application/sdp") || typeof req.body !== "string") {
+    sendError(res, 415, "unsupported_media_type", "the body must be an SDP offer with Content-Type: application/sdp");
+    return null;
+  }
+  return track;
+}
+
+async function publish(d: SignalingDeps, req: Request, res: Response): Promise<void> {
+  const track = await admit(d, req, res, "publish");
+  if (track === null) return;
+  try {
+    const result = await d.engine.publish(track, req.body as string);
+    d.manager.publisherAdded(track);
+    const session = d.sessions.addPublisher(track);
+    res.status(201).location(`/whip/${track}/${session.id}`).type("application/sdp").send(result.answerSdp);
+  } catch (err) {
+    replyEngineError(res, err, d.logger, track);
+  }
+}
+
+async function subscribe(d: SignalingDeps, req: Request, res: Response): Promise<void> {
+  const track = await admit(d, req, res, "subscribe");
+  if (track === null) return;
+  const offer = req.body as string;
+  try {
+    checkOffer(offer, "subscribe");
+  } catch (err) {
+    replyEngineError(res, err, d.logger, track);
+    return;
+  }
+  const parent = req.get("traceparent") === undefined ? ROOT_CONTEXT : contextFromTraceparent(req.get("traceparent"));
+  const span = d.tracer.startSpan("whep.subscribe", { kind: SpanKind.SERVER, attributes: { "relaywatch.region": d.self, "relaywatch.track": track } }, parent);
+  try {
+    await d.manager.waitForMedia(track, trace.setSpan(parent, span), d.subscribeTimeoutMs);
+    const result = await d.engine.subscribe(track, offer);
+    d.manager.subscribed(track, result.subscriptionId);
+    const session = d.sessions.addSubscriber(track, result.subscriptionId);
+    const relayPath = d.manager.relayPath(track);
+    span.setAttribute("relaywatch.relay_path", relayPath);
+    res.status(201).location(`/whep/${track}/${session.id}`).setHeader("Relay-Path", relayPath);
+    res.type("application/sdp").send(result.answerSdp);
+  } catch (err) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+    d.manager.subscribeFailed(track);
+    if (err instanceof RelayWaitError) sendError(res, WAIT_ERROR_STATUS[err.code], err.code, err.message);
+    else replyEngineError(res, err, d.logger, track);
+  } finally {
+    span.end();
+  }
+}
+
+async function remove(d: SignalingDeps, req: Request, res: Response, kind: "whip" | "whep"): Promise<void> {
+  const id = String(req.params["session"]);
+  const track = `${String(req.params["room"])}/${String(req.params["track"])}`;
+  const session = d.sessions.get(id);
+  if (session?.kind !== kind || session.track !== track) {
+    sendError(res, 404, "unknown_session", `no ${kind.toUpperCase()} session ${id} for ${track}`);
+    return;
+  }
+  const check = await d.tokens.verify(req.get("authorization"), {
+    room: String(req.params["room"]), track: String(req.params["track"]), action: kind === "whip" ? "publish" : "subscribe",
+  });
+  if (!check.ok) {
+    sendError(res, 401, check.error, check.detail);
+    return;
+  }
+  await d.sessions.end(id);
+  res.status(200).end();
 }
 
 function replyEngineError(res: Response, err: unknown, logger: Logger, track: TrackId): void {
