@@ -9,7 +9,7 @@ import { LEGACY_ANNOUNCE_SETTLE_MS } from "./announce-policy.js";
 import { NO_LEGACY_BEHAVIOURS, parseBehaviours, type LegacyBehaviours } from "./legacy-behaviours.js";
 import { findCycle } from "../../core/cycle.js";
 import { chainTo, meshActions, meshArb, meshConfig, meshViolation, type Mesh } from "../../test/support/relay-meshes.js";
-import { simulate, type SimAction, type SimConfig, type SimResult } from "./simulate.js";
+import { simulate, type SimAction, type SimConfig, type SimResult } from "../../test/support/relay-sim/simulate.js";
 
 const TRACK: TrackId = "probe/us-west";
 const RTT: Record<string, number> = {

@@ -1,7 +1,7 @@
 // The relay machine's contract (relay-machine.ts): one region's relay state, the events
 // that drive it and the effects it asks for. Plain data only: no handles, no promises,
 // no spans. The region node (sfu/node/relay-manager.ts) and the property-test simulator
-// (simulate.ts) both feed these events and perform these effects.
+// (test/support/relay-sim/simulate.ts) both feed these events and perform these effects.
 import type { Region, TrackId } from "../../core/region.js";
 import type { TrackMedia } from "../media/track-media.js";
 import type { LegacyBehaviours } from "./legacy-behaviours.js";

@@ -9,7 +9,7 @@
 // serve or refuse waiting subscribes, report a change). It never sends, never sets a
 // timer, never touches the engine: the region node (sfu/node/relay-manager.ts) performs
 // the effects against HTTP, the MediaEngine and a Clock, and the property tests'
-// simulator (simulate.ts) performs them against a simulated network — the same machine.
+// simulator (test/support/relay-sim/simulate.ts) performs them against a simulated network — the same machine.
 // Decisions are the pure policies' (locator, pull policy and loop guard, announce policy,
 // legacy behaviours); the protocol itself is in the pulling and serving halves
 // (relay-pulling.ts, relay-serving.ts). The input state is never mutated.

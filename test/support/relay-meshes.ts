@@ -9,7 +9,7 @@ import fc from "fast-check";
 import type { Region, TrackId } from "../../core/region.js";
 import { findCycle } from "../../core/cycle.js";
 import type { LegacyBehaviours } from "../../sfu/relay/legacy-behaviours.js";
-import { simulate, type SimAction, type SimConfig, type SimResult } from "../../sfu/relay/simulate.js";
+import { simulate, type SimAction, type SimConfig, type SimResult } from "./relay-sim/simulate.js";
 
 /** Simulated time each mesh runs for: far past every action, every retry and timeout. */
 export const MESH_UNTIL_MS = 120_000;

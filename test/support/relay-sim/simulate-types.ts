@@ -1,6 +1,6 @@
 // The simulator's contract (simulate.ts): its configuration, actions, messages and result.
-import type { Region, TrackId } from "../../core/region.js";
-import type { LegacyBehaviours } from "./legacy-behaviours.js";
+import type { Region, TrackId } from "../../../core/region.js";
+import type { LegacyBehaviours } from "../../../sfu/relay/legacy-behaviours.js";
 
 export interface SimMessageInfo {
   /** Send order of the message across the whole run, from 0. */

@@ -5,16 +5,16 @@
 // subscriber client re-subscribes whenever its subscription or wait ends while it still
 // wants the track. The table and announcements are the announce policy's, as in the
 // region node's Announcer.
-import type { Region, TrackId } from "../../core/region.js";
-import type { TrackMedia } from "../media/track-media.js";
-import { classifyPullReply } from "../node/relay-protocol.js";
-import { announcedEntries, earlyAnnounced, entriesKey } from "./announce-policy.js";
-import type { LegacyBehaviours } from "./legacy-behaviours.js";
-import { initialRelays, step, timerKey } from "./relay-machine.js";
-import type { RelayConfig, RelayEffect, RelayEvent, RelayMachineState, TimerKey } from "./relay-machine-types.js";
-import { localTrack } from "./relay-views.js";
+import type { Region, TrackId } from "../../../core/region.js";
+import type { TrackMedia } from "../../../sfu/media/track-media.js";
+import { classifyPullReply } from "../../../sfu/node/relay-protocol.js";
+import { announcedEntries, earlyAnnounced, entriesKey } from "../../../sfu/relay/announce-policy.js";
+import type { LegacyBehaviours } from "../../../sfu/relay/legacy-behaviours.js";
+import { initialRelays, step, timerKey } from "../../../sfu/relay/relay-machine.js";
+import type { RelayConfig, RelayEffect, RelayEvent, RelayMachineState, TimerKey } from "../../../sfu/relay/relay-machine-types.js";
+import { localTrack } from "../../../sfu/relay/relay-views.js";
 import type { SimMessageKind } from "./simulate-types.js";
-import { applyAnnouncement, emptyTrackTable, MAX_TTL_MS, snapshotAnnouncement, type TrackAnnouncement, type TrackTable } from "./track-table.js";
+import { applyAnnouncement, emptyTrackTable, MAX_TTL_MS, snapshotAnnouncement, type TrackAnnouncement, type TrackTable } from "../../../sfu/relay/track-table.js";
 
 /** 500 ms: how long a simulated subscriber waits before subscribing again after a refusal. */
 export const SIM_CLIENT_RETRY_MS = 500;

@@ -9,11 +9,11 @@
 //
 // It checks after every event whether the upstream graph of any track has a cycle, and
 // records the first one seen (and the first one no `close` in flight is already breaking).
-import type { Region, TrackId } from "../../core/region.js";
-import { findCycle } from "../../core/cycle.js";
-import { NO_LEGACY_BEHAVIOURS } from "./legacy-behaviours.js";
-import { RELAY_RETRY_MS } from "./relay-machine.js";
-import { relayView } from "./relay-views.js";
+import type { Region, TrackId } from "../../../core/region.js";
+import { findCycle } from "../../../core/cycle.js";
+import { NO_LEGACY_BEHAVIOURS } from "../../../sfu/relay/legacy-behaviours.js";
+import { RELAY_RETRY_MS } from "../../../sfu/relay/relay-machine.js";
+import { relayView } from "../../../sfu/relay/relay-views.js";
 import { SimRegion, type SimTimer, type SimWorld } from "./simulate-region.js";
 import type { SimAction, SimConfig, SimMessageInfo, SimMessageKind, SimRelayView, SimResult } from "./simulate-types.js";
 
