@@ -15,6 +15,7 @@ import { alertmanagerAvailable, startAlertmanager } from "../test/support/alertm
 import { trackEntry } from "../test/support/analyzer-fixtures.js";
 import { ScriptedRegionServer } from "../test/support/scripted-region-server.js";
 import { startWebhookReceiver } from "../test/support/webhook-receiver.js";
+import { skipWithout } from "../test/support/real-part.js";
 
 const dir = mkdtempSync(join(tmpdir(), "relaywatch-restart-"));
 afterAll(() => {
@@ -29,7 +30,7 @@ async function until(cond: () => boolean | Promise<boolean>, ms: number, what: s
   }
 }
 
-describe.skipIf(!alertmanagerAvailable())("analyzer restart", () => {
+describe.skipIf(skipWithout(alertmanagerAvailable(), "Alertmanager (Debian prometheus-alertmanager)"))("analyzer restart", () => {
   it("keeps the firing RelayLoop's fingerprint, rebuilds state within 3 s and causes no second notification", async () => {
     const regions = [new ScriptedRegionServer("us-west"), new ScriptedRegionServer("eu-central"), new ScriptedRegionServer("eu-west")];
     for (const r of regions) await r.start();

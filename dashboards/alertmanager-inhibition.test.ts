@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderAlertmanagerExample } from "./src/alertmanager-config.js";
 import { startAlertmanagerWithConfig, type AlertmanagerProcess } from "../test/support/alertmanager-process.js";
+import { skipWithout } from "../test/support/real-part.js";
 
 const BIN = "/usr/bin/prometheus-alertmanager";
 
@@ -15,7 +16,7 @@ interface AmAlert {
   status: { state: string; inhibitedBy: string[] };
 }
 
-describe.skipIf(!existsSync(BIN))("alertmanager.example.yml in a real Alertmanager (skipped when prometheus-alertmanager is absent)", () => {
+describe.skipIf(skipWithout(existsSync(BIN), "Alertmanager (Debian prometheus-alertmanager)"))("alertmanager.example.yml in a real Alertmanager (skipped when prometheus-alertmanager is absent)", () => {
   let am: AlertmanagerProcess;
   beforeAll(async () => {
     am = await startAlertmanagerWithConfig(renderAlertmanagerExample(), BIN);

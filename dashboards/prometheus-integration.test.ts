@@ -7,10 +7,11 @@ import { findBinary } from "../test/support/binaries.js";
 import { alerts, startPrometheus, type PrometheusProcess } from "../test/support/prometheus-process.js";
 import { RULES_FILE } from "../test/support/prom-expressions.js";
 import { startRegionWithDeadPeer } from "../test/support/region-with-dead-peer.js";
+import { skipWithout } from "../test/support/real-part.js";
 
 const prometheusBin = findBinary("prometheus");
 
-describe.skipIf(prometheusBin === null)("Prometheus with relaywatch.rules.yml scraping a region node (skipped when the Debian prometheus package is absent)", () => {
+describe.skipIf(skipWithout(prometheusBin !== null, "prometheus (Debian prometheus)"))("Prometheus with relaywatch.rules.yml scraping a region node (skipped when the Debian prometheus package is absent)", () => {
   let node: RegionNode | undefined;
   let prom: PrometheusProcess | undefined;
 

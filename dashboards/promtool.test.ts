@@ -7,12 +7,13 @@ import { readFileSync } from "node:fs";
 import { DASHBOARDS_DIR } from "./src/render.js";
 import { findBinary, run } from "../test/support/binaries.js";
 import { ruleGroups } from "../test/support/prom-expressions.js";
+import { skipWithout } from "../test/support/real-part.js";
 
 const promtool = findBinary("promtool");
 const amtool = findBinary("amtool");
 const promDir = join(DASHBOARDS_DIR, "prometheus");
 
-describe.skipIf(promtool === null)("promtool (skipped when promtool is not installed: Debian package prometheus, installed by .ci/run)", () => {
+describe.skipIf(skipWithout(promtool !== null, "promtool (Debian prometheus)"))("promtool (skipped when promtool is not installed: Debian package prometheus, installed by .ci/run)", () => {
   it("promtool check rules relaywatch.rules.yml passes", async () => {
     const r = await run(promtool ?? "", ["check", "rules", "relaywatch.rules.yml"], promDir);
     expect(r.output).toContain("SUCCESS");
@@ -41,7 +42,7 @@ describe("rule unit tests cover every alert rule", () => {
   });
 });
 
-describe.skipIf(amtool === null)("amtool (skipped when amtool is not installed: Debian package prometheus-alertmanager, installed by .ci/run)", () => {
+describe.skipIf(skipWithout(amtool !== null, "amtool (Debian prometheus-alertmanager)"))("amtool (skipped when amtool is not installed: Debian package prometheus-alertmanager, installed by .ci/run)", () => {
   it("amtool check-config alertmanager.example.yml passes", async () => {
     const r = await run(amtool ?? "", ["check-config", "alertmanager.example.yml"], join(DASHBOARDS_DIR, "alertmanager"));
     expect(r.code, r.output).toBe(0);

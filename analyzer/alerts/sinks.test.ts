@@ -9,6 +9,7 @@ import { AlertBook } from "./alert-book.js";
 import { Dispatcher } from "./dispatcher.js";
 import { AlertmanagerSink, WebhookSink } from "./http-sinks.js";
 import type { AlertSink, SinkContext } from "./sink.js";
+import { skipWithout } from "../../test/support/real-part.js";
 
 const tracer = trace.getTracer("test");
 const ctx: SinkContext = { externalUrl: "http://127.0.0.1:7700", now: () => Date.now(), resendIntervalMs: 30_000 };
@@ -30,7 +31,7 @@ interface AmApiAlert {
 const amPresent = alertmanagerAvailable();
 if (!amPresent) process.stderr.write("SKIP analyzer/alerts/sinks.test.ts real-Alertmanager cases: /usr/bin/prometheus-alertmanager is not installed (Debian package prometheus-alertmanager)\n");
 
-describe.skipIf(!amPresent)("sinks against a real Alertmanager 0.25", () => {
+describe.skipIf(skipWithout(amPresent, "Alertmanager (Debian prometheus-alertmanager)"))("sinks against a real Alertmanager 0.25", () => {
   let am: AlertmanagerProcess;
   let hook: WebhookReceiver;
   beforeAll(async () => {

@@ -11,6 +11,7 @@ import { alertmanagerAvailable, startAlertmanager, type AlertmanagerProcess } fr
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver.js";
 import { World } from "../../lab/world/world.js";
 import { waitFor } from "../support/ports.js";
+import { skipWithout } from "../support/real-part.js";
 
 const dataDir = mkdtempSync(join(tmpdir(), "relaywatch-kill9-"));
 let world: World | null = null;
@@ -27,7 +28,7 @@ interface Notification { status: string; alerts: { status: string; labels: Recor
 const notificationsFor = (h: WebhookReceiver, alertname: string): Notification[] =>
   (h.bodies as Notification[]).filter((b) => b.alerts.some((a) => a.labels["alertname"] === alertname));
 
-describe.skipIf(!alertmanagerAvailable())("the analyzer killed with SIGKILL while an alert fires", () => {
+describe.skipIf(skipWithout(alertmanagerAvailable(), "Alertmanager (Debian prometheus-alertmanager)"))("the analyzer killed with SIGKILL while an alert fires", () => {
   it("keeps the fingerprint, rebuilds within 3 s, and Alertmanager notifies once", async () => {
     hook = await startWebhookReceiver();
     am = await startAlertmanager({ webhookUrl: hook.url });

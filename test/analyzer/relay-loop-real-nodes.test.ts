@@ -10,6 +10,7 @@ import { Analyzer } from "../../analyzer/analyzer.js";
 import { alertmanagerAvailable, startAlertmanager, type AlertmanagerProcess } from "../support/alertmanager-process.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver.js";
 import { labScope, publish, subscribe, waitFor, waitForMesh } from "../sfu/sfu-kit.js";
+import { skipWithout } from "../support/real-part.js";
 
 const LATENCY: Record<string, number> = { "eu-central|eu-west": 2, "eu-central|us-west": 40, "eu-west|us-west": 45 };
 const latencyMs = (x: string, y: string): number => LATENCY[[x, y].sort().join("|")] ?? 40;
@@ -20,7 +21,7 @@ const TRACK = "probe/us-west";
 const amPresent = alertmanagerAvailable();
 if (!amPresent) process.stderr.write("SKIP test/analyzer/relay-loop-real-nodes.test.ts: /usr/bin/prometheus-alertmanager is not installed\n");
 
-describe.skipIf(!amPresent)("analyzer + real region nodes + real Alertmanager", () => {
+describe.skipIf(skipWithout(amPresent, "Alertmanager (Debian prometheus-alertmanager)"))("analyzer + real region nodes + real Alertmanager", () => {
   const scope = labScope();
 
   it("the incident's legacy behaviours fire RelayLoop with the right track and regions; Alertmanager and its webhook get it; off again + re-subscribe resolves it", async () => {

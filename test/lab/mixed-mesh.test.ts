@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { mediasoupAvailable } from "../../sfu/media/mediasoup/loader.js";
 import { World } from "../../lab/world/world.js";
 import { waitFor } from "../support/ports.js";
+import { skipWithout } from "../support/real-part.js";
 
 const found = mediasoupAvailable();
 const dataDir = mkdtempSync(join(tmpdir(), "relaywatch-mixed-"));
@@ -17,7 +18,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe.skipIf(!found.ok)(`a werift region and a mediasoup region${found.ok ? "" : ` (skipped: ${found.reason})`}`, () => {
+describe.skipIf(skipWithout(found.ok, `the mediasoup worker${found.ok ? "" : ` (${found.reason})`}`))(`a werift region and a mediasoup region${found.ok ? "" : ` (skipped: ${found.reason})`}`, () => {
   it("relay each other's tracks and the probes report ok for both pairs", async () => {
     world = await World.start({ regions: ["us-east", "eu-west"], engines: { "us-east": "werift", "eu-west": "mediasoup" }, dataDir, probeRotateMs: 10_000 });
     const w = world;

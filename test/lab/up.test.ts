@@ -10,6 +10,7 @@ import { parse } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { overviewSchema } from "../../core/analyzer-api.js";
 import { isAlive, waitFor } from "../support/ports.js";
+import { skipWithout } from "../support/real-part.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const SOCKET = `relaywatch-up-e2e-${process.pid}`;
@@ -34,7 +35,7 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe.skipIf(!hasTmux)("relaywatch up", () => {
+describe.skipIf(skipWithout(hasTmux, "tmux"))("relaywatch up", () => {
   it("brings up 5 regions with every pair ok in the TUI, and Ctrl-C leaves no process behind", async () => {
     const cmd = `'${process.execPath}' cli/bin.mjs up --data-dir '${dataDir}'; echo "EXIT=$?"; sleep 600`;
     tmux("new-session", "-d", "-s", "up", "-x", "140", "-y", "45", "-c", ROOT, "sh", "-c", cmd);

@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { mediasoupAvailable } from "../../sfu/media/mediasoup/loader.js";
 import { labScope, metricValue, publish, subscribe, waitFor } from "./sfu-kit.js";
+import { skipWithout } from "../support/real-part.js";
 
 const found = mediasoupAvailable();
 
@@ -14,7 +15,7 @@ function workerPids(): number[] {
   return rows.map((l) => l.trim().split(/\s+/)).filter(([, ppid, comm]) => Number(ppid) === process.pid && (comm ?? "").startsWith("mediasoup-work")).map(([pid]) => Number(pid));
 }
 
-describe.skipIf(!found.ok)(`a region on mediasoup whose worker is killed${found.ok ? "" : ` (skipped: ${found.reason})`}`, () => {
+describe.skipIf(skipWithout(found.ok, `the mediasoup worker${found.ok ? "" : ` (${found.reason})`}`))(`a region on mediasoup whose worker is killed${found.ok ? "" : ` (skipped: ${found.reason})`}`, () => {
   const scope = labScope();
 
   it("counts the death, restarts the worker, and serves new sessions within 5 s", async () => {

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { incidentOverview, incidentTracks, loopGraph, relayLoopAlert } from "../support/tui-fixtures.js";
 import { scriptedAnalyzerServer, type ScriptedAnalyzer } from "./support/scripted-analyzer-server.js";
+import { skipWithout } from "../support/real-part.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 /** The lead wires tuiCommand() into cli/main.ts; until then this entry runs the same command. */
@@ -32,7 +33,7 @@ async function until(check: () => boolean, timeoutMs: number, what: string): Pro
   return performance.now() - start;
 }
 
-describe.skipIf(!hasTmux)("relaywatch tui in a pseudo-terminal (tmux)", () => {
+describe.skipIf(skipWithout(hasTmux, "tmux"))("relaywatch tui in a pseudo-terminal (tmux)", () => {
   let analyzer: ScriptedAnalyzer;
 
   beforeAll(async () => {

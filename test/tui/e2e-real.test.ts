@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { World } from "../../lab/world/world.js";
 import { waitFor } from "../support/ports.js";
+import { skipWithout } from "../support/real-part.js";
 
 const ROOT = join(import.meta.dirname, "../..");
 const SOCKET = `relaywatch-tui-real-${process.pid}`;
@@ -27,7 +28,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe.skipIf(!hasTmux)("relaywatch tui on a real lab world", () => {
+describe.skipIf(skipWithout(hasTmux, "tmux"))("relaywatch tui on a real lab world", () => {
   it("shows the incident's RelayLoop naming both regions within 2 s of it firing, and q exits 0", async () => {
     world = await World.start({ regions: ["us-west", ...EU], latencyMs: latency, probeRotateMs: 10_000, dataDir });
     const w = world;

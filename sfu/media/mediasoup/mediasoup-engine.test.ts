@@ -8,6 +8,7 @@ import { WeriftEngine } from "../werift/werift-engine.js";
 import { createMediasoupEngine } from "./create-mediasoup-engine.js";
 import { loadMediasoup, mediasoupAvailable } from "./loader.js";
 import type { MediasoupEngine } from "./mediasoup-engine.js";
+import { skipWithout } from "../../../test/support/real-part.js";
 
 const availability = mediasoupAvailable();
 /** Windows far from the conformance suite's first ones (it counts up from 0 in this process). */
@@ -22,9 +23,9 @@ function alive(pid: number): boolean {
   }
 }
 
-if (!availability.ok) {
+if (skipWithout(availability.ok, `the mediasoup worker${"reason" in availability ? ` (${availability.reason})` : ""}`)) {
   describe("MediasoupEngine", () => {
-    it.skip(`skipped: ${availability.reason}`, () => undefined);
+    it.skip(`skipped: ${"reason" in availability ? availability.reason : ""}`, () => undefined);
   });
 } else {
   const { module } = loadMediasoup();
