@@ -123,7 +123,7 @@ async function closeWithin(closers: Closers, deadlineMs: number): Promise<{ ok: 
   const deadline = new Promise<"deadline">((resolve) => { timer = setTimeout(() => { resolve("deadline"); }, deadlineMs).unref(); });
   const result = await Promise.race([closers.closeAll(), deadline]);
   clearTimeout(timer);
-  if (result === "deadline") return { ok: false, problems: [`not everything closed within ${deadlineMs} ms; exiting anyway`] };
+  if (result === "deadline") return { ok: false, problems: [`not everything closed within ${deadlineMs} ms (still closing: ${closers.pending.join(", ")}); exiting anyway`] };
   const problems = describeCloseFailures(result);
   return { ok: problems.length === 0, problems };
 }

@@ -50,6 +50,7 @@ export class Closers {
   /** True when no drain loop is running (before closeAll, and after it has emptied the stack). */
   private idle = true;
   private readonly report: CloseReport = { closed: [], failures: [] };
+  private current: string | null = null;
 
   constructor(options: ClosersOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -59,6 +60,11 @@ export class Closers {
   /** Things still to close. */
   get size(): number {
     return this.stack.length;
+  }
+
+  /** What is being closed right now (null when nothing is), then what waits behind it: for a "stuck on …" message. */
+  get pending(): string[] {
+    return [...(this.current === null ? [] : [this.current]), ...this.stack.map((e) => e.name).reverse()];
   }
 
   /** True once closeAll() has been called. */
@@ -97,6 +103,7 @@ export class Closers {
   }
 
   private async closeOne(e: Entry): Promise<void> {
+    this.current = e.name;
     const deadline = this.deadline(e.timeoutMs);
     try {
       const outcome = await Promise.race([Promise.resolve().then(e.close).then(() => "done" as const), deadline.reached]);
@@ -106,6 +113,7 @@ export class Closers {
       this.report.failures.push({ name: e.name, error: err, timedOut: false });
     } finally {
       deadline.timer.cancel();
+      this.current = null;
     }
   }
 

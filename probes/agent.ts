@@ -261,6 +261,8 @@ export class ProbeAgent {
   }
 
   private async shutdown(): Promise<void> {
+    // First: no publisher or subscription may wait out an SFU's request timeout.
+    this.whip.close();
     this.windowTimer?.cancel();
     this.pacer?.cancel();
     this.windowTimer = null;

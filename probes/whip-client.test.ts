@@ -94,6 +94,22 @@ describe("WhipClient", () => {
     expect(refused).toMatchObject({ ok: false, error: { kind: "setup", stage: "network", detail: expect.stringContaining("ECONNREFUSED") as unknown } });
   });
 
+  it("close() ends an offer in flight at once (no wait for the request timeout), refuses later offers, and still sends DELETE", async () => {
+    const app = express();
+    let deletes = 0;
+    app.post("/hang", () => undefined);
+    app.delete("/s/1", (_req, res) => { deletes++; res.status(200).end(); });
+    const base = await serve(app);
+    const client = new WhipClient({ requestTimeoutMs: 60_000 });
+    const pending = client.offer("WHEP", `${base}/hang`, "v=0");
+    await new Promise((r) => setTimeout(r, 50));
+    client.close();
+    expect(await pending).toMatchObject({ ok: false, error: { kind: "setup", stage: "network", detail: expect.stringContaining("the client was closed") as unknown } });
+    expect(await client.offer("WHEP", `${base}/hang`, "v=0")).toMatchObject({ ok: false, error: { detail: expect.stringContaining("the client is closed") as unknown } });
+    expect(await client.delete(`${base}/s/1`)).toEqual({ ok: true, value: undefined });
+    expect(deletes).toBe(1);
+  });
+
   it("parses Relay-Path, Retry-After and endpoints defensively", () => {
     expect(parseRelayPath("us-west>eu-west>eu-central")).toEqual(["us-west", "eu-west", "eu-central"]);
     expect(parseRelayPath(" us-west > eu-central ")).toEqual(["us-west", "eu-central"]);

@@ -44,6 +44,8 @@ export class WhipClient {
   readonly requestTimeoutMs: number;
   private readonly deleteTimeoutMs: number;
   private readonly failover: SfuFailover | undefined;
+  /** Aborted by close(): ends every offer in flight. */
+  private readonly closer = new AbortController();
 
   constructor(options: WhipClientOptions = {}) {
     this.fetchFn = options.fetch ?? globalThis.fetch;
@@ -51,6 +53,15 @@ export class WhipClient {
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.deleteTimeoutMs = options.deleteTimeoutMs ?? DEFAULT_DELETE_TIMEOUT_MS;
     this.failover = options.failover;
+  }
+
+  /**
+   * Ends every offer in flight and answers later ones at once with a failure, so a stopping
+   * agent never waits out an SFU's request timeout. DELETEs still go out (best effort, bounded
+   * by their own timeout): the sessions they end are the SFU's to free. Idempotent.
+   */
+  close(): void {
+    this.closer.abort();
   }
 
   /**
@@ -74,7 +85,7 @@ export class WhipClient {
     const endpoint = `${kind} ${describeEndpoint(url)}`;
     const headers: Record<string, string> = { "content-type": "application/sdp", accept: "application/sdp" };
     if (token !== undefined) headers["authorization"] = `Bearer ${token}`;
-    const res = await this.request(url, { method: "POST", headers, body: offerSdp }, this.requestTimeoutMs);
+    const res = await this.request(url, { method: "POST", headers, body: offerSdp }, this.requestTimeoutMs, this.closer.signal);
     if (!res.ok) return res;
     const { response, body } = res.value;
     if (response.status !== 201) return { ok: false, error: httpFailure(response, body, endpoint, this.clock.now()) };
@@ -101,15 +112,20 @@ export class WhipClient {
     return { ok: false, error: httpFailure(response, body, `DELETE ${describeEndpoint(location)}`, this.clock.now()) };
   }
 
-  private async request(url: string, init: RequestInit, timeoutMs: number): Promise<Result<{ response: Response; body: string }, SetupFailure>> {
+  private async request(url: string, init: RequestInit, timeoutMs: number, stop?: AbortSignal): Promise<Result<{ response: Response; body: string }, SetupFailure>> {
+    // A function, not a field test: TypeScript would keep the narrowing across the await.
+    const stopped = (): boolean => stop?.aborted === true;
+    if (stopped()) return setupFailure("network", `${describeEndpoint(url)}: the client is closed`);
     // A network timeout is real time, whatever clock the caller schedules with.
-    const signal = AbortSignal.timeout(timeoutMs);
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = stop === undefined ? timeout : AbortSignal.any([timeout, stop]);
     try {
       const response = await this.fetchFn(url, { ...init, signal, redirect: "error" });
       const body = await readBody(response);
       return { ok: true, value: { response, body } };
     } catch (err) {
-      if (signal.aborted) return { ok: false, error: { kind: "timeout", stage: "request", afterMs: timeoutMs } };
+      if (stopped()) return setupFailure("network", `${describeEndpoint(url)}: the client was closed`);
+      if (timeout.aborted) return { ok: false, error: { kind: "timeout", stage: "request", afterMs: timeoutMs } };
       return setupFailure("network", `${describeEndpoint(url)}: ${networkDetail(err)}`);
     }
   }

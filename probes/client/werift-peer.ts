@@ -80,6 +80,8 @@ abstract class WeriftPeer {
   protected readonly clock: Clock;
   private readonly gatherTimeoutMs: number;
   private closedFlag = false;
+  /** Aborted by close(): rejects every wait in flight. */
+  private readonly closer = new AbortController();
 
   protected constructor(pc: RTCPeerConnection, options: PeerOptions) {
     this.pc = pc;
@@ -122,6 +124,9 @@ abstract class WeriftPeer {
   async close(): Promise<void> {
     if (this.closedFlag) return;
     this.closedFlag = true;
+    // Ends every wait in flight (ICE gathering, connection): a peer closed while it gathers
+    // must not hold its caller for the whole gather timeout.
+    this.closer.abort();
     await this.pc.close();
   }
 
@@ -136,18 +141,28 @@ abstract class WeriftPeer {
     what: string,
     failed: (v: T) => boolean = () => false,
   ): Promise<void> {
+    if (this.closer.signal.aborted) return Promise.reject(new InvalidStateError(`${what}: peer closed`));
     return new Promise((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => {
+      const finish = (): void => {
+        timer.cancel();
         sub.unSubscribe();
+        this.closer.signal.removeEventListener("abort", onClose);
+      };
+      const onClose = (): void => {
+        finish();
+        reject(new InvalidStateError(`${what}: peer closed`));
+      };
+      const timer = this.clock.setTimeout(() => {
+        finish();
         reject(new RelaywatchError("timeout", `${what} not complete after ${timeoutMs} ms`));
       }, timeoutMs);
       const sub = event.subscribe((v) => {
         if (!done(v) && !failed(v)) return;
-        timer.cancel();
-        sub.unSubscribe();
+        finish();
         if (done(v)) resolve();
         else reject(new RelaywatchError("timeout", `${what} ended in state ${String(v)}`));
       });
+      this.closer.signal.addEventListener("abort", onClose, { once: true });
     });
   }
 }
