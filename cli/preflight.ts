@@ -76,7 +76,7 @@ export async function checkReachable(flag: string, url: string, signal: AbortSig
     const res = await fetch(url, { headers, signal: AbortSignal.any([signal, AbortSignal.timeout(REACHABLE_TIMEOUT_MS)]) });
     await res.body?.cancel();
     if (res.ok) return;
-    status = `HTTP ${res.status}`;
+    status = res.status === 401 || res.status === 403 ? `HTTP ${res.status}: the token was refused` : `HTTP ${res.status}`;
   } catch (err) {
     if (signal.aborted) throw err;
     const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;

@@ -39,12 +39,14 @@ async function runTuiCommand(life: Life, opts: TuiOpts): Promise<void> {
   if ((opts.analyzer === undefined) === (opts.store === undefined)) throw new ConfigError("--analyzer/--store", opts.analyzer ?? opts.store, "exactly one of --analyzer URL (live) or --store URL|PATH --at TIME (replay)");
   if (opts.analyzer !== undefined && !/^https?:\/\//.test(opts.analyzer)) throw new ConfigError("--analyzer", opts.analyzer, "an http:// or https:// URL");
   const replay = opts.store === undefined ? null : planReplay(opts.store, opts);
-  if (opts.analyzer !== undefined) await checkReachable("--analyzer", `${opts.analyzer.replace(/\/$/, "")}/healthz`, life.abort);
+  const token = opts.token ?? readSecret({ env: "RELAYWATCH_ANALYZER_TOKEN", option: "--token" });
+  // With the token the dashboard will use: an analyzer that refuses it is found here, not after the screen opens.
+  if (opts.analyzer !== undefined) await checkReachable("--analyzer", `${opts.analyzer.replace(/\/$/, "")}/healthz`, life.abort, token === undefined ? {} : { authorization: `Bearer ${token}` });
   if (!process.stdout.isTTY || !process.stdin.isTTY) throw new ConfigError("terminal", "not a TTY", "an interactive terminal on stdin and stdout");
   const runTui = await loadRenderer();
   const streams = { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr, clock: systemClock };
   if (replay === null) {
-    await runTui({ ...streams, source: new LiveSource({ url: opts.analyzer ?? "", token: opts.token ?? readSecret({ env: "RELAYWATCH_ANALYZER_TOKEN", option: "--token" }), fetch: globalThis.fetch, clock: systemClock }) });
+    await runTui({ ...streams, source: new LiveSource({ url: opts.analyzer ?? "", token, fetch: globalThis.fetch, clock: systemClock }) });
     return;
   }
   const store = await life.closers.open("store", () => openStore({ url: replay.url }), (s) => s.close());

@@ -58,6 +58,11 @@ export async function scriptedAnalyzerServer(initial: { overview: Overview; aler
     const path = url.pathname;
     if (path === "/v1/stream") streamQueries.push(url.search);
     requests.push(path);
+    // As the real analyzer: /healthz answers without a token (the CLI's start-up check calls it).
+    if (path === "/healthz") {
+      send(res, 200, { ok: true });
+      return;
+    }
     if (options.token !== undefined && req.headers.authorization !== `Bearer ${options.token}`) {
       send(res, 401, { error: "unauthorized" });
       return;
