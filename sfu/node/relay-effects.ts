@@ -16,7 +16,8 @@ import type { PeerDirectory } from "./peers.js";
 import { RELAY_PATHS } from "./relay-protocol.js";
 import { sendPull } from "./relay-pull.js";
 
-export interface EffectDeps {
+/** What every part of the relay plane's I/O shell works with: this region, its engine and its peers' client. */
+export interface RelayIo {
   self: Region;
   engine: MediaEngine;
   clock: Clock;
@@ -24,6 +25,9 @@ export interface EffectDeps {
   tracer: Tracer;
   metrics: SfuMetrics;
   client: PeerClient;
+}
+
+export interface EffectDeps extends RelayIo {
   peers: () => PeerDirectory | null;
   /** A track's state changed: announce and report it. */
   changed: (track: TrackId) => void;

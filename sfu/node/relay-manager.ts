@@ -6,32 +6,20 @@
 // nothing the machine or its policies decide. relay-server.ts is the HTTP face of the
 // peer calls.
 import { randomUUID } from "node:crypto";
-import type { Context, Span, Tracer } from "@opentelemetry/api";
-import type { Clock } from "../../core/clock.js";
-import type { Logger } from "../../core/logger.js";
+import type { Context, Span } from "@opentelemetry/api";
 import type { Region, TrackId } from "../../core/region.js";
-import type { MediaEngine } from "../media/engine.js";
 import type { LegacyBehaviours } from "../relay/legacy-behaviours.js";
 import { initialRelays, RELAY_RETRY_MS, step } from "../relay/relay-machine.js";
 import type { RelayEvent, RelayMachineState, TrackState } from "../relay/relay-machine-types.js";
 import { hasMedia, relayPathOf } from "../relay/relay-views.js";
 import type { TrackTable } from "../relay/track-table.js";
-import type { SfuMetrics } from "../telemetry/metrics.js";
-import type { PeerClient } from "./peer-client.js";
 import type { PeerDirectory } from "./peers.js";
-import { RelayEffects } from "./relay-effects.js";
+import { RelayEffects, type RelayIo } from "./relay-effects.js";
 import { RelayWaitError } from "./relay-wait.js";
 
 export { RELAY_RETRY_MS };
 
-export interface RelayManagerOptions {
-  self: Region;
-  engine: MediaEngine;
-  clock: Clock;
-  logger: Logger;
-  tracer: Tracer;
-  metrics: SfuMetrics;
-  client: PeerClient;
+export interface RelayManagerOptions extends RelayIo {
   table: () => TrackTable;
   rtts: () => ReadonlyMap<Region, number>;
   behaviours: () => LegacyBehaviours;

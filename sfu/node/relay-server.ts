@@ -3,31 +3,20 @@
 // what only the node can check (the path ends with the caller, the port is inside the
 // caller's relay range), opens the serve span, and hands the call to the relay machine
 // through the manager; the machine's reply is the answer. It keeps no state.
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
-import type { Clock } from "../../core/clock.js";
-import type { Logger } from "../../core/logger.js";
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Region, TrackId } from "../../core/region.js";
 import { parsePayload } from "../../core/validate.js";
-import type { MediaEngine } from "../media/engine.js";
 import type { LegacyBehaviours } from "../relay/legacy-behaviours.js";
 import type { TrackTable } from "../relay/track-table.js";
-import type { SfuMetrics } from "../telemetry/metrics.js";
 import { contextFromTraceparent } from "../telemetry/trace-context.js";
-import type { PeerClient } from "./peer-client.js";
 import type { PeerDirectory } from "./peers.js";
 import type { RelayManager, RelayReply } from "./relay-manager.js";
+import type { RelayIo } from "./relay-effects.js";
 import { relayPullBodySchema, relayPullResultSchema, relayReleaseSchema } from "./relay-protocol.js";
 
 export type { RelayReply } from "./relay-manager.js";
 
-export interface RelayServerOptions {
-  self: Region;
-  engine: MediaEngine;
-  clock: Clock;
-  logger: Logger;
-  tracer: Tracer;
-  metrics: SfuMetrics;
-  client: PeerClient;
+export interface RelayServerOptions extends RelayIo {
   peers: PeerDirectory;
   manager: RelayManager;
   table: () => TrackTable;

@@ -69,7 +69,8 @@ describe("the lab world with an analyzer token", () => {
     const w = world!;
     await w.supervisor.kill("analyzer", "SIGKILL");
     // Windows pile up in the agent's spool while the analyzer is away.
-    await new Promise((r) => setTimeout(r, 4000));
+    const piled = async (): Promise<boolean> => (await spooled(join(dataDir, "probe-spool", "us-east"))).keys.length >= 2;
+    expect(await waitFor(piled, 30_000), "windows spooled while the analyzer is down").toBe(true);
     await w.supervisor.kill("probe-us-east", "SIGKILL");
     const before = await spooled(join(dataDir, "probe-spool", "us-east"));
     expect(before.keys.length, "windows made while the analyzer was down").toBeGreaterThanOrEqual(2);
