@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Registry } from "prom-client";
-import { WanEmulator } from "./wan-emulator.js";
-import { WanControlServer } from "./control-server.js";
-import { bindRegionSockets, type RegionSockets } from "../../test/support/wan-test-kit.js";
+import type { WanEmulator } from "./wan-emulator.js";
+import type { WanControlServer } from "./control-server.js";
+import { startWanControl, type WanControlFixture } from "../../test/support/wan-test-kit.js";
 
 function parseJson(text: string): unknown {
   try {
@@ -13,25 +12,19 @@ function parseJson(text: string): unknown {
 }
 
 describe("WAN control API", () => {
+  let fixture: WanControlFixture;
   let emu: WanEmulator;
   let control: WanControlServer;
-  let relay: RegionSockets;
 
   beforeAll(async () => {
-    relay = await bindRegionSockets(2);
-    emu = await WanEmulator.start({
-      regions: [{ name: "us-east", httpPort: 9, relayPortRange: relay.range }, { name: "us-west" }, { name: "eu-central" }],
-      observers: [{ name: "analyzer" }],
-      registry: new Registry(),
-    });
-    control = await WanControlServer.start({ emulator: emu });
+    fixture = await startWanControl();
+    ({ emu, control } = fixture);
   });
 
   afterAll(async () => {
+    // close() is idempotent: the fixture closes the control API a second time.
     await control.close();
-    await control.close();
-    await emu.close();
-    await relay.close();
+    await fixture.close();
   });
 
   async function call(method: string, path: string, body?: unknown, raw?: string): Promise<{ status: number; json: unknown; text: string }> {

@@ -3,11 +3,9 @@
 // (link settings, cuts, link pairs) with each field valid or not. No 5xx, no dropped
 // connection; afterwards /healthz is ok and memory grew by a bounded amount.
 import fc from "fast-check";
-import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WanControlServer } from "../../lab/wan/control-server.js";
-import { WanEmulator } from "../../lab/wan/wan-emulator.js";
-import { bindRegionSockets, type RegionSockets } from "../support/wan-test-kit.js";
+import type { WanControlServer } from "../../lab/wan/control-server.js";
+import { startWanControl, type WanControlFixture } from "../support/wan-test-kit.js";
 import { assertNo5xx, headersArb, requestArb, retainedBytes, type FuzzRequest } from "./http-fuzz-kit.js";
 
 const RUNS = 600;
@@ -38,23 +36,15 @@ const shapedBody = fc.oneof(
 ).map((v) => JSON.stringify(v));
 
 describe("fuzz: WAN control API", () => {
-  let relay: RegionSockets;
-  let emu: WanEmulator;
+  let fixture: WanControlFixture;
   let control: WanControlServer;
 
   beforeAll(async () => {
-    relay = await bindRegionSockets(2);
-    emu = await WanEmulator.start({
-      regions: [{ name: "us-east", httpPort: 9, relayPortRange: relay.range }, { name: "us-west" }, { name: "eu-central" }],
-      observers: [{ name: "analyzer" }],
-      registry: new Registry(),
-    });
-    control = await WanControlServer.start({ emulator: emu });
+    fixture = await startWanControl();
+    control = fixture.control;
   });
   afterAll(async () => {
-    await control.close();
-    await emu.close();
-    await relay.close();
+    await fixture.close();
   });
 
   it("a body in a charset or encoding the parser does not support is a 415, not a 500 (found by this suite)", async () => {
