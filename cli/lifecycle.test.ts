@@ -52,7 +52,7 @@ describe("lifecycleAction", () => {
     })();
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(process.exitCode).toBe(1);
-    expect(stderr).toBe("relaywatch: while stopping: not everything closed within 300 ms; exiting anyway\n");
+    expect(stderr).toBe("relaywatch: while stopping: not everything closed within 300 ms (still closing: hangs); exiting anyway\n");
   });
 
   it("the first SIGTERM ends a service (exit 0) and a task (143), closing what was open; handlers are removed after", async () => {
