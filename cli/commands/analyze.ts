@@ -1,7 +1,8 @@
 // `relaywatch analyze --config relaywatch.yaml [--listen HOST:PORT] [--store URL]`: runs the
 // analyzer until SIGINT/SIGTERM. In embedded mode this process owns the chdb store.
 import { Command } from "commander";
-import { Registry, collectDefaultMetrics } from "prom-client";
+import { Registry } from "prom-client";
+import { registerProcessMetrics } from "../../core/process-metrics.js";
 import { createLogger, type LogLevel } from "../../core/logger.js";
 import { systemClock } from "../../core/clock.js";
 import { Analyzer } from "../../analyzer/analyzer.js";
@@ -9,6 +10,7 @@ import { migrate } from "../../store/migrations.js";
 import { openStore } from "../../store/open.js";
 import type { RelaywatchConfig } from "../../core/config.js";
 import { parseStoreUrl } from "../../store/url.js";
+import { ConfigError } from "../../core/errors.js";
 import { loadConfig } from "../config.js";
 import { lifecycleAction, type Life } from "../lifecycle.js";
 import { checkPortFree, checkWritableDir, parseHostPort } from "../preflight.js";
@@ -20,6 +22,7 @@ interface AnalyzeOpts {
   listen?: string;
   /** false with --no-store. */
   store?: string | false;
+  runbookBaseUrl?: string;
   logLevel: LogLevel;
 }
 
@@ -31,6 +34,7 @@ export function analyzeCommand(): Command {
     .option("--store <url>", "a directory (embedded chdb) or http://user:pass@host:8123/db; env RELAYWATCH_STORE")
     .option("--no-store", "run without persistence (alerts are not restored after a restart)")
     .option("--log-level <level>", "debug, info, warn, error or silent", "info")
+    .option("--runbook-base-url <url>", "where the alerts' runbook_url points: <url>/<AlertName>.md (default: this installation's docs/runbooks)")
     .action(lifecycleAction({ kind: "service" }, runAnalyze));
 }
 
@@ -47,6 +51,7 @@ async function planAnalyze(opts: AnalyzeOpts): Promise<{ config: RelaywatchConfi
     if (loc.kind === "chdb") checkWritableDir(opts.store === undefined ? "store.url" : "--store", loc.path);
     checkWritableDir("store.spoolDir", config.store.spoolDir);
   }
+  if (opts.runbookBaseUrl !== undefined && !URL.canParse(opts.runbookBaseUrl)) throw new ConfigError("--runbook-base-url", opts.runbookBaseUrl, "an absolute URL, e.g. https://wiki.example/relaywatch/runbooks");
   await checkPortFree(opts.listen === undefined ? "analyzer.listen" : "--listen", host, port);
   return { config, listen, storeUrl };
 }
@@ -60,7 +65,7 @@ async function runAnalyze(life: Life, opts: AnalyzeOpts): Promise<void> {
     life.closers.push("trace export", () => tracing.shutdown());
   }
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "relaywatch_analyzer_process_" });
+  registerProcessMetrics(registry);
   const store = storeUrl === null ? undefined : await life.closers.open("store", () => openStore({ url: storeUrl, cluster: config.store.cluster }), (s) => s.close());
   if (store !== undefined) await migrate(store, { ttlDays: config.store.ttlDays });
   const analyzer = await life.closers.open("analyzer", () => Analyzer.start({
@@ -70,6 +75,7 @@ async function runAnalyze(life: Life, opts: AnalyzeOpts): Promise<void> {
     logger,
     registry,
     listen,
+    ...(opts.runbookBaseUrl === undefined ? {} : { runbookBaseUrl: opts.runbookBaseUrl }),
   }), (a) => a.close());
   process.stderr.write(`relaywatch analyze: listening on ${analyzer.url} (${config.regions.length} regions)\n`);
   await life.stopped;

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { createServer, type Server } from "node:http";
 import { Command, Option } from "commander";
 import { Registry } from "prom-client";
+import { registerProcessMetrics } from "../../core/process-metrics.js";
 import { parseDuration } from "../../core/duration.js";
 import { ConfigError } from "../../core/errors.js";
 import { createLogger, type LogLevel, type Logger } from "../../core/logger.js";
@@ -127,6 +128,8 @@ async function runProbe(life: Life, opts: ProbeOpts): Promise<number> {
   const { region, regions, intervalMs, rotateMs, pps, metricsPort, analyzerToken } = await planProbe(opts);
   const logger = createLogger({ level: opts.logLevel as LogLevel, name: `probe-${region}` });
   const registry = new Registry();
+  // The agent's media stack is werift (probes/whip-client.ts).
+  registerProcessMetrics(registry, "werift");
   const sinks: ProbeSink[] = [];
   const sink = new FanOutSink(sinks);
   const agent = new ProbeAgent({

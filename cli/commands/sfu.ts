@@ -3,12 +3,13 @@
 // Secrets come from the environment only (RELAYWATCH_TOKEN_SECRET, RELAYWATCH_RELAY_SECRET,
 // RELAYWATCH_ADMIN_TOKEN), never from flags that would show in `ps`.
 import { Command, Option } from "commander";
-import { Registry, collectDefaultMetrics } from "prom-client";
+import { Registry } from "prom-client";
+import { registerProcessMetrics } from "../../core/process-metrics.js";
 import { ConfigError } from "../../core/errors.js";
 import { parseDuration } from "../../core/duration.js";
 import { createLogger, type LogLevel } from "../../core/logger.js";
 import { regionSchema, type Region } from "../../core/region.js";
-import { ENGINE_NAMES, createEngine, resolveEngineName, type EngineName } from "../../sfu/media/create-engine.js";
+import { ENGINE_NAMES, createEngine, resolveEngineName, type EngineChoice, type EngineName } from "../../sfu/media/create-engine.js";
 import { MIN_ADMIN_TOKEN_LENGTH, MIN_SECRET_LENGTH } from "../../sfu/node/options.js";
 import { resolvePeers, type PeerConfig, type RelayPortMap } from "../../sfu/node/peers.js";
 import { RegionNode } from "../../sfu/node/region-node.js";
@@ -49,7 +50,7 @@ export function sfuCommand(): Command {
     .option("--listen <host:port>", "HTTP listen address", "127.0.0.1:7101")
     .option("--peers <list>", "peer regions as name=url,... (default: the config file's regions other than this one)")
     .option("-c, --config <file>", "relaywatch.yaml to read (default: ./relaywatch.yaml if present)")
-    .addOption(new Option("--engine <name>", "media engine: werift (embedded), mediasoup (needs `npm run setup:mediasoup`), auto (mediasoup when available)").choices([...ENGINE_NAMES]).default("werift"))
+    .addOption(new Option("--engine <name>", "media engine: werift (embedded), mediasoup (needs `npm run setup:mediasoup`), auto (mediasoup when available)").choices([...ENGINE_NAMES]).default("auto"))
     .option("--behaviour <list>", "legacy behaviours: announce-early, no-loop-guard, isolation=naive (repeatable or comma-separated)", collect, [])
     .option("--relay-ports <min-max>", "UDP port range for relay pipes", DEFAULT_RELAY_PORTS)
     .option("--peer-relay-map <list>", "how each peer's relay ports are reached, as name=proxyBase:targetMin,... (NAT or WAN emulator)")
@@ -74,6 +75,8 @@ interface SfuPlan {
   adminToken: string | undefined;
   behaviours: string[];
   engineName: "werift" | "mediasoup";
+  /** What --engine asked for, what runs, and why (logged at start, in /v1/state). */
+  engineChoice: EngineChoice;
   relayPorts: { min: number; max: number };
   lingerMs: number;
   upstreamLostMs: number;
@@ -109,12 +112,13 @@ async function planSfu(opts: SfuOpts): Promise<SfuPlan> {
   if (adminToken !== undefined && adminToken !== "" && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
     throw new ConfigError("RELAYWATCH_ADMIN_TOKEN", "(hidden)", `a token of at least ${MIN_ADMIN_TOKEN_LENGTH} characters (or unset: no admin API)`);
   }
+  const engineChoice = resolveEngineName(opts.engine as EngineName);
   const plan: SfuPlan = {
     region, listen, peers: withMaps, behaviours,
     tokenSecret: requiredSecret(process.env, "RELAYWATCH_TOKEN_SECRET", MIN_SECRET_LENGTH),
     relaySecret: requiredSecret(process.env, "RELAYWATCH_RELAY_SECRET", MIN_SECRET_LENGTH),
     adminToken: adminToken === "" ? undefined : adminToken,
-    engineName: resolveEngineName(opts.engine as EngineName).engine,
+    engineName: engineChoice.engine, engineChoice,
     relayPorts: parseRange("--relay-ports", opts.relayPorts),
     lingerMs: duration("--linger", opts.linger ?? "5s"),
     upstreamLostMs: duration("--upstream-lost", opts.upstreamLost ?? "10s"),
@@ -136,8 +140,8 @@ async function runSfu(life: Life, opts: SfuOpts): Promise<void> {
     life.closers.push("trace export", () => tracing.shutdown());
   }
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "relaywatch_sfu_process_" });
-  const engine = await life.closers.open("media engine", () => createEngine(p.engineName, {
+  registerProcessMetrics(registry, p.engineName);
+  const engine = await life.closers.open("media engine", () => createEngine(p.engineChoice, {
     rtpPortRange: p.relayPorts,
     bindAddress: p.listen.host,
     logger,
