@@ -8,6 +8,15 @@ export type ProbeStatus = z.infer<typeof probeStatusSchema>;
 
 const nonNegative = z.number().nonnegative();
 
+/**
+ * How the window's media reached the probe: `direct` (host candidates, the default and what
+ * a result without the field means — agents before TURN probes send none) or `turn` (the
+ * subscriber used only a relay candidate of the region's TURN server; probes/turn/).
+ */
+export const PROBE_VIAS = ["direct", "turn"] as const;
+export const probeViaSchema = z.enum(PROBE_VIAS);
+export type ProbeVia = z.infer<typeof probeViaSchema>;
+
 export const probeResultSchema = z.object({
   /** End of the window, ms since epoch. */
   ts: z.number().int().nonnegative(),
@@ -28,6 +37,8 @@ export const probeResultSchema = z.object({
   ttfpMs: nonNegative.nullable(),
   setupMs: nonNegative.nullable(),
   relayPath: z.array(regionSchema).max(32),
+  /** Absent means `direct` (compatible with agents and stores from before TURN probes). */
+  via: probeViaSchema.optional(),
 });
 export type ProbeResult = z.infer<typeof probeResultSchema>;
 
@@ -38,6 +49,11 @@ export const probeIngestSchema = z.object({
   results: z.array(probeResultSchema).max(MAX_PROBE_BATCH),
 });
 export type ProbeIngest = z.infer<typeof probeIngestSchema>;
+
+/** The media path of a result; results without `via` are direct. */
+export function viaOf(r: Pick<ProbeResult, "via">): ProbeVia {
+  return r.via ?? "direct";
+}
 
 export function lossRatio(r: Pick<ProbeResult, "sent" | "lost">): number {
   return r.sent === 0 ? 0 : r.lost / r.sent;

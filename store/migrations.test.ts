@@ -75,12 +75,12 @@ describe("planMigration() (store migrate --dry-run)", () => {
   it("on a fresh store: the CREATE statements of every migration, nothing run", async () => {
     const store = await openFresh();
     const plan = await planMigration(store, { ttlDays: 14 });
-    expect(plan.pending.map((m) => m.version)).toEqual([1, 2]);
+    expect(plan.pending.map((m) => m.version)).toEqual([1, 2, 3]);
     expect(plan.ttl).toEqual([]);
     const sql = planStatements(plan);
     // The embedded store's open() creates the database; the ledger comes first.
     expect(sql[0]).toBe(createTableDdl(SCHEMA_MIGRATIONS, { database: store.database, ttlDays: 14 })[0]);
-    expect(sql.every((s) => s.startsWith("CREATE "))).toBe(true);
+    expect(sql.every((s) => s.startsWith("CREATE ") || s.includes(" ADD COLUMN IF NOT EXISTS "))).toBe(true);
     expect(sql.filter((s) => s.includes("INTERVAL 14 DAY"))).toHaveLength(TTL_TABLES.length);
     expect((await engineFull(store)).size).toBe(0);
     await store.close();
@@ -91,7 +91,7 @@ describe("planMigration() (store migrate --dry-run)", () => {
     await migrate(store, { ttlDays: 7 });
     const plan = await planMigration(store, { ttlDays: 14 });
     expect(plan.pending).toEqual([]);
-    expect(plan.alreadyApplied).toEqual([1, 2]);
+    expect(plan.alreadyApplied).toEqual([1, 2, 3]);
     expect(planStatements(plan)).toEqual(
       DATA_TABLES.filter((t) => t.ttlOn !== undefined).map((t) => `ALTER TABLE ${store.database}.${t.name} MODIFY TTL ${t.ttlOn ?? ""} + INTERVAL 14 DAY`),
     );

@@ -12,6 +12,7 @@ import {
   PROBE_RESULTS,
   PROBE_RESULTS_1M,
   PROBE_RESULTS_1M_SELECT,
+  PROBE_VIA_COLUMN,
   REGION_HEALTH,
   RELAY_EDGES,
   SCHEMA_MIGRATIONS,
@@ -42,7 +43,18 @@ export const MIGRATIONS: readonly Migration[] = [
       createRollupViewDdl("probe_results_1m_mv", PROBE_RESULTS, PROBE_RESULTS_1M, PROBE_RESULTS_1M_SELECT, "minute, src, dst", ctx),
     ],
   },
+  {
+    version: 3,
+    name: "probe_results.via (direct or turn: TURN probes, issue 20)",
+    statements: (ctx) => addColumnDdl(PROBE_RESULTS.name, PROBE_VIA_COLUMN, ctx),
+  },
 ];
+
+/** ADD COLUMN IF NOT EXISTS on the table (a fresh one already has it), and on a cluster its `_local` table first. */
+function addColumnDdl(name: string, [column, type]: [string, string], ctx: DdlContext): string[] {
+  const add = (table: string): string => `ALTER TABLE ${ctx.database}.${table}${ctx.cluster === undefined ? "" : ` ON CLUSTER ${ctx.cluster}`} ADD COLUMN IF NOT EXISTS ${column} ${type}`;
+  return ctx.cluster === undefined ? [add(name)] : [add(`${name}_local`), add(name)];
+}
 
 export const LATEST_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 

@@ -94,6 +94,7 @@ interface ProbeRow {
   ttfp_ms: Num | null;
   setup_ms: Num | null;
   relay_path: string[];
+  via?: string;
 }
 
 /** One pair's windows in [from, to], newest first. */
@@ -129,6 +130,7 @@ export async function pairHistory(
     ttfpMs: nullableNumber(r.ttfp_ms),
     setupMs: nullableNumber(r.setup_ms),
     relayPath: r.relay_path,
+    ...(r.via === "turn" ? { via: "turn" as const } : {}),
   }));
 }
 

@@ -37,6 +37,7 @@ export function probeResultRow(r: ProbeResult): Row {
     ttfp_ms: r.ttfpMs,
     setup_ms: r.setupMs,
     relay_path: r.relayPath,
+    via: r.via ?? "direct",
   };
 }
 

@@ -17,6 +17,9 @@ export interface TableSpec {
 const REGION = "LowCardinality(String)";
 const TIME = "DateTime64(3, 'UTC')";
 
+/** How the window's media went (core/probe-result.ts `via`); rows from before it read `direct`. */
+export const PROBE_VIA_COLUMN: [string, string] = ["via", "LowCardinality(String) DEFAULT 'direct'"];
+
 export const PROBE_RESULTS: TableSpec = {
   name: "probe_results",
   engine: "MergeTree",
@@ -39,6 +42,7 @@ export const PROBE_RESULTS: TableSpec = {
     ["ttfp_ms", "Nullable(Float32)"],
     ["setup_ms", "Nullable(Float32)"],
     ["relay_path", `Array(${REGION})`],
+    PROBE_VIA_COLUMN,
   ],
   orderBy: "(src, dst, ts)",
   partitionBy: "toDate(ts)",
