@@ -56,7 +56,7 @@ export function scenarioCommand(): Command {
     .argument("<file>", "scenario YAML file or built-in name (see `relaywatch scenario list`)")
     .option("--json", "print one JSON report on stdout: {scenario, passed, expectations, alerts}")
     .option("--data-dir <dir>", "where the world keeps its store and logs (default: a fresh temporary directory)")
-    .option("--engine <name>", "media engine of the region nodes", "werift")
+    .option("--engine <name>", "media engine of the region nodes: auto (mediasoup when its worker is available, else werift), werift, mediasoup", "auto")
     .action(lifecycleAction({ kind: "task", closeDeadlineMs: WORLD_CLOSE_DEADLINE_MS }, runScenarioCommand));
   return cmd;
 }

@@ -29,7 +29,7 @@ export function upCommand(): Command {
   return new Command("up")
     .description("Start the whole local world: regions behind the WAN emulator, probes, analyzer with the embedded store, then the TUI")
     .option("--regions <list>", "regions to start, comma-separated", DEFAULT_REGIONS.join(","))
-    .addOption(new Option("--engine <name>", "media engine of the region nodes").choices(["werift", "mediasoup", "auto"]).default("werift"))
+    .addOption(new Option("--engine <name>", "media engine of the region nodes").choices(["werift", "mediasoup", "auto"]).default("auto"))
     .option("--data-dir <dir>", "store, spool, configs and logs", "./data/lab")
     .option("--rotate <duration>", "how often probe agents publish a fresh track", "30s")
     .option("--no-tui", "do not open the TUI; print the addresses and run until Ctrl-C")

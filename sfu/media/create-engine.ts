@@ -24,33 +24,47 @@ export interface CreateEngineOptions {
   workers?: number;
   /** mediasoup only: an explicit mediasoup package directory. */
   mediasoupPath?: string;
-  /** mediasoup only: ICE candidates announce this address instead of bindAddress. */
+  /** ICE candidates (both engines) announce this address instead of bindAddress: NAT, or a 0.0.0.0 bind. */
   announcedIp?: string;
 }
 
-/** Which engine "auto" resolves to here, and why. */
-export function resolveEngineName(name: EngineName, mediasoupPath?: string): { engine: "werift" | "mediasoup"; reason: string } {
-  if (name !== "auto") return { engine: name, reason: "chosen explicitly" };
-  const found = mediasoupAvailable(mediasoupPath === undefined ? {} : { modulePath: mediasoupPath });
-  return found.ok
-    ? { engine: "mediasoup", reason: `mediasoup ${found.version} worker found at ${found.workerPath}` }
-    : { engine: "werift", reason: `mediasoup unavailable: ${found.reason}` };
+/** The engine that runs, what was asked for, and why (the start-up log line, /v1/state). */
+export interface EngineChoice {
+  engine: "werift" | "mediasoup";
+  requested: EngineName;
+  reason: string;
 }
 
-/** Builds the engine; "mediasoup" rejects with the reason when its worker is unavailable. */
-export async function createEngine(name: EngineName, options: CreateEngineOptions): Promise<MediaEngine> {
-  const { engine, reason } = resolveEngineName(name, options.mediasoupPath);
-  options.logger?.info({ engine, requested: name, reason }, "createEngine() | media engine chosen");
+/** Which engine "auto" resolves to here, and why. */
+export function resolveEngineName(name: EngineName, mediasoupPath?: string): EngineChoice {
+  if (name !== "auto") return { engine: name, requested: name, reason: `--engine ${name} chosen explicitly` };
+  const found = mediasoupAvailable(mediasoupPath === undefined ? {} : { modulePath: mediasoupPath });
+  return found.ok
+    ? { engine: "mediasoup", requested: name, reason: `auto: mediasoup ${found.version} worker found at ${found.workerPath}` }
+    : { engine: "werift", requested: name, reason: `auto: mediasoup unavailable, embedded werift instead: ${found.reason}` };
+}
+
+/**
+ * Builds the engine (a name, or a choice already resolved so the caller's plan and the
+ * engine agree); "mediasoup" rejects with the reason when its worker is unavailable.
+ */
+export async function createEngine(name: EngineName | EngineChoice, options: CreateEngineOptions): Promise<MediaEngine> {
+  const choice = typeof name === "string" ? resolveEngineName(name, options.mediasoupPath) : name;
+  const { engine, reason } = choice;
+  options.logger?.info({ engine, requested: choice.requested, reason }, "createEngine() | media engine chosen");
   if (engine === "werift") {
     return new WeriftEngine({
+      selectionReason: reason,
       rtpPortRange: options.rtpPortRange,
       ...(options.webrtcPortRange === undefined ? {} : { webrtcPortRange: options.webrtcPortRange }),
       ...(options.bindAddress === undefined ? {} : { bindAddress: options.bindAddress }),
+      ...(options.announcedIp === undefined ? {} : { announcedAddress: options.announcedIp }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
     });
   }
   return createMediasoupEngine({
+    selectionReason: reason,
     rtpPortRange: options.rtpPortRange,
     ...(options.webrtcPortRange === undefined ? {} : { webrtcPortRange: options.webrtcPortRange }),
     ...(options.bindAddress === undefined ? {} : { bindAddress: options.bindAddress }),

@@ -124,6 +124,8 @@ export interface TrackStats {
 export interface MediaEngine extends TypedEvents<MediaEngineEvents> {
   /** `werift` or `mediasoup`. */
   readonly name: string;
+  /** Why this engine runs here (createEngine()'s choice, e.g. "auto: mediasoup 3.8.4 worker found at …"). */
+  readonly selectionReason: string;
   readonly closed: boolean;
 
   /**

@@ -33,6 +33,8 @@ export interface MediasoupEngineOptions {
   /** A client whose transport received nothing (not even STUN consent) this long is gone. */
   peerTimeoutMs?: number;
   workerLogLevel?: MsWorkerSettings["logLevel"];
+  /** Why this engine was chosen (createEngine()); reported in /v1/state. */
+  selectionReason?: string;
   logger?: Logger;
   clock?: Clock;
 }

@@ -27,6 +27,7 @@ export type { MediasoupEngineOptions } from "./engine-options.js";
 
 export class MediasoupEngine implements E.MediaEngine {
   readonly name = "mediasoup";
+  readonly selectionReason: string;
   private readonly emitter: TypedEmitter<E.MediaEngineEvents>;
   private readonly logger: Logger;
   private readonly clock: Clock;
@@ -47,6 +48,7 @@ export class MediasoupEngine implements E.MediaEngine {
   /** Use createMediasoupEngine(): it starts the workers and measures the overhead. */
   constructor(options: MediasoupEngineOptions, parts: EngineParts) {
     const { pool, overhead, emitter, logger } = parts;
+    this.selectionReason = options.selectionReason ?? "constructed directly";
     this.pool = pool;
     this.emitter = emitter;
     this.logger = logger;

@@ -40,6 +40,8 @@ export interface WeriftEngineOptions {
   webrtcPortRange?: PortRange;
   /** The one address every socket binds to and every candidate names. */
   bindAddress?: string;
+  /** Why this engine was chosen (createEngine()); reported in /v1/state. */
+  selectionReason?: string;
   logger?: Logger;
   clock?: Clock;
 }
@@ -49,6 +51,7 @@ export const DEFAULT_BIND_ADDRESS = "127.0.0.1";
 
 export class WeriftEngine implements MediaEngine {
   readonly name = "werift";
+  readonly selectionReason: string;
   private readonly emitter: TypedEmitter<MediaEngineEvents>;
   private readonly logger: Logger;
   private readonly clock: Clock;
@@ -67,6 +70,7 @@ export class WeriftEngine implements MediaEngine {
   private closing: Promise<void> | null = null;
 
   constructor(options: WeriftEngineOptions) {
+    this.selectionReason = options.selectionReason ?? "constructed directly";
     const { min, max } = options.rtpPortRange;
     if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1024 || max > 65535 || min > max) {
       throw new RelaywatchError("invalid_config", `rtpPortRange: got ${min}-${max}, expected 1024 <= min <= max <= 65535`);
