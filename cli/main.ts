@@ -1,37 +1,58 @@
 // The `relaywatch` command: one entry, one subcommand per component. This is the only
 // place (with tests and benches) that wires components together and reads process.env.
+// Subcommands load lazily: `--version` and `--help` load commander and nothing of ours,
+// and a command loads its own module only (an SFU never loads the store, Ink or chdb).
 import { Command, CommanderError } from "commander";
 import { exitWithParent } from "./exit-with-parent.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, describeFailure } from "./lifecycle.js";
-import { analyzeCommand } from "./commands/analyze.js";
-import { dashboardsCommand } from "./commands/dashboards.js";
-import { labCommand } from "./commands/lab.js";
-import { probeCommand } from "./commands/probe.js";
-import { scenarioCommand } from "./commands/scenario.js";
-import { sfuCommand } from "./commands/sfu.js";
-import { storeCommand } from "./commands/store.js";
-import { tokenCommand } from "./commands/token.js";
-import { tuiCommand } from "./commands/tui.js";
-import { upCommand } from "./commands/up.js";
 
-export function buildProgram(): Command {
+/** The package version: --version prints it (package.json's, kept equal by the package test). */
+export const VERSION = "0.1.0";
+
+interface Subcommand {
+  name: string;
+  /** The line `relaywatch --help` shows; the command's own --help has its full description. */
+  summary: string;
+  load: () => Promise<Command>;
+}
+
+/** Every subcommand, in help order. To add one: a line here; its module is imported only when it runs. */
+const SUBCOMMANDS: readonly Subcommand[] = [
+  { name: "up", summary: "Start the whole local world (regions, WAN emulator, probes, analyzer) and the TUI", load: async () => (await import("./commands/up.js")).upCommand() },
+  { name: "sfu", summary: "Run a reference SFU region node", load: async () => (await import("./commands/sfu.js")).sfuCommand() },
+  { name: "probe", summary: "Run a synthetic probe agent for one region", load: async () => (await import("./commands/probe.js")).probeCommand() },
+  { name: "analyze", summary: "Run the analyzer: relay graph, detectors, alerts, live API", load: async () => (await import("./commands/analyze.js")).analyzeCommand() },
+  { name: "tui", summary: "On-call terminal dashboard: live from an analyzer, or replayed from the store", load: async () => (await import("./commands/tui.js")).tuiCommand() },
+  { name: "scenario", summary: "Lab scenarios: list the built-in ones, check a file, run one", load: async () => (await import("./commands/scenario.js")).scenarioCommand() },
+  { name: "lab", summary: "Lab tools: the WAN emulator's controls", load: async () => (await import("./commands/lab.js")).labCommand() },
+  { name: "store", summary: "ClickHouse store: migrate, status, query", load: async () => (await import("./commands/store.js")).storeCommand() },
+  { name: "token", summary: "WHIP/WHEP bearer tokens: mint one, or inspect one", load: async () => (await import("./commands/token.js")).tokenCommand() },
+  { name: "dashboards", summary: "Grafana dashboards, Prometheus rules and the Alertmanager example", load: async () => (await import("./commands/dashboards.js")).dashboardsCommand() },
+];
+
+/**
+ * The program for these arguments: the subcommand they name is loaded and registered in
+ * full; every other one is a placeholder with its name and summary (for the command list
+ * and commander's "did you mean"). `relaywatch help NAME` loads NAME.
+ */
+export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command("relaywatch")
     .description("Observability and relay diagnostics for multi-region WebRTC SFUs")
-    .version("0.1.0")
+    .version(VERSION)
     .configureHelp({ sortSubcommands: false });
-
-  program.addCommand(upCommand());
-  program.addCommand(sfuCommand());
-  program.addCommand(probeCommand());
-  program.addCommand(analyzeCommand());
-  program.addCommand(tuiCommand());
-  program.addCommand(scenarioCommand());
-  program.addCommand(labCommand());
-  program.addCommand(storeCommand());
-  program.addCommand(tokenCommand());
-  program.addCommand(dashboardsCommand());
+  const wanted = selectedSubcommand(argv);
+  for (const sub of SUBCOMMANDS) {
+    const cmd = sub.name === wanted ? await sub.load() : new Command(sub.name);
+    program.addCommand(cmd.summary(sub.summary));
+  }
   usageErrorsExit2(program);
   return program;
+}
+
+/** The subcommand named by the arguments (after node and the script), if any: the first non-option word; for `help NAME`, NAME. */
+function selectedSubcommand(argv: readonly string[]): string | undefined {
+  const words = argv.slice(2).filter((a) => !a.startsWith("-"));
+  return words[0] === "help" ? words[1] : words[0];
 }
 
 /**
@@ -57,7 +78,7 @@ const EXIT_GRACE_MS = 500;
 
 exitWithParent();
 try {
-  await buildProgram().parseAsync(process.argv);
+  await (await buildProgram(process.argv)).parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
     process.exitCode = err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
