@@ -48,6 +48,8 @@ export interface AnalyzerOptions {
   listen?: string;
   /** The URL alerts link back to (generatorURL); default the listening URL. */
   externalUrl?: string;
+  /** Base of the alerts' `runbook_url` annotation (<base>/<AlertName>.md); default this installation's docs/runbooks. */
+  runbookBaseUrl?: string;
   /** Bearer token for ingest and read API; default config.analyzer.token. */
   token?: string;
   /** Extra sinks besides the configured Alertmanagers and webhooks. */
@@ -179,7 +181,7 @@ interface Outputs {
  */
 function createOutputs(c: Context, url: string, hub: StreamHub, persister: Persister | null): Outputs {
   const { o, config, clock, logger } = c;
-  const ctx: SinkContext = { externalUrl: o.externalUrl ?? url, now: () => clock.now(), resendIntervalMs: config.alerting.resendInterval };
+  const ctx: SinkContext = { externalUrl: o.externalUrl ?? url, now: () => clock.now(), resendIntervalMs: config.alerting.resendInterval, ...(o.runbookBaseUrl === undefined ? {} : { runbookBaseUrl: o.runbookBaseUrl }) };
   const sinks: AlertSink[] = [
     ...config.alerting.alertmanager.map((u) => new AlertmanagerSink(u, ctx, c.fetchFn)),
     ...config.alerting.webhooks.map((u) => new WebhookSink(u, ctx, c.fetchFn)),

@@ -2,6 +2,7 @@
 // (`POST /api/v2/alerts`) and Alertmanager's webhook payload version 4 (what its own
 // webhook_configs send), so a plain webhook receiver written for Alertmanager works as is.
 import type { Alert } from "../../core/alert.js";
+import { runbookUrl } from "../../core/runbook.js";
 
 export interface AlertSink {
   /** Metric label and log field, e.g. `alertmanager:127.0.0.1:9093`. */
@@ -18,6 +19,8 @@ export interface SinkContext {
   now(): number;
   /** Firing alerts get endsAt = now + 4 × resend, as Prometheus does: a dead analyzer's alerts expire. */
   resendIntervalMs: number;
+  /** Where the runbooks are (`runbook_url` = base/<AlertName>.md); default this installation's docs/runbooks. */
+  runbookBaseUrl?: string;
 }
 
 /** 2000 chars: Alertmanager annotations are shown in notifications; full evidence is in the API. */
@@ -46,6 +49,7 @@ export function toAmAlert(a: Alert, ctx: SinkContext): AmAlert {
     annotations: {
       summary: a.summary,
       relaywatch_fingerprint: a.fingerprint,
+      runbook_url: runbookUrl(a.name, ctx.runbookBaseUrl),
       evidence: evidence.length > EVIDENCE_ANNOTATION_LIMIT ? `${evidence.slice(0, EVIDENCE_ANNOTATION_LIMIT - 1)}…` : evidence,
     },
     startsAt: new Date(a.startsAt).toISOString(),

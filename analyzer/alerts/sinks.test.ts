@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Alert } from "../../core/alert.js";
 import { ManualClock, systemClock } from "../../core/clock.js";
 import { silentLogger } from "../../core/logger.js";
+import { runbookUrl } from "../../core/runbook.js";
 import { alertmanagerAvailable, startAlertmanager, type AlertmanagerProcess } from "../../test/support/alertmanager-process.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../../test/support/webhook-receiver.js";
 import { AlertBook } from "./alert-book.js";
@@ -52,7 +53,7 @@ describe.skipIf(skipWithout(amPresent, "Alertmanager (Debian prometheus-alertman
 
     const listed = (await (await fetch(`${am.url}/api/v2/alerts`)).json()) as AmApiAlert[];
     const mine = listed.find((a) => a.labels["alertname"] === "RelayLoop");
-    expect(mine).toMatchObject({ labels: { alertname: "RelayLoop", track: "probe/us-west-1", regions: "eu-central,eu-west", severity: "critical" }, annotations: { relaywatch_fingerprint: fired.fingerprint }, generatorURL: `http://127.0.0.1:7700/v1/alerts?fingerprint=${fired.fingerprint}`, status: { state: "active" } });
+    expect(mine).toMatchObject({ labels: { alertname: "RelayLoop", track: "probe/us-west-1", regions: "eu-central,eu-west", severity: "critical" }, annotations: { relaywatch_fingerprint: fired.fingerprint, runbook_url: runbookUrl("RelayLoop") }, generatorURL: `http://127.0.0.1:7700/v1/alerts?fingerprint=${fired.fingerprint}`, status: { state: "active" } });
 
     const note = (await hook.waitFor((b) => (b as { status?: string }).status === "firing")) as { alerts: { labels: Record<string, string>; status: string }[]; version: string };
     expect(note.version).toBe("4");
