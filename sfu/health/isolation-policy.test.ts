@@ -8,6 +8,7 @@ import {
   initialIsolation,
   NAIVE_RECOVERY_MS,
   observeIsolation,
+  overrideOnline,
   withPolicy,
   type IsolationInput,
   type IsolationState,
@@ -172,5 +173,28 @@ describe("withPolicy()", () => {
     const s = withPolicy(h.state, "naive");
     expect(s).toMatchObject({ policy: "naive", state: "online", silentSince: null });
     expect(withPolicy(s, "naive")).toBe(s);
+  });
+});
+
+describe("overrideOnline()", () => {
+  it("brings a falsely isolated naive region online at once and hands it back to its policy", () => {
+    const h = new Harness("naive").run(5_000, healthy).run(2_000, silent()).run(3_000, healthy);
+    expect(h.state.state).toBe("offline");
+    h.state = overrideOnline(h.state, h.clock.now(), "operator override");
+    expect(h.state).toMatchObject({ state: "online", since: h.clock.now(), silentSince: null, answeringSince: null });
+    expect(h.state.decision).toMatchObject({ changed: true, reason: "overridden", state: "online" });
+    // The policy decides again from here: answering rounds keep it online…
+    h.run(5_000, healthy);
+    expect(h.state).toMatchObject({ state: "online", policy: "naive" });
+    // …and a fresh silent round takes it offline as the (legacy) policy says.
+    h.run(1_000, silent());
+    expect(h.state.state).toBe("offline");
+  });
+
+  it("on a region already online changes nothing but the clocks", () => {
+    const h = new Harness("guarded").run(5_000, silent("unreachable"));
+    const s = overrideOnline(h.state, h.clock.now(), "operator override");
+    expect(s).toMatchObject({ state: "online", since: h.state.since, silentSince: null });
+    expect(s.decision?.changed).toBe(false);
   });
 });

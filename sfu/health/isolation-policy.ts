@@ -66,6 +66,7 @@ export const ISOLATION_REASONS = [
   "still_isolated",
   "recovering",
   "recovered",
+  "overridden",
 ] as const;
 /** Metric label values for `relaywatch_sfu_isolation_decisions_total{reason}`. */
 export type IsolationReason = (typeof ISOLATION_REASONS)[number];
@@ -107,6 +108,23 @@ export function initialIsolation(policy: IsolationPolicy, now: number): Isolatio
 /** Switching policy at run time (admin API) keeps the state and restarts the clocks. */
 export function withPolicy(state: IsolationState, policy: IsolationPolicy): IsolationState {
   return policy === state.policy ? state : { ...state, policy, silentSince: null, answeringSince: null };
+}
+
+/**
+ * An operator's override (admin API, after a false isolation): online now, and handed back to
+ * the policy at once — its clocks restart, so it takes the region offline again only on fresh
+ * evidence (a new silent run from now), never on the rounds that isolated it before.
+ */
+export function overrideOnline(state: IsolationState, now: number, detail: string): IsolationState {
+  const changed = state.state !== "online";
+  return {
+    policy: state.policy,
+    state: "online",
+    since: changed ? now : state.since,
+    silentSince: null,
+    answeringSince: null,
+    decision: { at: now, policy: state.policy, state: "online", changed, reason: "overridden", detail },
+  };
 }
 
 export function observeIsolation(state: IsolationState, input: IsolationInput, opts: IsolationOptions = {}): IsolationState {

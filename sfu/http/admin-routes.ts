@@ -1,5 +1,7 @@
-// The admin API: switch legacy behaviours at run time (the lab's scenario timeline does)
-// and drain the region. Off unless enabled — then every /admin path is a plain 404, as if
+// The admin API: switch legacy behaviours at run time (the lab's scenario timeline does),
+// drain the region, and the on-call mitigations (analyzer/actions): drop relays and
+// re-locate them from the origin (breaking a loop), bring a falsely isolated region back
+// online (then its policy decides again). Off unless enabled — then every /admin path is a plain 404, as if
 // it did not exist — and bearer-token protected when on (constant-time comparison).
 import { timingSafeEqual, createHash } from "node:crypto";
 import { json, Router, type Request } from "express";
@@ -13,7 +15,24 @@ export interface AdminDeps {
   behaviours: () => LegacyBehaviours;
   setBehaviours: (b: LegacyBehaviours) => void;
   drain: () => Promise<number>;
+  /** Drops this region's relay of each track and re-locates it from the origin; null: no relay of it here. */
+  resetRelay: (track: string) => RelayResetResult | null;
+  /** Online now, handed back to the isolation policy. */
+  overrideIsolation: (detail: string) => { state: string; changed: boolean; policy: string };
 }
+
+export interface RelayResetResult {
+  track: string;
+  /** The upstream the dropped relay pulled from (null: it was still locating). */
+  upstream: string | null;
+  /** A new relay from the origin was started (local demand remains). */
+  relocating: boolean;
+}
+
+/** 64 tracks per reset: a loop's tracks on one cycle (one per probe rotation and room); a bigger list is a mistake. */
+const MAX_RESET_TRACKS = 64;
+const resetBodySchema = z.object({ tracks: z.array(z.string().min(1).max(256)).min(1).max(MAX_RESET_TRACKS) });
+const overrideBodySchema = z.object({ reason: z.string().max(500).optional() });
 
 const behavioursBodySchema = z.object({ behaviours: z.union([z.array(z.string().max(64)).max(16), z.string().max(256)]) });
 
@@ -49,6 +68,29 @@ export function adminRouter(d: AdminDeps): Router {
   });
   router.post("/admin/drain", async (_req, res) => {
     res.json({ drained: await d.drain() });
+  });
+  router.post("/admin/relays/reset", json({ limit: 32_768 }), (req, res) => {
+    const body = resetBodySchema.safeParse(req.body);
+    if (!body.success) {
+      sendError(res, 400, "invalid_payload", `expected {"tracks": ["room/track", ...]} with 1 to ${MAX_RESET_TRACKS} tracks`);
+      return;
+    }
+    const reset: RelayResetResult[] = [];
+    const notRelayed: string[] = [];
+    for (const track of new Set(body.data.tracks)) {
+      const r = d.resetRelay(track);
+      if (r === null) notRelayed.push(track);
+      else reset.push(r);
+    }
+    res.json({ reset, notRelayed });
+  });
+  router.post("/admin/isolation/override", json({ limit: 4096 }), (req, res) => {
+    const body = overrideBodySchema.safeParse(req.body ?? {});
+    if (!body.success) {
+      sendError(res, 400, "invalid_payload", 'expected {"reason"?: string}');
+      return;
+    }
+    res.json(d.overrideIsolation(`operator override${body.data.reason === undefined ? "" : `: ${body.data.reason}`}`));
   });
   return router;
 }

@@ -10,7 +10,7 @@ import type { Region } from "../../core/region.js";
 import type { IsolationPolicy } from "../../core/region-health.js";
 import type { PeerEntry } from "../../core/sfu-state.js";
 import { parsePayload } from "../../core/validate.js";
-import { initialIsolation, observeIsolation, withPolicy, type IsolationDecision, type IsolationOptions, type IsolationState, type WitnessState } from "../health/isolation-policy.js";
+import { initialIsolation, observeIsolation, overrideOnline, withPolicy, type IsolationDecision, type IsolationOptions, type IsolationState, type WitnessState } from "../health/isolation-policy.js";
 import { applyRound, emptyPeerTable, measuredRtts, type HeartbeatResult, type PeerTable, type PeerTableOptions } from "../health/peer-table.js";
 import type { SfuMetrics } from "../telemetry/metrics.js";
 import type { PeerClient } from "./peer-client.js";
@@ -93,6 +93,15 @@ export class HealthMonitor {
   /** Switches the isolation policy at run time; the region state is kept. */
   setPolicy(policy: IsolationPolicy): void {
     this.isolation = withPolicy(this.isolation, policy);
+  }
+
+  /** An operator's override (admin API): online now, the policy deciding again from this round on. */
+  overrideOnline(detail: string): IsolationDecision {
+    this.isolation = overrideOnline(this.isolation, this.o.clock.now(), detail);
+    const decision = this.isolation.decision as IsolationDecision;
+    this.o.metrics.isolationDecisionsTotal.inc({ decision: decision.reason });
+    this.o.onDecision(decision, this.eventLoopLagMs());
+    return decision;
   }
 
   eventLoopLagMs(): number {

@@ -8,6 +8,7 @@ import express from "express";
 import type { Registry } from "prom-client";
 import { InvalidStateError } from "../../core/errors.js";
 import type { Region, TrackId } from "../../core/region.js";
+import { baseUrl, createHttpServer } from "../../core/tls.js";
 import type { RegionSnapshot, RegionStatus } from "../../core/sfu-state.js";
 import type { MediaEngine } from "../media/engine.js";
 import { holders, type Holder } from "../relay/track-table.js";
@@ -68,7 +69,7 @@ export class RegionNode {
     this.events = new EventLog(o.region, clock, logger);
     this.peers = new PeerDirectory(o.region, o.peers);
     o.engine.setRelaySources(pipeSourceResolver(this.peers));
-    this.client = new PeerClient(o.region, this.peers, o.relayAuth);
+    this.client = new PeerClient(o.region, this.peers, o.relayAuth, o.announce);
     this.sessions = new Sessions({
       engine: o.engine, logger, clock, limits: o.sessionLimits,
       onExpired: (kind, reason) => { this.metrics.sessionExpired(kind, reason); },
@@ -140,6 +141,11 @@ export class RegionNode {
     app.use(adminRouter({
       enabled: o.admin.enabled, token: o.admin.token, behaviours: () => this.behavioursNow,
       setBehaviours: (b) => { this.setBehaviours(b); }, drain: () => this.sessions.drain(),
+      resetRelay: (track) => this.manager.resetRelay(track),
+      overrideIsolation: (detail) => {
+        const v = this.health.overrideOnline(detail);
+        return { state: v.state, changed: v.changed, policy: v.policy };
+      },
     }));
     app.use((_req, res) => {
       res.status(404).json({ error: "not_found", detail: "no such endpoint" });
@@ -150,8 +156,7 @@ export class RegionNode {
 
   static async start(options: RegionNodeOptions): Promise<RegionNode> {
     const o = resolveOptions(options);
-    const { createServer } = await import("node:http");
-    const server = createServer();
+    const server = createHttpServer(o.tls);
     server.keepAliveTimeout = 5_000;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -165,10 +170,9 @@ export class RegionNode {
     return node;
   }
 
-  /** The base URL this node listens on, e.g. http://127.0.0.1:7101. */
+  /** The base URL this node listens on, e.g. http://127.0.0.1:7101 or https://10.231.1.2:7101. */
   get url(): string {
-    const a = this.server.address() as AddressInfo;
-    return `http://${a.family === "IPv6" ? `[${a.address}]` : a.address}:${a.port}`;
+    return baseUrl(this.o.tls, this.server.address() as AddressInfo);
   }
 
   get port(): number {
@@ -211,7 +215,7 @@ export class RegionNode {
 
   snapshot(): RegionSnapshot {
     return snapshotOf({
-      region: this.region, seq: this.events.seq, now: this.o.clock.now(), instance: this.events.instance, engine: this.engine.name,
+      region: this.region, seq: this.events.seq, now: this.o.clock.now(), instance: this.events.instance, engine: this.engine.name, engineReason: this.engine.selectionReason,
       status: { ...this.status, eventLoopLagMs: this.health.eventLoopLagMs() }, behaviours: this.behavioursNow,
       peers: this.health.peers(), tracks: this.trackEvents.entries(),
     });

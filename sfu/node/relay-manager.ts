@@ -11,7 +11,7 @@ import type { Region, TrackId } from "../../core/region.js";
 import type { LegacyBehaviours } from "../relay/legacy-behaviours.js";
 import { initialRelays, RELAY_RETRY_MS, step } from "../relay/relay-machine.js";
 import type { RelayEvent, RelayMachineState, TrackState } from "../relay/relay-machine-types.js";
-import { hasMedia, relayPathOf } from "../relay/relay-views.js";
+import { hasMedia, relayOf, relayPathOf } from "../relay/relay-views.js";
 import type { TrackTable } from "../relay/track-table.js";
 import type { PeerDirectory } from "./peers.js";
 import { RelayEffects, type RelayIo } from "./relay-effects.js";
@@ -158,6 +158,20 @@ export class RelayManager {
       this.effects.pending.set(requestId, { ctx, ...(span === undefined ? {} : { span }), settle: (status, body) => { resolve({ status, body }); } });
       this.dispatch(build(requestId));
     });
+  }
+
+  /**
+   * Drops this region's relay of `track` (admin API, breaking a loop) and re-locates it from
+   * the origin while there is demand. Null when no relay of it runs here.
+   */
+  resetRelay(track: TrackId): { track: TrackId; upstream: Region | null; relocating: boolean } | null {
+    const before = this.state.tracks.get(track);
+    const relay = before === undefined ? null : relayOf(before);
+    if (relay === null) return null;
+    this.dispatch({ kind: "relay-reset", track });
+    const after = this.state.tracks.get(track);
+    const next = after === undefined ? null : relayOf(after);
+    return { track, upstream: relay.phase.kind === "locating" ? null : relay.phase.upstream, relocating: next !== null && next.serial !== relay.serial };
   }
 
   close(): void {

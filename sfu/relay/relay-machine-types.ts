@@ -45,6 +45,8 @@ export interface Relay {
   /** Bumped on every scheduled locate, so a stale locate timer is ignored. */
   round: number;
   phase: RelayPhase;
+  /** Pull from the origin only (an operator's reset after a loop: no copy can be trusted). */
+  originOnly?: boolean;
 }
 
 export type TrackSource = { kind: "none" } | { kind: "publisher" } | { kind: "relay"; relay: Relay };
@@ -155,6 +157,8 @@ export type RelayEvent =
   | { kind: "pull-result-answered"; track: TrackId; to: Region; pullId: string; accepted: boolean }
   | { kind: "peer-reachability"; region: Region; reachable: boolean }
   | { kind: "timer"; timer: TimerKey }
+  /** An operator drops this region's relay of the track (admin API, breaking a loop): it re-locates from the origin. */
+  | { kind: "relay-reset"; track: TrackId }
   | { kind: "close" };
 
 /** Why a relay was started: the shell parents its span on that request's or relay's. */

@@ -15,7 +15,7 @@
 // (relay-pulling.ts, relay-serving.ts). The input state is never mutated.
 import type { Region } from "../../core/region.js";
 import type { PullResultBody, RelayConfig, RelayEnv, RelayEvent, RelayMachineState, StepResult, TimerKey } from "./relay-machine-types.js";
-import { accept, attachedUpstream, cancelLinger, endRelay, flowing, lingerOver, locate, maybeStop, pendingTimedOut, sendPull, startRelay, teardown, tryNext } from "./relay-pulling.js";
+import { accept, attachedUpstream, cancelLinger, endRelay, flowing, lingerOver, locate, maybeStop, pendingTimedOut, resetRelay, sendPull, startRelay, teardown, tryNext } from "./relay-pulling.js";
 import { closeDownstreams, leaveArrived, pullArrived, pullResultAnswered, refuseAttached, relayOutClosed, relayOutFailed, relayOutOpened } from "./relay-serving.js";
 import { Step, type TrackDraft } from "./relay-step.js";
 import { PULL_REFUSALS } from "./pull-policy.js";
@@ -77,6 +77,7 @@ function apply(s: Step, e: RelayEvent): void {
     case "pull-result-answered": { pullResultAnswered(s, s.track(e.track), e.to, e.pullId, e.accepted); return; }
     case "peer-reachability": { peerReachability(s, e.region, e.reachable); return; }
     case "timer": { timer(s, e.timer); return; }
+    case "relay-reset": { const t = s.track(e.track); if (t !== undefined) resetRelay(s, t); return; }
     case "close": { close(s); return; }
   }
 }

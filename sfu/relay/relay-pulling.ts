@@ -14,9 +14,10 @@ import type { Step, TrackDraft } from "./relay-step.js";
 import { hasDemand, relayOf } from "./relay-views.js";
 
 /** Starts this region's pull of `t` with `pullPath` (this region last). */
-export function startRelay(s: Step, t: TrackDraft, pullPath: readonly Region[], cause: RelayCause): void {
+export function startRelay(s: Step, t: TrackDraft, pullPath: readonly Region[], cause: RelayCause, originOnly = false): void {
   const relay: Relay = {
     serial: s.newSerial(), pullPath, startedAt: s.now, relayIn: { kind: "none" }, candidates: [], next: 0, round: 0, phase: { kind: "locating" },
+    ...(originOnly ? { originOnly } : {}),
   };
   t.source = { kind: "relay", relay };
   cancelLinger(s, t);
@@ -32,7 +33,8 @@ function scheduleLocate(s: Step, t: TrackDraft, relay: Relay, delayMs: number): 
 
 /** The locate timer fired: ask the locator, then try the first candidate. */
 export function locate(s: Step, t: TrackDraft, relay: Relay): void {
-  relay.candidates = locateForRelay(t.track, s.self, relay.pullPath, { table: s.env.table, rtts: s.env.rtts, now: s.now, behaviours: s.env.behaviours });
+  const found = locateForRelay(t.track, s.self, relay.pullPath, { table: s.env.table, rtts: s.env.rtts, now: s.now, behaviours: s.env.behaviours });
+  relay.candidates = relay.originOnly === true ? found.filter((c) => c.origin) : found;
   relay.next = 0;
   s.emit({ kind: "relay-located", track: t.track, relay: relay.serial, candidates: relay.candidates });
   tryNext(s, t, relay);
@@ -129,6 +131,22 @@ export function teardown(s: Step, t: TrackDraft, tellUpstream: boolean): void {
   refuseAttached(s, t);
   closeDownstreams(s, t);
   if (t.waiters.size > 0 && !s.closed) startRelay(s, t, [s.self], { kind: "restart", previous: relay.serial });
+  s.changed(t);
+  s.cleanup(t);
+}
+
+/**
+ * An operator's reset (admin API, breaking a loop): the relay is released, the regions it
+ * served or held attached are told, and — while anyone here still wants the track — it
+ * starts again pulling from the origin only, so it cannot land on a looped copy again.
+ */
+export function resetRelay(s: Step, t: TrackDraft): void {
+  const relay = relayOf(t);
+  if (relay === null) return;
+  endRelay(s, t, true, "reset by operator");
+  refuseAttached(s, t);
+  closeDownstreams(s, t);
+  if ((t.waiters.size > 0 || t.subscribers.size > 0) && !s.closed) startRelay(s, t, [s.self], { kind: "restart", previous: relay.serial }, true);
   s.changed(t);
   s.cleanup(t);
 }
