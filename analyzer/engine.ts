@@ -5,6 +5,7 @@
 // still `starting` do not alert). No I/O, no timers: `now` comes in, observations go out
 // through the injected observer. The Analyzer (analyzer.ts) wires it
 // to the network; tests and the bench drive it directly.
+import type { Alert } from "../core/alert.js";
 import type { ProbeResult } from "../core/probe-result.js";
 import type { Region, TrackId } from "../core/region.js";
 import type { RegionHealth } from "../core/region-health.js";
@@ -189,6 +190,14 @@ export class AnalyzerEngine {
     if (this.pairGraceDue !== null && now >= this.pairGraceDue) this.syncPairs(now);
     for (const t of this.book.tick(now)) this.emit(t);
     this.time("tick", t0);
+  }
+
+  /** Someone owns a firing alert (POST /v1/alerts/:fingerprint/ack): the update goes out like any other (stream, store), paging no one. Null when it does not fire. */
+  acknowledge(fingerprint: string, by: string, now: number): Alert | null {
+    const t = this.book.acknowledge(fingerprint, by, now);
+    if (t === null) return null;
+    this.emit(t);
+    return t.alert;
   }
 
   /** Whether a pair, region or copy has never been healthy since it appeared, within the grace (API, TUI). */

@@ -58,6 +58,12 @@ export const alertsResponseSchema = z.object({
 });
 export type AlertsResponse = z.infer<typeof alertsResponseSchema>;
 
+/** POST /v1/alerts/:fingerprint/ack: who takes the alert (a name on-call knows, e.g. a login). */
+export const ackRequestSchema = z.object({ by: z.string().trim().min(1).max(100) }).strict();
+export type AckRequest = z.infer<typeof ackRequestSchema>;
+/** The acknowledged alert: `evidence.ackedBy` / `ackedAt` are set; the stream carries the same update to every client. */
+export const ackResponseSchema = z.object({ alert: alertSchema });
+
 export const trackNodeSchema = z.object({
   region: regionSchema,
   upstream: regionSchema.nullable(),

@@ -64,6 +64,8 @@ export const regionSnapshotSchema = z.object({
   /** Identifies the process: a restart resets seq, and consumers must refetch. */
   instance: z.string().min(1).max(100),
   engine: z.string().max(50),
+  /** Why this engine runs (e.g. "auto: mediasoup 3.8.4 worker found at …"); absent from older nodes. */
+  engineReason: z.string().max(1000).optional(),
   status: regionStatusSchema,
   behaviours: z.array(legacyBehaviourSchema),
   peers: z.array(peerEntrySchema),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Registry } from "prom-client";
 import { parseConfig } from "../../core/config.js";
-import { overviewSchema, trackGraphSchema, alertsResponseSchema } from "../../core/analyzer-api.js";
+import { ackResponseSchema, overviewSchema, trackGraphSchema, alertsResponseSchema } from "../../core/analyzer-api.js";
 import { Analyzer } from "../analyzer.js";
 import { issueAgentToken } from "../ingest/agent-token.js";
 import { probe, trackEntry } from "../../test/support/analyzer-fixtures.js";
@@ -135,6 +135,35 @@ describe("live API", () => {
     const tracks = (await (await fetch(`${analyzer.url}/v1/tracks?cycles=1`, { headers: auth })).json()) as { tracks: { track: string; cycle: boolean }[] };
     expect(tracks.tracks).toEqual([expect.objectContaining({ track: "room/cam", cycle: true })]);
     expect((await fetch(`${analyzer.url}/v1/tracks/room/none`, { headers: auth })).status).toBe(404);
+  });
+
+  it("POST /v1/alerts/:fingerprint/ack: the alert is owned, another client sees it on the stream and in /v1/alerts; token required, 404 unknown, 400 no name", async () => {
+    const loop = alertsResponseSchema.parse(await (await fetch(`${analyzer.url}/v1/alerts`, { headers: auth })).json()).alerts.find((a) => a.name === "RelayLoop" && a.state === "firing");
+    expect(loop).toBeDefined();
+    const fp = loop?.fingerprint ?? "";
+    // Another on-call engineer watching the stream.
+    const stream = await fetch(`${analyzer.url}/v1/stream`, { headers: auth });
+    const reader = stream.body!.getReader();
+    let text = "";
+    const read = async (until: string) => {
+      const deadline = Date.now() + 5000;
+      while (!text.includes(until) && Date.now() < deadline) text += new TextDecoder().decode(((await reader.read()) as { value?: Uint8Array }).value);
+    };
+    await read("event: overview");
+    const ack = (body: string, headers: Record<string, string> = auth, target = fp) => fetch(`${analyzer.url}/v1/alerts/${target}/ack`, { method: "POST", headers, body });
+    expect((await ack(JSON.stringify({ by: "ana" }), { "content-type": "application/json" })).status).toBe(401);
+    expect((await ack(JSON.stringify({ by: "ana" }), auth, "0000")).status).toBe(404);
+    const bad = await ack(JSON.stringify({ by: "  " }));
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: "invalid_body", path: "by" });
+    const res = await ack(JSON.stringify({ by: "ana" }));
+    expect(res.status).toBe(200);
+    expect(ackResponseSchema.parse(await res.json()).alert).toMatchObject({ fingerprint: fp, state: "firing", evidence: { ackedBy: "ana" } });
+    await read('"ackedBy":"ana"');
+    expect(text).toContain('"ackedBy":"ana"');
+    await reader.cancel();
+    const seen = alertsResponseSchema.parse(await (await fetch(`${analyzer.url}/v1/alerts?fingerprint=${fp}`, { headers: auth })).json());
+    expect(seen.alerts[0]?.evidence).toMatchObject({ ackedBy: "ana", ackedAt: expect.any(Number) as number });
   });
 
   it("exposes its metrics on /metrics", async () => {

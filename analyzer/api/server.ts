@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import type { Tracer } from "@opentelemetry/api";
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
 import type { Registry } from "prom-client";
-import type { AnalyzerStreamEvent } from "../../core/analyzer-api.js";
+import { ackRequestSchema, type AnalyzerStreamEvent } from "../../core/analyzer-api.js";
 import type { Clock } from "../../core/clock.js";
 import type { Region } from "../../core/region.js";
 import type { AnalyzerEngine } from "../engine.js";
@@ -20,6 +20,8 @@ import type { StreamHub } from "./stream-hub.js";
 
 /** 1000 tracks per list by default: the TUI shows a screenful; scripts can ask for more. */
 export const TRACKS_DEFAULT_LIMIT = 1000;
+/** 4 KiB: an acknowledgement is one name. */
+export const ACK_BODY_LIMIT = 4096;
 
 export interface ApiDeps {
   engine: AnalyzerEngine;
@@ -53,6 +55,18 @@ export function createApiApp(d: ApiDeps): Express {
   app.get("/v1/alerts", (req, res) => {
     const fp = typeof req.query["fingerprint"] === "string" ? req.query["fingerprint"] : undefined;
     res.json({ ts: d.clock.now(), alerts: buildAlerts(d.engine, d.clock.now(), fp) });
+  });
+  // Someone owns the alert: everyone watching gets the update on the stream; it is stored like any other.
+  app.post("/v1/alerts/:fingerprint/ack", express.json({ limit: ACK_BODY_LIMIT }), (req, res) => {
+    const body = ackRequestSchema.safeParse(req.body);
+    if (!body.success) {
+      const issue = body.error.issues[0];
+      res.status(400).json({ error: "invalid_body", path: issue?.path.join(".") ?? "", detail: issue?.message ?? "expected {\"by\": \"who\"}" });
+      return;
+    }
+    const alert = d.engine.acknowledge(String(req.params["fingerprint"]), body.data.by, d.clock.now());
+    if (alert === null) res.status(404).json({ error: "not_found", detail: "no firing alert has this fingerprint" });
+    else res.json({ alert });
   });
   app.get("/v1/tracks", (req, res) => {
     const limit = Number(req.query["limit"] ?? TRACKS_DEFAULT_LIMIT);

@@ -118,6 +118,7 @@ export interface SnapshotParts {
   now: number;
   instance: string;
   engine: string;
+  engineReason: string;
   status: RegionStatus;
   behaviours: LegacyBehaviours;
   peers: PeerEntry[];
@@ -132,6 +133,7 @@ export function snapshotOf(p: SnapshotParts): RegionSnapshot {
     ts: Math.floor(p.now),
     instance: p.instance,
     engine: p.engine,
+    engineReason: p.engineReason,
     status: p.status,
     behaviours: behaviours === "" ? [] : (behaviours.split(",") as RegionSnapshot["behaviours"]),
     peers: p.peers,

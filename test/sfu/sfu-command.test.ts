@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { resolveEngineName } from "../../sfu/media/create-engine.js";
 import { SECRETS, waitFor } from "./sfu-kit.js";
 
 const ENTRY = join(import.meta.dirname, "sfu-command-entry.mjs");
@@ -51,6 +52,13 @@ describe("relaywatch sfu", () => {
     children.push(a, b);
     await waitFor(() => a.out().includes("listening") && b.out().includes("listening"), 20_000, `both listening (${a.err()}${b.err()})`);
     expect(a.out()).toContain(`relaywatch sfu a listening on http://127.0.0.1:${pa}`);
+    // --engine auto (the default): mediasoup when its worker is here, else werift, and it says why.
+    const chosen = resolveEngineName("auto");
+    expect(a.out()).toContain(`media engine: ${chosen.engine} (auto: `);
+    const state = (await (await fetch(`http://127.0.0.1:${pa}/v1/state`)).json()) as { engine: string; engineReason: string };
+    expect(state.engine).toBe(chosen.engine);
+    expect(state.engineReason).toBe(chosen.reason);
+    expect(await (await fetch(`http://127.0.0.1:${pa}/metrics`)).text()).toMatch(new RegExp(`relaywatch_build_info\\{version="[^"]+",engine="${chosen.engine}"\\} 1`));
     await waitFor(async () => {
       const s = (await (await fetch(`http://127.0.0.1:${pb}/v1/state`)).json()) as { peers: { reachable: boolean }[]; behaviours: string[] };
       return s.peers.length === 1 && s.peers[0]?.reachable === true && s.behaviours.includes("no-loop-guard");
