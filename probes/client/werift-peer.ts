@@ -46,12 +46,17 @@ export interface PeerOptions {
   /** Gathering on one address takes milliseconds; this bounds a stuck stack. */
   gatherTimeoutMs?: number;
   clock?: Clock;
+  /** TURN servers (probes/turn/); none by default: host candidates only. */
+  iceServers?: readonly { urls: string; username?: string; credential?: string }[];
+  /** `relay`: only relay candidates (media through the TURN server, end to end). */
+  iceTransportPolicy?: "all" | "relay";
 }
 
 const DEFAULT_BIND_ADDRESS = "127.0.0.1";
 const DEFAULT_GATHER_TIMEOUT_MS = 5_000;
 
-function peerConfig(codecs: readonly CodecPreset[], bindAddress: string): RTCPeerConnectionConfig {
+function peerConfig(codecs: readonly CodecPreset[], options: PeerOptions): RTCPeerConnectionConfig {
+  const bindAddress = options.bindAddress ?? DEFAULT_BIND_ADDRESS;
   const toWerift = (c: CodecPreset): RTCRtpCodecParameters =>
     new RTCRtpCodecParameters({
       mimeType: c.mimeType,
@@ -65,7 +70,8 @@ function peerConfig(codecs: readonly CodecPreset[], bindAddress: string): RTCPee
       audio: codecs.filter((c) => c.kind === "audio").map(toWerift),
       video: codecs.filter((c) => c.kind === "video").map(toWerift),
     },
-    iceServers: [],
+    iceServers: (options.iceServers ?? []).map((s) => ({ ...s })),
+    iceTransportPolicy: options.iceTransportPolicy ?? "all",
     iceUseIpv4: false,
     iceUseIpv6: false,
     iceAdditionalHostAddresses: [bindAddress],
@@ -183,7 +189,7 @@ export class WeriftPublisher extends WeriftPeer {
   packetsSent = 0;
 
   constructor(codec: CodecPreset, options: PeerOptions = {}) {
-    super(new RTCPeerConnection(peerConfig([codec], options.bindAddress ?? DEFAULT_BIND_ADDRESS)), options);
+    super(new RTCPeerConnection(peerConfig([codec], options)), options);
     this.codec = codec;
     this.track = new MediaStreamTrack({ kind: codec.kind });
     this.pc.addTransceiver(this.track, { direction: "sendonly" });
@@ -231,7 +237,7 @@ export class WeriftSubscriber extends WeriftPeer {
 
   constructor(kind: PeerMediaKind, options: PeerOptions & { codecs?: readonly CodecPreset[] } = {}) {
     const codecs = options.codecs ?? Object.values(CODEC_PRESETS).filter((c) => c.kind === kind);
-    super(new RTCPeerConnection(peerConfig(codecs, options.bindAddress ?? DEFAULT_BIND_ADDRESS)), options);
+    super(new RTCPeerConnection(peerConfig(codecs, options)), options);
     this.kind = kind;
     this.pc.addTransceiver(kind, { direction: "recvonly" });
     this.pc.onTrack.subscribe((track) => {
