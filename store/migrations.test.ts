@@ -75,7 +75,7 @@ describe("planMigration() (store migrate --dry-run)", () => {
   it("on a fresh store: the CREATE statements of every migration, nothing run", async () => {
     const store = await openFresh();
     const plan = await planMigration(store, { ttlDays: 14 });
-    expect(plan.pending.map((m) => m.version)).toEqual([1, 2, 3]);
+    expect(plan.pending.map((m) => m.version)).toEqual([1, 2, 3, 4]);
     expect(plan.ttl).toEqual([]);
     const sql = planStatements(plan);
     // The embedded store's open() creates the database; the ledger comes first.
@@ -91,7 +91,7 @@ describe("planMigration() (store migrate --dry-run)", () => {
     await migrate(store, { ttlDays: 7 });
     const plan = await planMigration(store, { ttlDays: 14 });
     expect(plan.pending).toEqual([]);
-    expect(plan.alreadyApplied).toEqual([1, 2, 3]);
+    expect(plan.alreadyApplied).toEqual([1, 2, 3, 4]);
     expect(planStatements(plan)).toEqual(
       DATA_TABLES.filter((t) => t.ttlOn !== undefined).map((t) => `ALTER TABLE ${store.database}.${t.name} MODIFY TTL ${t.ttlOn ?? ""} + INTERVAL 14 DAY`),
     );

@@ -7,6 +7,7 @@ import type { Store } from "./store.js";
 import { formatTime } from "./rows.js";
 import { alterTtlDdl, createDatabaseDdl, createRollupViewDdl, createTableDdl, localName, readLiveTtl, type DdlContext } from "./ddl.js";
 import {
+  ACTIONS,
   ALERTS,
   DATA_TABLES,
   PROBE_RESULTS,
@@ -47,6 +48,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     name: "probe_results.via (direct or turn: TURN probes, issue 20)",
     statements: (ctx) => addColumnDdl(PROBE_RESULTS.name, PROBE_VIA_COLUMN, ctx),
+  },
+  {
+    version: 4,
+    name: "create actions (on-call mitigations, audited: issue 18)",
+    statements: (ctx) => createTableDdl(ACTIONS, ctx),
   },
 ];
 

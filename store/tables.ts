@@ -145,6 +145,34 @@ export const ALERTS: TableSpec = {
   shardBy: "cityHash64(fingerprint)",
 };
 
+/**
+ * On-call actions (issue 18), one row per state change (running → verifying → verified…);
+ * the latest row per id is the action's state. An audit trail: no TTL, kept as long as the
+ * database is (it is small: a few rows per incident).
+ */
+export const ACTIONS: TableSpec = {
+  name: "actions",
+  engine: "MergeTree",
+  columns: [
+    ["ts", TIME],
+    ["id", "String"],
+    ["kind", "LowCardinality(String)"],
+    ["target", "String"],
+    ["actor", "String"],
+    ["state", "LowCardinality(String)"],
+    ["summary", "String"],
+    ["steps", "String"],
+    ["verification", "String"],
+    ["alerts", "Array(String)"],
+    ["requested_at", TIME],
+    ["finished_at", `Nullable(${TIME})`],
+    ["verified_at", `Nullable(${TIME})`],
+  ],
+  orderBy: "(id, ts)",
+  partitionBy: "toYYYYMM(ts)",
+  shardBy: "cityHash64(id)",
+};
+
 export const SCHEMA_MIGRATIONS: TableSpec = {
   name: "schema_migrations",
   engine: "MergeTree",

@@ -22,16 +22,16 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     it("migrate() creates every table and is a no-op the second time", async () => {
       const store = await open();
       const first = await migrate(store);
-      expect(first.applied.map((a) => a.version)).toEqual([1, 2, 3]);
+      expect(first.applied.map((a) => a.version)).toEqual([1, 2, 3, 4]);
       expect(first.version).toBe(LATEST_VERSION);
       const second = await migrate(store);
       expect(second.applied).toEqual([]);
-      expect(second.alreadyApplied).toEqual([1, 2, 3]);
+      expect(second.alreadyApplied).toEqual([1, 2, 3, 4]);
       const tables = await store.query<{ name: string }>(`SELECT name FROM system.tables WHERE database = {db:String} ORDER BY name`, { db: store.database });
       const names = tables.map((t) => t.name);
-      for (const t of [...DATA_TABLES.map((d) => d.name), "schema_migrations", "probe_results_1m_mv"]) expect(names).toContain(t);
+      for (const t of [...DATA_TABLES.map((d) => d.name), "schema_migrations", "probe_results_1m_mv", "actions"]) expect(names).toContain(t);
       const versions = await store.query<{ c: number | string }>(`SELECT count() AS c FROM ${store.database}.schema_migrations`);
-      expect(Number(versions[0]?.c)).toBe(3);
+      expect(Number(versions[0]?.c)).toBe(4);
       await store.close();
     });
 
