@@ -16,6 +16,9 @@ describe("registerProcessMetrics()", () => {
     expect(text).toMatch(/^process_cpu_seconds_total /m);
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
     expect(text).toContain(`relaywatch_build_info{version="${RELAYWATCH_VERSION}",engine="werift"} 1`);
+    // Gauges named *_total are dropped (promtool refuses them); their by-type gauges stay.
+    expect(text).not.toMatch(/^# TYPE nodejs_active_handles_total /m);
+    expect(text).toMatch(/^# TYPE nodejs_active_handles gauge/m);
   });
 
   it("setEngine() replaces the engine label: one build_info series, never two", async () => {

@@ -18,11 +18,20 @@ export interface BuildInfo {
 }
 
 /**
+ * prom-client's default collectors also export these three as gauges ending in `_total`, which
+ * `promtool check metrics` refuses ("non-counter metrics should not have _total suffix"). Each
+ * is the sum of its by-type gauge (`nodejs_active_handles{type}` ...), which stays:
+ * `sum(nodejs_active_handles)` is the same figure.
+ */
+const NON_COUNTER_TOTALS = ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"] as const;
+
+/**
  * Registers the default process/Node.js collectors and `relaywatch_build_info` on `registry`.
  * Call once per registry (prom-client refuses a metric name twice on one registry).
  */
 export function registerProcessMetrics(registry: Registry, engine: string = NO_ENGINE): BuildInfo {
   collectDefaultMetrics({ register: registry });
+  for (const name of NON_COUNTER_TOTALS) registry.removeSingleMetric(name);
   const gauge = new Gauge<"version" | "engine">({
     name: "relaywatch_build_info",
     help: "Always 1; the labels say which relaywatch version and media engine this process runs",

@@ -10,10 +10,17 @@ export const DROP_REASONS: readonly DropReason[] = ["buffer_full", "rejected", "
 /** Setup of a WHEP subscription spans one relay pull per hop: 5 ms … 10 s. */
 const SETUP_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/**
+ * One-way latency, 1 ms … 2.5 s: same-region pairs take a few ms, inter-region WAN paths
+ * 10–300 ms, and RelayLatencyHigh's concern starts in the hundreds of ms (the classifier's
+ * DEGRADED_LATENCY_P95_MS). Quantiles come from histogram_quantile() over these buckets.
+ */
+const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 2.5];
+
 export class ProbeMetrics {
   readonly pairStatus: Gauge<"src" | "dst" | "status">;
   readonly windows: Counter<"src" | "dst" | "status">;
-  readonly latency: Gauge<"src" | "dst" | "quantile">;
+  readonly latency: Histogram<"src" | "dst">;
   readonly loss: Gauge<"src" | "dst">;
   readonly jitter: Gauge<"src" | "dst">;
   readonly setup: Histogram<"kind">;
@@ -32,13 +39,19 @@ export class ProbeMetrics {
     const registers = [registry];
     this.pairStatus = new Gauge({ name: "relaywatch_probe_pair_status", help: "1 for the status of the pair's last window, 0 for the others", labelNames: ["src", "dst", "status"], registers });
     this.windows = new Counter({ name: "relaywatch_probe_windows_total", help: "Probe windows by pair and status", labelNames: ["src", "dst", "status"], registers });
-    this.latency = new Gauge({ name: "relaywatch_probe_latency_seconds", help: "One-way latency of the pair's last window (same-clock hosts only)", labelNames: ["src", "dst", "quantile"], registers });
+    this.latency = new Histogram({
+      name: "relaywatch_probe_latency_seconds",
+      help: "One-way latency of the pair, one observation per window: the window's median (same-clock hosts only)",
+      labelNames: ["src", "dst"],
+      buckets: LATENCY_BUCKETS_S,
+      registers,
+    });
     this.loss = new Gauge({ name: "relaywatch_probe_loss_ratio", help: "Packet loss of the pair's last window (lost / expected)", labelNames: ["src", "dst"], registers });
     this.jitter = new Gauge({ name: "relaywatch_probe_jitter_seconds", help: "RFC 3550 interarrival jitter of the pair at the end of the last window", labelNames: ["src", "dst"], registers });
     this.setup = new Histogram({ name: "relaywatch_probe_setup_seconds", help: "WHIP publish / WHEP subscribe: request to ICE+DTLS connected", labelNames: ["kind"], buckets: SETUP_BUCKETS_S, registers });
-    this.packetsSent = new Counter({ name: "relaywatch_probe_packets_sent_total", help: "Probe RTP packets sent by this agent's publishers", registers });
-    this.packetsReceived = new Counter({ name: "relaywatch_probe_packets_received_total", help: "Probe RTP packets received (valid header, expected track)", labelNames: ["src"], registers });
-    this.packetsIgnored = new Counter({ name: "relaywatch_probe_packets_ignored_total", help: "Received RTP packets not counted: bad header or another track's", labelNames: ["reason"], registers });
+    this.packetsSent = new Counter({ name: "relaywatch_probe_sent_packets_total", help: "Probe RTP packets sent by this agent's publishers", registers });
+    this.packetsReceived = new Counter({ name: "relaywatch_probe_received_packets_total", help: "Probe RTP packets received (valid header, expected track)", labelNames: ["src"], registers });
+    this.packetsIgnored = new Counter({ name: "relaywatch_probe_ignored_packets_total", help: "Received RTP packets not counted: bad header or another track's", labelNames: ["reason"], registers });
     this.publishes = new Counter({ name: "relaywatch_probe_publishes_total", help: "WHIP publish attempts of probe tracks by result", labelNames: ["result"], registers });
     this.resultsSubmitted = new Counter({ name: "relaywatch_probe_results_submitted_total", help: "Probe results handed to a sink", labelNames: ["sink"], registers });
     this.resultsDelivered = new Counter({ name: "relaywatch_probe_results_delivered_total", help: "Probe results a sink delivered", labelNames: ["sink"], registers });
@@ -55,8 +68,7 @@ export class ProbeMetrics {
     this.windows.inc({ ...pair, status: r.status });
     this.loss.set(pair, r.sent === 0 ? 0 : r.lost / r.sent);
     this.jitter.set(pair, r.jitterMs / 1000);
-    if (r.latencyP50Ms !== null) this.latency.set({ ...pair, quantile: "0.5" }, r.latencyP50Ms / 1000);
-    if (r.latencyP95Ms !== null) this.latency.set({ ...pair, quantile: "0.95" }, r.latencyP95Ms / 1000);
+    if (r.latencyP50Ms !== null) this.latency.observe(pair, r.latencyP50Ms / 1000);
   }
 
   /** Pre-creates a sink's series at 0, so "no drops" is a visible 0 and not a missing series. */

@@ -166,8 +166,8 @@ function build(): ClassicDashboard {
     .withPanel(chTable("Longest relay paths", "The relayed copies with the most hops in range.", full, LONGEST_PATHS))
     .withRow(new RowBuilder("Relay pipes"))
     .withPanel(
-      promTimeseries("Pipe packets dropped by reason", "Datagrams on relay-in pipes not forwarded (relaywatch_sfu_pipe_packets_dropped_total).", "pps", full, [
-        { expr: `sum by (region, reason) (rate(relaywatch_sfu_pipe_packets_dropped_total{${SEL}}[$__rate_interval]))`, legend: "{{region}} {{reason}}" },
+      promTimeseries("Pipe packets dropped by reason", "Datagrams on relay-in pipes not forwarded (relaywatch_sfu_pipe_dropped_packets_total).", "pps", full, [
+        { expr: `sum by (region, reason) (rate(relaywatch_sfu_pipe_dropped_packets_total{${SEL}}[$__rate_interval]))`, legend: "{{region}} {{reason}}" },
       ], { stacked: true }),
     )
     .build();

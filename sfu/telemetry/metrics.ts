@@ -1,5 +1,6 @@
 // The region node's Prometheus metrics, on an injected registry (never the global one).
-// Names follow `relaywatch_sfu_<what>_<unit>`; label names are literal unions. Gauges that
+// Names follow `relaywatch_sfu_<what>_<unit>[_total]` (Prometheus naming: base units, the unit
+// before `_total`, `_total` on counters only); label names are literal unions. Gauges that
 // mirror engine state (tracks, subscribers, relays, forwarded counters) are filled at
 // scrape time from a sampler the node provides, so the packet path never touches prom-client.
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
@@ -72,10 +73,10 @@ function registerSampled(registers: Registry[], sampled: () => MetricsSample | n
       },
     });
   };
-  cumulative("relaywatch_sfu_packets_forwarded_total", "RTP packets sent to WHEP subscribers", (s) => s.packetsForwarded);
-  cumulative("relaywatch_sfu_bytes_forwarded_total", "RTP bytes sent to WHEP subscribers", (s) => s.bytesForwarded);
-  cumulative("relaywatch_sfu_packets_received_total", "RTP packets received from publishers and relay-ins", (s) => s.packetsReceived);
-  cumulative("relaywatch_sfu_bytes_received_total", "RTP bytes received from publishers and relay-ins", (s) => s.bytesReceived);
+  cumulative("relaywatch_sfu_forwarded_packets_total", "RTP packets sent to WHEP subscribers", (s) => s.packetsForwarded);
+  cumulative("relaywatch_sfu_forwarded_bytes_total", "RTP bytes sent to WHEP subscribers", (s) => s.bytesForwarded);
+  cumulative("relaywatch_sfu_received_packets_total", "RTP packets received from publishers and relay-ins", (s) => s.packetsReceived);
+  cumulative("relaywatch_sfu_received_bytes_total", "RTP bytes received from publishers and relay-ins", (s) => s.bytesReceived);
 }
 
 export class SfuMetrics {
@@ -115,7 +116,7 @@ export class SfuMetrics {
       registers,
     });
     this.pipePacketsDroppedTotal = new Counter({
-      name: "relaywatch_sfu_pipe_packets_dropped_total",
+      name: "relaywatch_sfu_pipe_dropped_packets_total",
       help: "Datagrams on relay-in pipes that were not forwarded, by reason",
       labelNames: ["reason"],
       registers,

@@ -92,7 +92,7 @@ describe("bad input", () => {
     const port = lab.node("b").engine.stats(TRACK).relayIn?.port;
     expect(port).toBeDefined();
     const registry = lab.registries.get("b")!;
-    const before = await metricValue(registry, "relaywatch_sfu_pipe_packets_dropped_total");
+    const before = await metricValue(registry, "relaywatch_sfu_pipe_dropped_packets_total");
     const socket = createSocket("udp4");
     try {
       // Paced (25 per 2 ms) so the kernel's socket buffer never overflows: every datagram must reach the node.
@@ -105,14 +105,14 @@ describe("bad input", () => {
     } finally {
       socket.close();
     }
-    await waitFor(async () => (await metricValue(registry, "relaywatch_sfu_pipe_packets_dropped_total")) - before >= 10_000, 5000, "10,000 drops counted").catch(async (err: unknown) => {
-      process.stderr.write(`drops ${(await metricValue(registry, "relaywatch_sfu_pipe_packets_dropped_total")) - before} engine ${JSON.stringify(lab.node("b").engine.pipeDropTotals())}\n`);
+    await waitFor(async () => (await metricValue(registry, "relaywatch_sfu_pipe_dropped_packets_total")) - before >= 10_000, 5000, "10,000 drops counted").catch(async (err: unknown) => {
+      process.stderr.write(`drops ${(await metricValue(registry, "relaywatch_sfu_pipe_dropped_packets_total")) - before} engine ${JSON.stringify(lab.node("b").engine.pipeDropTotals())}\n`);
       throw err;
     });
     let byReason = 0;
-    for (const reason of PIPE_DROP_REASONS) byReason += await metricValue(registry, "relaywatch_sfu_pipe_packets_dropped_total", { reason });
+    for (const reason of PIPE_DROP_REASONS) byReason += await metricValue(registry, "relaywatch_sfu_pipe_dropped_packets_total", { reason });
     expect(byReason - before).toBe(10_000);
-    expect(await metricValue(registry, "relaywatch_sfu_pipe_packets_dropped_total", { reason: "not_rtp" })).toBeGreaterThan(0);
+    expect(await metricValue(registry, "relaywatch_sfu_pipe_dropped_packets_total", { reason: "not_rtp" })).toBeGreaterThan(0);
     // Still serving: health, state, and the legitimate relay still forwards.
     expect((await fetch(`${lab.node("b").url}/healthz`)).status).toBe(200);
     const received = sub.subscriber.packetsReceived;

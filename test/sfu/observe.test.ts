@@ -50,7 +50,7 @@ describe("observability endpoints", () => {
 
     const metrics = await (await fetch(`${b.url}/metrics`)).text();
     for (const name of ["relaywatch_sfu_tracks", "relaywatch_sfu_subscribers", "relaywatch_sfu_relays", "relaywatch_sfu_relay_setup_seconds_bucket",
-      "relaywatch_sfu_packets_forwarded_total", "relaywatch_sfu_peer_rtt_seconds", "relaywatch_sfu_peer_reachable", "relaywatch_sfu_region_state",
+      "relaywatch_sfu_forwarded_packets_total", "relaywatch_sfu_peer_rtt_seconds", "relaywatch_sfu_peer_reachable", "relaywatch_sfu_region_state",
       "relaywatch_sfu_isolation_decisions_total", "relaywatch_sfu_http_requests_total"]) {
       expect(metrics, name).toContain(name);
     }

@@ -71,14 +71,14 @@ describe.each(ENGINES)("relay pipes believe only their upstream (%s engine)", (e
     // The pin (negotiated from the pipe's announced source port) let every real packet in.
     expect(stats.relayIn?.packetsDropped.wrong_source).toBe(0);
     const receivedBefore = sub.subscriber.packetsReceived;
-    const droppedBefore = await metricValue(lab.registries.get("b")!, "relaywatch_sfu_pipe_packets_dropped_total", { reason: "wrong_source" });
+    const droppedBefore = await metricValue(lab.registries.get("b")!, "relaywatch_sfu_pipe_dropped_packets_total", { reason: "wrong_source" });
     const forger = await bound();
     try {
       await sendAll(forger, port, (i) => rtpOf(media, 50_000 + i, 0xee), FORGED);
     } finally {
       forger.close();
     }
-    await waitFor(async () => (await metricValue(lab.registries.get("b")!, "relaywatch_sfu_pipe_packets_dropped_total", { reason: "wrong_source" })) - droppedBefore >= FORGED, 5_000, "every forged datagram counted");
+    await waitFor(async () => (await metricValue(lab.registries.get("b")!, "relaywatch_sfu_pipe_dropped_packets_total", { reason: "wrong_source" })) - droppedBefore >= FORGED, 5_000, "every forged datagram counted");
     expect(b.engine.stats(track).packetsReceived).toBe(last);
     expect(sub.subscriber.packetsReceived).toBe(receivedBefore);
     // The real upstream still gets through.

@@ -5,7 +5,7 @@
 // before the track's media is known, and hands the track's RTP, on loopback, to the
 // worker's PlainTransport where the pipe Producer lives. Why not let the worker listen
 // directly: mediasoup drops bad datagrams silently (no per-reason counts for the
-// relaywatch_sfu_pipe_packets_dropped_total metric) and cannot hold packets for a
+// relaywatch_sfu_pipe_dropped_packets_total metric) and cannot hold packets for a
 // Producer that does not exist yet. It never forwards anything but the track's RTP. The
 // worker's PlainTransport is connected (comedia off) to this pipe's loopback socket, so the
 // worker itself accepts RTP from that one tuple only.
