@@ -29,6 +29,12 @@ export interface WorldLink {
   params: LinkPatch;
 }
 
+/**
+ * "auto": each region node runs mediasoup when its worker is built (`npm run setup:mediasoup`),
+ * else werift (issue 17: mediasoup is the reference engine; the end-to-end suite runs on it).
+ */
+export const DEFAULT_WORLD_ENGINE = "auto";
+
 export interface WorldOptions {
   regions: readonly Region[];
   /** Where the store, the spool, configs and logs go. */
@@ -37,6 +43,7 @@ export interface WorldOptions {
   /** One-way latency for pairs without a link entry (default: the emulator's realistic table). */
   latencyMs?: (a: Region, b: Region) => number;
   behaviours?: Readonly<Record<Region, readonly string[]>>;
+  /** Media engine of every region node; DEFAULT_WORLD_ENGINE when absent. */
   engine?: string;
   /** Per-region engine, overriding `engine` (a mixed werift/mediasoup mesh). */
   engines?: Readonly<Record<Region, string>>;
@@ -150,7 +157,7 @@ export class World {
         this.supervisor.start({
           name: region,
           command: process.execPath,
-          args: [BIN, ...regionArgs({ region, ports: this.ports, routes: this.wan.routesFrom(region), behaviours: o.behaviours?.[region] ?? [], engine: o.engines?.[region] ?? o.engine ?? "werift" }), "--log-level", "warn"],
+          args: [BIN, ...regionArgs({ region, ports: this.ports, routes: this.wan.routesFrom(region), behaviours: o.behaviours?.[region] ?? [], engine: o.engines?.[region] ?? o.engine ?? DEFAULT_WORLD_ENGINE }), "--log-level", "warn"],
           env: { RELAYWATCH_TOKEN_SECRET: this.secrets.RELAYWATCH_TOKEN_SECRET, RELAYWATCH_RELAY_SECRET: this.secrets.RELAYWATCH_RELAY_SECRET, RELAYWATCH_ADMIN_TOKEN: this.secrets.RELAYWATCH_ADMIN_TOKEN },
           readyUrl: `${this.regionUrl(region)}/healthz`,
         }),

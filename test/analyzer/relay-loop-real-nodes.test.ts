@@ -9,7 +9,7 @@ import { parseConfig } from "../../core/config.js";
 import { Analyzer } from "../../analyzer/analyzer.js";
 import { alertmanagerAvailable, startAlertmanager, type AlertmanagerProcess } from "../support/alertmanager-process.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver.js";
-import { labScope, publish, subscribe, waitFor, waitForMesh } from "../sfu/sfu-kit.js";
+import { REFERENCE_ENGINE, labScope, publish, subscribe, waitFor, waitForMesh } from "../sfu/sfu-kit.js";
 import { skipWithout } from "../support/real-part.js";
 
 const LATENCY: Record<string, number> = { "eu-central|eu-west": 2, "eu-central|us-west": 40, "eu-west|us-west": 45 };
@@ -26,6 +26,7 @@ describe.skipIf(skipWithout(amPresent, "Alertmanager (Debian prometheus-alertman
 
   it("the incident's legacy behaviours fire RelayLoop with the right track and regions; Alertmanager and its webhook get it; off again + re-subscribe resolves it", async () => {
     const lab = await scope.start({
+      engine: REFERENCE_ENGINE,
       regions: ["us-west", ...EU],
       wan: { latencyMs },
       node: (region) => ({ admin: { enabled: true, token: ADMIN_TOKEN }, settleMs: 600, subscribeTimeoutMs: 2500, ...(region === "us-west" ? {} : { behaviours: ["announce-early", "no-loop-guard"] }) }),

@@ -6,6 +6,7 @@ import { randomInt } from "node:crypto";
 import { TEST_PORT_WINDOWS, keyframeLeadByte } from "../conformance/engine-helpers.js";
 import { createEngine } from "../../sfu/media/create-engine.js";
 import { mediasoupAvailable } from "../../sfu/media/mediasoup/loader.js";
+import { skipWithout } from "../support/real-part.js";
 import { Registry } from "prom-client";
 import type { Tracer } from "@opentelemetry/api";
 import type { Clock } from "../../core/clock.js";
@@ -46,8 +47,15 @@ export interface LabOptions {
   engine?: "werift" | "mediasoup";
 }
 
-/** The engines available here: werift always, mediasoup when its worker is built. */
-export const ENGINES: readonly ("werift" | "mediasoup")[] = mediasoupAvailable().ok ? ["werift", "mediasoup"] : ["werift"];
+/**
+ * The engines here: werift always, mediasoup when its worker is built. In CI the worker must
+ * be there (real-part.ts: a missing one fails the suites that import this kit, never a silent
+ * werift-only run).
+ */
+export const ENGINES: readonly ("werift" | "mediasoup")[] = skipWithout(mediasoupAvailable().ok, "the mediasoup worker (npm run setup:mediasoup)") ? ["werift"] : ["werift", "mediasoup"];
+
+/** The engine `--engine auto` runs here (issue 17: mediasoup, the reference, when built): for end-to-end tests. */
+export const REFERENCE_ENGINE: "werift" | "mediasoup" = ENGINES.includes("mediasoup") ? "mediasoup" : "werift";
 
 /** ICE ports for mediasoup workers: the ephemeral range, as werift's port-0 sockets use. */
 const MEDIASOUP_WEBRTC_PORTS = { min: 32_768, max: 60_999 };
