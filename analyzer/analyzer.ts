@@ -4,8 +4,7 @@
 // fetch/Tracer, in dependency order, registering each part's close on one stack as it
 // opens: a step that fails closes whatever was opened before it (nothing is left
 // listening or open), and close() undoes it all, in reverse, once.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
 import { trace, type Tracer } from "@opentelemetry/api";
 import type { Registry } from "prom-client";
 import type { Alert } from "../core/alert.js";
@@ -14,6 +13,7 @@ import { Closers, describeCloseFailures } from "../core/closers.js";
 import type { RelaywatchConfig } from "../core/config.js";
 import { errorMessage } from "../core/errors.js";
 import { silentLogger, type Logger } from "../core/logger.js";
+import type { ServerTls } from "../core/tls.js";
 import { alertsInRange } from "../store/queries.js";
 import type { Store } from "../store/store.js";
 import { StoreWriter } from "../store/writer.js";
@@ -22,7 +22,7 @@ import { Dispatcher } from "./alerts/dispatcher.js";
 import { AlertmanagerSink, WebhookSink, type FetchFn } from "./alerts/http-sinks.js";
 import type { AlertSink, SinkContext } from "./alerts/sink.js";
 import { loadResultKeys, ProbeIngest } from "./ingest/probe-ingest.js";
-import { createApiApp } from "./api/server.js";
+import { bindHttp, createApiApp } from "./api/server.js";
 import { StreamHub } from "./api/stream-hub.js";
 import { AnalyzerEngine } from "./engine.js";
 import { RegionWatcher } from "./inputs/region-watcher.js";
@@ -46,6 +46,8 @@ export interface AnalyzerOptions {
   tracer?: Tracer;
   /** HOST:PORT to listen on; default config.analyzer.listen. Port 0 picks a free one. */
   listen?: string;
+  /** Serve the ingest and live API over HTTPS with this certificate and key. */
+  tls?: ServerTls | null;
   /** The URL alerts link back to (generatorURL); default the listening URL. */
   externalUrl?: string;
   /** Base of the alerts' `runbook_url` annotation (<base>/<AlertName>.md); default this installation's docs/runbooks. */
@@ -144,7 +146,7 @@ async function build(c: Context): Promise<Parts> {
   const keys = await loadResultKeys({ store: o.store ?? null, writer, skew, now: clock.now(), logger });
   // The socket first (its URL goes into alerts), the routes once everything they use exists.
   const hub = new StreamHub();
-  const { server, url } = await bindHttp(o.listen ?? config.analyzer.listen);
+  const { server, url } = await bindHttp(o.listen ?? config.analyzer.listen, o.tls ?? null);
   const stopInput = once(() => closeServer(hub, server));
   closers.push("api server", stopInput);
   const outputs = createOutputs(c, url, hub, persister);
@@ -295,25 +297,6 @@ async function readFiringAlerts(store: Store | undefined, clock: Clock, logger: 
     logger.warn({ error: errorMessage(err) }, "start() | could not read firing alerts from the store; starting without them");
     return [];
   }
-}
-
-/**
- * Listens on HOST:PORT (port 0 picks a free one) with no handler yet, so the URL is known
- * before the parts that need it (alert links) are built; the app is attached with
- * `server.on("request", app)` before this tick ends. Rejects (EADDRINUSE…) with nothing listening.
- */
-async function bindHttp(hostPort: string): Promise<{ server: Server; url: string }> {
-  const idx = hostPort.lastIndexOf(":");
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(Number(hostPort.slice(idx + 1)), hostPort.slice(0, idx), () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const addr = server.address() as AddressInfo;
-  return { server, url: `http://${addr.address}:${addr.port}` };
 }
 
 async function closeServer(hub: StreamHub, server: Server): Promise<void> {

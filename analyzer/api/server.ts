@@ -11,6 +11,7 @@ import type { Registry } from "prom-client";
 import { ackRequestSchema, type AnalyzerStreamEvent } from "../../core/analyzer-api.js";
 import type { Clock } from "../../core/clock.js";
 import type { Region } from "../../core/region.js";
+import { baseUrl, createHttpServer, type ServerTls } from "../../core/tls.js";
 import type { AnalyzerEngine } from "../engine.js";
 import { INGEST_BODY_LIMIT, INGEST_ROUTE, ingestHandlers } from "../ingest/route.js";
 import type { ProbeIngest } from "../ingest/probe-ingest.js";
@@ -150,20 +151,25 @@ function errorHandler(metrics: AnalyzerMetrics): ErrorRequestHandler {
 
 export interface Listening {
   server: Server;
+  /** e.g. https://10.231.0.2:7700 (IPv6 in brackets). */
   url: string;
 }
 
-/** Listens on HOST:PORT (port 0 picks a free one). */
-export async function listen(app: Express, hostPort: string): Promise<Listening> {
+/**
+ * Listens on HOST:PORT (port 0 picks a free one; `[::]` or `::` for IPv6), over HTTPS when
+ * `tls` is given, with no handler yet, so the URL is known before the parts that need it
+ * (alert links) are built; attach the app with `server.on("request", app)` in the same tick.
+ * Rejects (EADDRINUSE…) with nothing listening.
+ */
+export async function bindHttp(hostPort: string, tls: ServerTls | null = null): Promise<Listening> {
   const idx = hostPort.lastIndexOf(":");
-  const host = hostPort.slice(0, idx);
-  const port = Number(hostPort.slice(idx + 1));
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, host, (err?: Error) => {
-      if (err) reject(err);
-      else resolve(s);
+  const server = createHttpServer(tls);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(Number(hostPort.slice(idx + 1)), hostPort.slice(0, idx).replace(/^\[(.*)\]$/, "$1"), () => {
+      server.off("error", reject);
+      resolve();
     });
   });
-  const addr = server.address() as AddressInfo;
-  return { server, url: `http://${addr.address}:${addr.port}` };
+  return { server, url: baseUrl(tls, server.address() as AddressInfo) };
 }

@@ -16,8 +16,9 @@ import { lifecycleAction, type Life } from "../lifecycle.js";
 import { checkPortFree, checkWritableDir, parseHostPort } from "../preflight.js";
 import { readSecret } from "../secret.js";
 import { startTracing } from "../tracing.js";
+import { applyTls, tlsCaOption, tlsCertOption, tlsKeyOption, type TlsOpts } from "../tls-options.js";
 
-interface AnalyzeOpts {
+interface AnalyzeOpts extends TlsOpts {
   config?: string;
   listen?: string;
   /** false with --no-store. */
@@ -31,6 +32,7 @@ export function analyzeCommand(): Command {
     .description("Run the analyzer: relay graph, detectors, alerts, live API")
     .option("-c, --config <file>", "relaywatch.yaml to read (default: ./relaywatch.yaml if present)")
     .option("--listen <host:port>", "where to serve the ingest and live API (default from config, 127.0.0.1:7700)")
+    .addOption(tlsCertOption()).addOption(tlsKeyOption()).addOption(tlsCaOption())
     .option("--store <url>", "a directory (embedded chdb) or http://user:pass@host:8123/db; env RELAYWATCH_STORE")
     .option("--no-store", "run without persistence (alerts are not restored after a restart)")
     .option("--log-level <level>", "debug, info, warn, error or silent", "info")
@@ -58,6 +60,7 @@ async function planAnalyze(opts: AnalyzeOpts): Promise<{ config: RelaywatchConfi
 
 async function runAnalyze(life: Life, opts: AnalyzeOpts): Promise<void> {
   const { config, listen, storeUrl } = await planAnalyze(opts);
+  const tls = applyTls(opts);
   const logger = createLogger({ level: opts.logLevel, name: "relaywatch-analyzer" });
   const tracing = startTracing("analyzer", {});
   if (tracing !== null) {
@@ -75,6 +78,7 @@ async function runAnalyze(life: Life, opts: AnalyzeOpts): Promise<void> {
     logger,
     registry,
     listen,
+    tls,
     ...(opts.runbookBaseUrl === undefined ? {} : { runbookBaseUrl: opts.runbookBaseUrl }),
   }), (a) => a.close());
   process.stderr.write(`relaywatch analyze: listening on ${analyzer.url} (${config.regions.length} regions)\n`);

@@ -4,7 +4,7 @@
 // only when every pair is ok.
 import { once } from "node:events";
 import { join } from "node:path";
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import { Command, Option } from "commander";
 import { Registry } from "prom-client";
 import { registerProcessMetrics } from "../../core/process-metrics.js";
@@ -29,8 +29,10 @@ import { readSecret } from "../secret.js";
 import { formatTable } from "../format-table.js";
 import { lifecycleAction, type Life } from "../lifecycle.js";
 import { checkPortFree, checkWritableDir } from "../preflight.js";
+import { createHttpServer, type ServerTls } from "../../core/tls.js";
+import { applyTls, tlsCaOption, tlsCertOption, tlsKeyOption, type TlsOpts } from "../tls-options.js";
 
-interface ProbeOpts {
+interface ProbeOpts extends TlsOpts {
   region: string;
   sfu?: string;
   failover?: string;
@@ -52,6 +54,7 @@ interface ProbeOpts {
   whipUrl?: string;
   whepUrl?: string;
   metricsPort?: string;
+  metricsHost: string;
   bind?: string;
   logLevel: string;
 }
@@ -96,7 +99,9 @@ export function probeCommand(): Command {
     .option("--json", "print results as JSON (--once: one object; otherwise one line per result)")
     .option("--whip-url <template>", "WHIP endpoint template for another SFU, with {room} {track} {region}")
     .option("--whep-url <template>", "WHEP endpoint template for another SFU, with {room} {track} {region}")
-    .option("--metrics-port <port>", "serve Prometheus metrics on 127.0.0.1:<port>/metrics")
+    .option("--metrics-port <port>", "serve Prometheus metrics on <metrics-host>:<port>/metrics")
+    .option("--metrics-host <address>", "the address the metrics endpoint binds (0.0.0.0: every interface)", "127.0.0.1")
+    .addOption(tlsCertOption()).addOption(tlsKeyOption()).addOption(tlsCaOption())
     .option("--bind <address>", "local address the WebRTC peers bind to", "127.0.0.1")
     .addOption(new Option("--log-level <level>", "log level (logs go to stderr)").choices(["debug", "info", "warn", "error", "silent"]).default("info"))
     .action((opts: ProbeOpts) => lifecycleAction({ kind: opts.once === true ? "task" : "service" }, runProbe)(opts));
@@ -120,12 +125,13 @@ async function planProbe(opts: ProbeOpts): Promise<{ region: Region; regions: Re
     checkWritableDir("store.spoolDir", loadConfig(opts.config).store.spoolDir);
   }
   const metricsPort = opts.metricsPort === undefined ? null : portOption(opts.metricsPort);
-  if (metricsPort !== null) await checkPortFree("--metrics-port", "127.0.0.1", metricsPort);
+  if (metricsPort !== null) await checkPortFree("--metrics-port", opts.metricsHost, metricsPort);
   return { region, regions, intervalMs, rotateMs, pps, metricsPort, analyzerToken };
 }
 
 async function runProbe(life: Life, opts: ProbeOpts): Promise<number> {
   const { region, regions, intervalMs, rotateMs, pps, metricsPort, analyzerToken } = await planProbe(opts);
+  const metricsTls = applyTls(opts);
   const logger = createLogger({ level: opts.logLevel as LogLevel, name: `probe-${region}` });
   const registry = new Registry();
   // The agent's media stack is werift (probes/whip-client.ts).
@@ -149,7 +155,7 @@ async function runProbe(life: Life, opts: ProbeOpts): Promise<number> {
     }
     if (opts.json || sinks.length === 0) sinks.push(new StdoutSink());
   }
-  if (metricsPort !== null) await life.closers.open("metrics server", () => serveMetrics(registry, metricsPort, logger), (server) => new Promise<void>((resolve) => { server.close(() => { resolve(); }); }));
+  if (metricsPort !== null) await life.closers.open("metrics server", () => serveMetrics(registry, { host: opts.metricsHost, port: metricsPort, tls: metricsTls }, logger), (server) => new Promise<void>((resolve) => { server.close(() => { resolve(); }); }));
   // The agent opens nothing until it runs; closed first, its close flushes the sinks (ingest, store writer).
   life.closers.push("probe agent", async () => {
     await agent.close();
@@ -181,8 +187,8 @@ function reportDrops(stats: SinkStats, logger: Logger): void {
   else logger.info(fields, "probe() | every result delivered");
 }
 
-async function serveMetrics(registry: Registry, port: number, logger: Logger): Promise<Server> {
-  const server = createServer((req, res) => {
+async function serveMetrics(registry: Registry, at: { host: string; port: number; tls: ServerTls | null }, logger: Logger): Promise<Server> {
+  const server = createHttpServer(at.tls, (req, res) => {
     if (req.method !== "GET" || req.url !== "/metrics") {
       res.writeHead(404).end();
       return;
@@ -192,9 +198,9 @@ async function serveMetrics(registry: Registry, port: number, logger: Logger): P
       () => { res.writeHead(500).end(); },
     );
   });
-  server.listen(port, "127.0.0.1");
+  server.listen(at.port, at.host);
   await once(server, "listening");
-  logger.info({ port }, "probe() | metrics on 127.0.0.1");
+  logger.info({ host: at.host, port: at.port, tls: at.tls !== null }, "probe() | metrics endpoint listening");
   return server;
 }
 

@@ -10,7 +10,7 @@ import { parseDuration } from "../../core/duration.js";
 import { createLogger, type LogLevel } from "../../core/logger.js";
 import { regionSchema, type Region } from "../../core/region.js";
 import { ENGINE_NAMES, createEngine, resolveEngineName, type EngineChoice, type EngineName } from "../../sfu/media/create-engine.js";
-import { MIN_ADMIN_TOKEN_LENGTH, MIN_SECRET_LENGTH } from "../../sfu/node/options.js";
+import { MIN_ADMIN_TOKEN_LENGTH, MIN_SECRET_LENGTH, announceOf } from "../../sfu/node/options.js";
 import { resolvePeers, type PeerConfig, type RelayPortMap } from "../../sfu/node/peers.js";
 import { RegionNode } from "../../sfu/node/region-node.js";
 import { parseBehaviours } from "../../sfu/relay/legacy-behaviours.js";
@@ -18,10 +18,12 @@ import { loadConfig } from "../config.js";
 import { lifecycleAction, type Life } from "../lifecycle.js";
 import { checkEngineAvailable, checkPortFree, parseHostPort, requiredSecret } from "../preflight.js";
 import { startTracing } from "../tracing.js";
+import { applyTls, tlsCaOption, tlsCertOption, tlsKeyOption, type TlsOpts } from "../tls-options.js";
 
-interface SfuOpts {
+interface SfuOpts extends TlsOpts {
   region: string;
   listen: string;
+  announce?: string;
   peers?: string;
   config?: string;
   engine: string;
@@ -47,7 +49,9 @@ export function sfuCommand(): Command {
   return new Command("sfu")
     .description("Run a reference SFU region node (WHIP/WHEP, inter-region relay, health, telemetry)")
     .requiredOption("--region <name>", "this region's name, e.g. eu-central")
-    .option("--listen <host:port>", "HTTP listen address", "127.0.0.1:7101")
+    .option("--listen <host:port>", "HTTP listen address (0.0.0.0 for every interface, with --announce)", "127.0.0.1:7101")
+    .option("--announce <address>", "the address clients and peers reach this host at: ICE candidates and relay media (default: the --listen host)")
+    .addOption(tlsCertOption()).addOption(tlsKeyOption()).addOption(tlsCaOption())
     .option("--peers <list>", "peer regions as name=url,... (default: the config file's regions other than this one)")
     .option("-c, --config <file>", "relaywatch.yaml to read (default: ./relaywatch.yaml if present)")
     .addOption(new Option("--engine <name>", "media engine: werift (embedded), mediasoup (needs `npm run setup:mediasoup`), auto (mediasoup when available)").choices([...ENGINE_NAMES]).default("auto"))
@@ -133,6 +137,8 @@ async function planSfu(opts: SfuOpts): Promise<SfuPlan> {
 
 async function runSfu(life: Life, opts: SfuOpts): Promise<void> {
   const p = await planSfu(opts);
+  const announce = announceOf(opts.announce, p.listen.host, "--announce");
+  const tls = applyTls(opts);
   const logger = createLogger({ level: opts.logLevel, name: `sfu-${p.region}` });
   const tracing = startTracing("sfu", { "relaywatch.region": p.region });
   if (tracing !== null) {
@@ -144,13 +150,14 @@ async function runSfu(life: Life, opts: SfuOpts): Promise<void> {
   const engine = await life.closers.open("media engine", () => createEngine(p.engineChoice, {
     rtpPortRange: p.relayPorts,
     bindAddress: p.listen.host,
+    ...(announce === undefined ? {} : { announcedIp: announce }),
     logger,
     // mediasoup's own default (10000-59999) would overlap relay ranges; ICE takes the
     // ephemeral range, as werift's port-0 sockets do.
     ...(p.engineName === "mediasoup" ? { webrtcPortRange: MEDIASOUP_WEBRTC_PORTS } : {}),
   }), (e) => e.close());
   const node = await life.closers.open("region node", () => RegionNode.start({
-    region: p.region, listen: p.listen, peers: p.peers, engine, logger, registry,
+    region: p.region, listen: p.listen, tls, ...(announce === undefined ? {} : { announce }), peers: p.peers, engine, logger, registry,
     secrets: { tokenSecret: p.tokenSecret, relaySecret: p.relaySecret },
     behaviours: p.behaviours, lingerMs: p.lingerMs, upstreamLostMs: p.upstreamLostMs, heartbeatMs: p.heartbeatMs,
     sessionConnectTimeoutMs: p.sessionConnectTimeoutMs, sessionMediaTimeoutMs: p.sessionMediaTimeoutMs,

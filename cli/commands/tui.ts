@@ -13,8 +13,9 @@ import { ReplaySource } from "../../tui/source/replay-source.js";
 import { StartupError, lifecycleAction, type Life } from "../lifecycle.js";
 import { checkReachable } from "../preflight.js";
 import { readSecret } from "../secret.js";
+import { applyTlsCa, tlsCaOption, type TlsOpts } from "../tls-options.js";
 
-interface TuiOpts {
+interface TuiOpts extends TlsOpts {
   analyzer?: string;
   token?: string;
   store?: string;
@@ -27,6 +28,7 @@ export function tuiCommand(): Command {
     .description("On-call terminal dashboard: live from an analyzer, or replayed from the store")
     .addOption(new Option("--analyzer <url>", "live: the analyzer's API, e.g. http://127.0.0.1:7700").env("RELAYWATCH_ANALYZER_URL"))
     .addOption(new Option("--token <token>", "bearer read token for the analyzer").env("RELAYWATCH_ANALYZER_TOKEN"))
+    .addOption(tlsCaOption())
     .addOption(new Option("--store <url>", "replay: a store directory (embedded chdb) or http://user:pass@host:8123/db"))
     .option("--at <time>", "replay: where to start: ISO time (2024-02-07T19:25:00Z), epoch ms, or a duration ago (-15m)")
     .option("--speed <speed>", "replay: playback speed (space plays/pauses)", "10x")
@@ -39,6 +41,7 @@ async function runTuiCommand(life: Life, opts: TuiOpts): Promise<void> {
   if ((opts.analyzer === undefined) === (opts.store === undefined)) throw new ConfigError("--analyzer/--store", opts.analyzer ?? opts.store, "exactly one of --analyzer URL (live) or --store URL|PATH --at TIME (replay)");
   if (opts.analyzer !== undefined && !/^https?:\/\//.test(opts.analyzer)) throw new ConfigError("--analyzer", opts.analyzer, "an http:// or https:// URL");
   const replay = opts.store === undefined ? null : planReplay(opts.store, opts);
+  applyTlsCa(opts);
   const token = opts.token ?? readSecret({ env: "RELAYWATCH_ANALYZER_TOKEN", option: "--token" });
   // With the token the dashboard will use: an analyzer that refuses it is found here, not after the screen opens.
   if (opts.analyzer !== undefined) await checkReachable("--analyzer", `${opts.analyzer.replace(/\/$/, "")}/healthz`, life.abort, token === undefined ? {} : { authorization: `Bearer ${token}` });

@@ -1,11 +1,13 @@
 // RegionNode options: what a test or the CLI passes, and the resolved form with defaults.
 // Config errors name the key, the value and what was expected.
+import { isIP } from "node:net";
 import { trace, type Tracer } from "@opentelemetry/api";
 import { Registry } from "prom-client";
 import { systemClock, type Clock } from "../../core/clock.js";
 import { ConfigError } from "../../core/errors.js";
 import { silentLogger, type Logger } from "../../core/logger.js";
 import { regionSchema, type Region } from "../../core/region.js";
+import type { ServerTls } from "../../core/tls.js";
 import { MIN_SECRET_BYTES } from "../auth/tokens.js";
 import type { IsolationOptions } from "../health/isolation-policy.js";
 import type { PeerTableOptions } from "../health/peer-table.js";
@@ -36,10 +38,25 @@ export const DEFAULT_RETRY_AFTER_SECONDS = 5;
 export const MIN_SECRET_LENGTH = MIN_SECRET_BYTES;
 /** Admin bearer tokens shorter than this are typos or placeholders. */
 export const MIN_ADMIN_TOKEN_LENGTH = 16;
+/**
+ * An embedded node (tests, the lab) listens on loopback unless told otherwise: nothing is
+ * exposed by accident. Real hosts pass their address (`relaywatch sfu --listen`).
+ */
+export const DEFAULT_LISTEN_HOST = "127.0.0.1";
+/** Addresses that bind every interface: they name no host, so they cannot be announced. */
+const WILDCARD_HOSTS: ReadonlySet<string> = new Set(["0.0.0.0", "::", "[::]"]);
 
 export interface RegionNodeOptions {
   region: Region;
   listen?: { host?: string; port?: number };
+  /**
+   * The address peers send relay media to (advertised in pulls; the engine's ICE candidates
+   * are its own option): the host's public or routed address. Default: the listen host,
+   * which must then not be a wildcard.
+   */
+  announce?: string;
+  /** Serve HTTPS (signaling, relay, observe, admin, metrics) with this certificate and key. */
+  tls?: ServerTls | null;
   peers?: readonly PeerConfig[];
   engine: MediaEngine;
   clock?: Clock;
@@ -75,6 +92,9 @@ export interface RegionNodeOptions {
 export interface ResolvedOptions {
   region: Region;
   listen: { host: string; port: number };
+  /** The advertised relay address; undefined when the listen host is a name, not an address. */
+  announce: string | undefined;
+  tls: ServerTls | null;
   peers: readonly PeerConfig[];
   engine: MediaEngine;
   clock: Clock;
@@ -114,9 +134,12 @@ export function resolveOptions(o: RegionNodeOptions): ResolvedOptions {
   }
   const clock = o.clock ?? systemClock;
   const logger = (o.logger ?? silentLogger).child({ region: o.region });
+  const listen = { host: o.listen?.host ?? DEFAULT_LISTEN_HOST, port: o.listen?.port ?? 0 };
   return {
     region: o.region,
-    listen: { host: o.listen?.host ?? "127.0.0.1", port: o.listen?.port ?? 0 },
+    listen,
+    announce: announceOf(o.announce, listen.host),
+    tls: o.tls ?? null,
     peers: o.peers ?? [],
     engine: o.engine,
     clock,
@@ -143,6 +166,16 @@ export function resolveOptions(o: RegionNodeOptions): ResolvedOptions {
     tokens: o.tokens ?? createAccessTokenVerifier(o.secrets.tokenSecret, clock),
     relayAuth: o.relayAuth ?? createRelayCallAuth(o.secrets.relaySecret, clock),
   };
+}
+
+/** The announced address: given (an IP address), else the listen host when it is a specific address. */
+export function announceOf(announce: string | undefined, listenHost: string, key = "announce"): string | undefined {
+  if (announce !== undefined) {
+    if (isIP(announce) === 0 || WILDCARD_HOSTS.has(announce)) throw new ConfigError(key, announce, "the IP address peers and clients reach this node at, e.g. 203.0.113.7");
+    return announce;
+  }
+  if (WILDCARD_HOSTS.has(listenHost)) throw new ConfigError(key, "(unset)", `an address to announce, as listen ${listenHost} names no host`);
+  return isIP(listenHost) === 0 ? undefined : listenHost;
 }
 
 function behavioursOf(b: RegionNodeOptions["behaviours"]): LegacyBehaviours {

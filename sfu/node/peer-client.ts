@@ -1,7 +1,8 @@
-// Calls to peer regions' `/relay/v1/*` API (paths in relay-protocol.ts): JSON over HTTP,
+// Calls to peer regions' `/relay/v1/*` API (paths in relay-protocol.ts): JSON over HTTP(S),
 // signed by the injected RelayCallAuth for the one region it goes to, bounded by a timeout. Failures are values (a peer being unreachable is
 // normal life for a region), never exceptions; bodies are parsed by the caller's schema.
 import type { Region } from "../../core/region.js";
+import { describeRequestError } from "../../core/tls.js";
 import { signedRelayPath } from "./auth-adapters.js";
 import type { PeerDirectory } from "./peers.js";
 import type { RelayCallAuth } from "./relay-call-auth.js";
@@ -22,15 +23,18 @@ export interface PeerCallOptions {
 }
 
 export class PeerClient {
+  /** This region's advertised relay address (--announce), sent in pulls; none: peers use our URL's host. */
+  readonly relayAddress: string | undefined;
   private readonly controller = new AbortController();
   private readonly self: Region;
   private readonly peers: PeerDirectory;
   private readonly auth: RelayCallAuth;
 
-  constructor(self: Region, peers: PeerDirectory, auth: RelayCallAuth) {
+  constructor(self: Region, peers: PeerDirectory, auth: RelayCallAuth, relayAddress?: string) {
     this.self = self;
     this.peers = peers;
     this.auth = auth;
+    this.relayAddress = relayAddress;
   }
 
   async post(region: Region, path: RelayPath, payload: unknown, opts: PeerCallOptions = {}): Promise<PeerCallResult> {
@@ -54,13 +58,13 @@ export class PeerClient {
       });
     } catch (err) {
       const timedOut = err instanceof Error && err.name === "TimeoutError";
-      return { ok: false, error: timedOut ? "timeout" : "unreachable", detail: timedOut ? `no answer in ${timeoutMs} ms` : describe(err) };
+      return { ok: false, error: timedOut ? "timeout" : "unreachable", detail: timedOut ? `no answer in ${timeoutMs} ms` : describeRequestError(err) };
     }
     let text: string;
     try {
       text = await res.text();
     } catch (err) {
-      return { ok: false, error: "unreachable", detail: describe(err) };
+      return { ok: false, error: "unreachable", detail: describeRequestError(err) };
     }
     if (text.length > MAX_PEER_REPLY_BYTES) return { ok: false, error: "bad_reply", detail: `reply of ${text.length} bytes` };
     if (text === "") return { ok: true, status: res.status, body: null };
@@ -75,10 +79,4 @@ export class PeerClient {
   close(): void {
     this.controller.abort();
   }
-}
-
-function describe(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : "";
-  return `${err.message}${cause}`;
 }

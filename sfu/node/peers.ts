@@ -31,6 +31,8 @@ export interface Peer {
 
 export class PeerDirectory {
   private peers = new Map<Region, Peer>();
+  /** Relay addresses peers advertised in their signed pulls (their --announce). */
+  private readonly advertised = new Map<Region, string>();
   private readonly self: Region;
 
   constructor(self: Region, configs: readonly PeerConfig[]) {
@@ -55,17 +57,31 @@ export class PeerDirectory {
     return this.regions().map((r) => this.peers.get(r) as Peer);
   }
 
+  /**
+   * Records the relay address `region` advertised (its announced address) in a signed pull:
+   * its relay-ins are reached there rather than at its URL's host (a load balancer, a name,
+   * another interface). A configured port map still wins: it says how this host reaches the peer.
+   */
+  advertise(region: Region, address: string): void {
+    if (this.peers.has(region)) this.advertised.set(region, address);
+  }
+
   /** Where to send plain RTP so it reaches `region`'s relay-in port `port`; null when not allowed. */
   relayTarget(region: Region, port: number): UdpEndpoint | null {
     const peer = this.peers.get(region);
     if (peer === undefined) return null;
     const map = peer.relayPortMap;
-    const host = map?.host ?? peer.url.hostname;
-    if (map === null) return { ip: host, port };
+    if (map === null) return { ip: this.advertised.get(region) ?? urlHost(peer.url), port };
+    const host = map.host ?? urlHost(peer.url);
     if (port < map.targetMin || (map.targetMax !== undefined && port > map.targetMax)) return null;
     const mapped = map.proxyBase + (port - map.targetMin);
     return mapped > 65535 ? null : { ip: host, port: mapped };
   }
+}
+
+/** A URL's host as a socket address: IPv6 without its brackets. */
+function urlHost(url: URL): string {
+  return url.hostname.replace(/^\[(.*)\]$/, "$1");
 }
 
 /**

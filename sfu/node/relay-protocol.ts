@@ -42,6 +42,8 @@ export const relayPullBodySchema = pullRequestSchema.extend({
   pullId: pullIdSchema,
   /** The caller's relay-in port as it binds it; the server maps it through its own port map. */
   port: portSchema,
+  /** The caller's advertised relay address (its --announce); its URL's host when absent. */
+  address: z.union([z.ipv4(), z.ipv6()]).optional(),
 });
 export type RelayPullBody = z.infer<typeof relayPullBodySchema>;
 

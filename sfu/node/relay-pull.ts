@@ -23,7 +23,8 @@ export async function sendPull(client: PeerClient, tracer: Tracer, c: PullCall):
   const span = tracer.startSpan("relay.pull", { kind: SpanKind.CLIENT, attributes: { ...c.attributes, "relaywatch.upstream": c.upstream } }, c.ctx);
   const traceparent = traceparentOf(trace.setSpan(c.ctx, span));
   try {
-    const body = { track: c.track, path: c.path, pullId: c.pullId, port: c.port, traceparent };
+    const address = client.relayAddress;
+    const body = { track: c.track, path: c.path, pullId: c.pullId, port: c.port, traceparent, ...(address === undefined ? {} : { address }) };
     const res = await client.post(c.upstream, RELAY_PATHS.pull, body, { traceparent });
     span.setAttribute("http.response.status_code", res.ok ? res.status : 0);
     const outcome: PullOutcome = res.ok ? classifyPullReply(res.status, res.body) : { kind: "refused", why: res.error };

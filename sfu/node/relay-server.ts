@@ -37,6 +37,7 @@ export class RelayServer {
     if (!parsed.ok) return bad("invalid_payload", parsed.error.message);
     const req = parsed.value;
     if (req.path[req.path.length - 1] !== from) return bad("invalid_path", `the path must end with the caller ${from}: ${req.path.join(">")}`);
+    if (req.address !== undefined) this.o.peers.advertise(from, req.address);
     if (this.o.peers.relayTarget(from, req.port) === null) return bad("invalid_port", `port ${req.port} is outside ${from}'s relay range`);
     const parent = contextFromTraceparent(req.traceparent ?? traceparent);
     const span = this.o.tracer.startSpan(

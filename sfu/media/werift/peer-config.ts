@@ -1,6 +1,7 @@
-// How the werift engine configures its RTCPeerConnections: host candidates on exactly one
-// address (loopback by default — never every interface), no STUN/TURN (the SFU is the
-// public end), UDP only, and the codec lists it negotiates. Also the codec conversions
+// How the werift engine configures its RTCPeerConnections: sockets bound to exactly one
+// address (never every interface unless told 0.0.0.0), one host candidate naming the
+// announced address (the bind address unless the host is behind NAT or binds a wildcard),
+// no STUN/TURN (the SFU is the public end), UDP only, and the codec lists it negotiates. Also the codec conversions
 // between werift's RTCRtpCodecParameters and our CodecDescription.
 import { isIPv6 } from "node:net";
 import {
@@ -36,16 +37,23 @@ export function subscribeCodecs(kind: MediaKind, codec: CodecDescription): PeerC
   return kind === "audio" ? { audio: [c], video: [] } : { audio: [], video: [c] };
 }
 
-export function peerConfig(bindAddress: string, codecs: PeerCodecs, icePortRange?: PortRange): RTCPeerConnectionConfig {
-  const v6 = isIPv6(bindAddress);
+/** Where ICE sockets bind, and the address their host candidate names (`bind` when absent). */
+export interface IceHost {
+  bind: string;
+  announce?: string | undefined;
+}
+
+export function peerConfig(host: IceHost, codecs: PeerCodecs, icePortRange?: PortRange): RTCPeerConnectionConfig {
+  const v6 = isIPv6(host.bind);
   return {
     codecs,
     iceServers: [],
-    // Only `iceAdditionalHostAddresses` is gathered: enumerating interfaces is off.
+    // Only `iceAdditionalHostAddresses` is gathered (the candidate); the socket binds
+    // `iceInterfaceAddresses`. Enumerating interfaces is off.
     iceUseIpv4: false,
     iceUseIpv6: false,
-    iceAdditionalHostAddresses: [bindAddress],
-    iceInterfaceAddresses: v6 ? { udp6: bindAddress } : { udp4: bindAddress },
+    iceAdditionalHostAddresses: [host.announce ?? host.bind],
+    iceInterfaceAddresses: v6 ? { udp6: host.bind } : { udp4: host.bind },
     iceUseTcp: false,
     ...(icePortRange === undefined ? {} : { icePortRange: [icePortRange.min, icePortRange.max] as [number, number] }),
   };

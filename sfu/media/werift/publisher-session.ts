@@ -7,7 +7,7 @@ import { MediaError } from "../errors.js";
 import type { PortRange } from "../engine.js";
 import type { CheckedOffer } from "../sdp-offer.js";
 import type { TrackMedia } from "../track-media.js";
-import { completeLocalSdp, fromWeriftCodec, peerConfig, publishCodecs } from "./peer-config.js";
+import { completeLocalSdp, fromWeriftCodec, peerConfig, type IceHost, publishCodecs } from "./peer-config.js";
 
 export interface PublisherHooks {
   onPacket(packet: RtpPacket): void;
@@ -18,7 +18,8 @@ export interface PublisherHooks {
 export interface PublisherOpenOptions {
   offerSdp: string;
   offer: CheckedOffer;
-  bindAddress: string;
+  /** Where ICE binds and what its candidate announces. */
+  host: IceHost;
   icePortRange: PortRange | undefined;
   logger: Logger;
   hooks: PublisherHooks;
@@ -35,7 +36,7 @@ export class PublisherSession {
   }
 
   static async open(opts: PublisherOpenOptions): Promise<{ session: PublisherSession; answerSdp: string; media: TrackMedia }> {
-    const pc = new RTCPeerConnection(peerConfig(opts.bindAddress, publishCodecs(), opts.icePortRange));
+    const pc = new RTCPeerConnection(peerConfig(opts.host, publishCodecs(), opts.icePortRange));
     const session = new PublisherSession(pc, opts.hooks);
     try {
       const { answerSdp, media } = await session.negotiate(opts);

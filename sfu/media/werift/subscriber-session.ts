@@ -7,7 +7,7 @@ import { MediaError } from "../errors.js";
 import type { PortRange, SubscriptionStats } from "../engine.js";
 import type { CheckedOffer } from "../sdp-offer.js";
 import { sameCodec, type TrackMedia } from "../track-media.js";
-import { completeLocalSdp, fromWeriftCodec, peerConfig, subscribeCodecs } from "./peer-config.js";
+import { completeLocalSdp, fromWeriftCodec, peerConfig, type IceHost, subscribeCodecs } from "./peer-config.js";
 import type { PacketSink } from "./track-hub.js";
 
 export interface SubscriberOpenOptions {
@@ -15,7 +15,8 @@ export interface SubscriberOpenOptions {
   offerSdp: string;
   offer: CheckedOffer;
   media: TrackMedia;
-  bindAddress: string;
+  /** Where ICE binds and what its candidate announces. */
+  host: IceHost;
   icePortRange: PortRange | undefined;
   logger: Logger;
   /** ICE/DTLS failed or the client closed; not called for close(). */
@@ -39,7 +40,7 @@ export class SubscriberSession implements PacketSink {
 
   static async open(opts: SubscriberOpenOptions): Promise<{ session: SubscriberSession; answerSdp: string }> {
     const { media } = opts;
-    const pc = new RTCPeerConnection(peerConfig(opts.bindAddress, subscribeCodecs(media.kind, media.codec), opts.icePortRange));
+    const pc = new RTCPeerConnection(peerConfig(opts.host, subscribeCodecs(media.kind, media.codec), opts.icePortRange));
     const session = new SubscriberSession(opts.subscriptionId, pc, new MediaStreamTrack({ kind: media.kind }));
     try {
       const answerSdp = await session.negotiate(opts);

@@ -27,6 +27,7 @@ import { checkOffer } from "../sdp-offer.js";
 import { isForwardedCodec, trackMediaSchema, type TrackMedia } from "../track-media.js";
 import { TypedEmitter, type Listener, type Unsubscribe } from "../../../core/events.js";
 import { bindUdpInRange } from "../udp-port.js";
+import type { IceHost } from "./peer-config.js";
 import { PublisherSession } from "./publisher-session.js";
 import { RelayIn } from "./relay-in.js";
 import { RelayOut } from "./relay-out.js";
@@ -38,8 +39,10 @@ export interface WeriftEngineOptions {
   rtpPortRange: PortRange;
   /** ICE sockets of WHIP/WHEP peers; ephemeral ports when absent. */
   webrtcPortRange?: PortRange;
-  /** The one address every socket binds to and every candidate names. */
+  /** The one address every socket binds to (ICE and relay pipes). */
   bindAddress?: string;
+  /** What ICE candidates name (public address behind NAT, or the host's address when binding 0.0.0.0); bindAddress when absent. */
+  announcedAddress?: string;
   /** Why this engine was chosen (createEngine()); reported in /v1/state. */
   selectionReason?: string;
   logger?: Logger;
@@ -56,6 +59,7 @@ export class WeriftEngine implements MediaEngine {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly bindAddress: string;
+  private readonly iceHost: IceHost;
   private readonly rtpPortRange: PortRange;
   private readonly webrtcPortRange: PortRange | undefined;
   private readonly hubs = new Map<TrackId, TrackHub>();
@@ -79,6 +83,7 @@ export class WeriftEngine implements MediaEngine {
     this.emitter = new TypedEmitter(this.logger);
     this.clock = options.clock ?? systemClock;
     this.bindAddress = options.bindAddress ?? DEFAULT_BIND_ADDRESS;
+    this.iceHost = { bind: this.bindAddress, announce: options.announcedAddress };
     this.rtpPortRange = { min, max };
     this.webrtcPortRange = options.webrtcPortRange;
   }
@@ -103,7 +108,7 @@ export class WeriftEngine implements MediaEngine {
       const { session, answerSdp, media } = await PublisherSession.open({
         offerSdp,
         offer,
-        bindAddress: this.bindAddress,
+        host: this.iceHost,
         icePortRange: this.webrtcPortRange,
         logger: this.logger.child({ trackId }),
         hooks: {
@@ -146,7 +151,7 @@ export class WeriftEngine implements MediaEngine {
       offerSdp,
       offer,
       media,
-      bindAddress: this.bindAddress,
+      host: this.iceHost,
       icePortRange: this.webrtcPortRange,
       logger: this.logger.child({ trackId }),
       onGone: () => {
