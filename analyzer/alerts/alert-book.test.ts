@@ -132,4 +132,29 @@ describe("AlertBook", () => {
     expect(book.notifiable().map((x) => x.name)).toEqual(["RelayLoop"]);
     expect(book.get(p!.alert.fingerprint)?.evidence["inhibitedBy"]).toBe(book.notifiable()[0]?.fingerprint);
   });
+
+  it("acknowledge() marks a firing alert as owned (an update no sink gets), survives re-syncs and a restart, and ends with the alert", () => {
+    const book = new AlertBook();
+    const [fired] = book.sync("track:t", [loop()], 1000);
+    const fp = fired!.alert.fingerprint;
+    expect(book.acknowledge("no-such-alert", "ana", 1500)).toBeNull();
+    const t = book.acknowledge(fp, "ana", 2000);
+    expect(t).toMatchObject({ kind: "updated", notify: false, alert: { fingerprint: fp, state: "firing", updatedAt: 2000, evidence: { ackedBy: "ana", ackedAt: 2000 } } });
+    // The detector reporting it again (new summary) keeps the owner.
+    const [again] = book.sync("track:t", [{ ...loop(), summary: "loop, 2 tracks" }], 3000);
+    expect(again?.alert.evidence).toMatchObject({ ackedBy: "ana", ackedAt: 2000 });
+    // Someone else takes it over.
+    expect(book.acknowledge(fp, "bo", 4000)?.alert.evidence).toMatchObject({ ackedBy: "bo", ackedAt: 4000 });
+    const restarted = new AlertBook();
+    restarted.restore(book.firing(), 10_000);
+    expect(restarted.get(fp)?.evidence).toMatchObject({ ackedBy: "bo", ackedAt: 4000 });
+    const [confirmed] = restarted.sync("track:t", [{ ...loop(), summary: "loop again" }], 10_500);
+    expect(confirmed?.alert.evidence).toMatchObject({ ackedBy: "bo" });
+    const [resolved] = restarted.sync("track:t", [], 11_000);
+    expect(resolved).toMatchObject({ kind: "resolved", alert: { state: "resolved" } });
+    expect(restarted.acknowledge(fp, "ana", 12_000)).toBeNull();
+    // A new episode of the same alert starts unowned.
+    const [next] = restarted.sync("track:t", [loop()], 13_000);
+    expect(next?.alert.evidence["ackedBy"]).toBeUndefined();
+  });
 });

@@ -15,7 +15,9 @@
 // while a cause mutes it, it waits, and once released it needs the whole horizon again (the
 // tail of an outage whose cause just ended is no new page). Restored alerts (from the
 // store, after a restart) keep their fingerprint and startsAt and stay firing if a detector
-// confirms them within RESTORE_GRACE_MS; otherwise they resolve. No I/O, no timers.
+// confirms them within RESTORE_GRACE_MS; otherwise they resolve. A firing alert can be
+// acknowledged (someone owns it): `evidence.ackedBy`/`ackedAt` until it resolves, kept
+// across a restart. No I/O, no timers.
 import type { Alert, AlertName } from "../../core/alert.js";
 import { alertFingerprint } from "../../core/fingerprint.js";
 import type { Finding } from "../detectors/finding.js";
@@ -68,6 +70,8 @@ interface Entry {
    * outage whose cause just ended is not a new page.
    */
   unexplainedSince: number;
+  /** Who acknowledged it (owns it) and when; null until someone does. */
+  ack: { by: string; at: number } | null;
 }
 
 export class AlertBook {
@@ -98,7 +102,7 @@ export class AlertBook {
       if (e !== undefined && e.escalatedAt === null && f.escalateAfterMs !== undefined && e.labels["severity"] === "critical") e.escalatedAt = e.updatedAt;
       const labels: Record<string, string> = { ...f.labels, severity: e?.escalatedAt != null ? "critical" : f.severity };
       if (e === undefined) {
-        const entry: Entry = { fingerprint: fp, scope, finding: f, labels, state: "pending", pendingSince: f.since ?? now, startsAt: now, updatedAt: now, restoredUntil: null, inhibitedBy: null, notified: false, goneSince: null, escalatedAt: null, unexplainedSince: f.since ?? now };
+        const entry: Entry = { fingerprint: fp, scope, finding: f, labels, state: "pending", pendingSince: f.since ?? now, startsAt: now, updatedAt: now, restoredUntil: null, inhibitedBy: null, notified: false, goneSince: null, escalatedAt: null, unexplainedSince: f.since ?? now, ack: null };
         this.entries.set(fp, entry);
         this.pending.add(entry);
         this.tryFire(entry, now, out);
@@ -155,14 +159,27 @@ export class AlertBook {
   restore(alerts: readonly Alert[], now: number): void {
     for (const a of alerts) {
       if (a.state !== "firing" || this.entries.has(a.fingerprint)) continue;
-      const { inhibitedBy: mutedBy, ...evidence } = a.evidence;
+      const { inhibitedBy: mutedBy, ackedBy, ackedAt, ...evidence } = a.evidence;
       const finding: Finding = { name: a.name, severity: a.severity, labels: withoutSeverity(a.labels), summary: a.summary, evidence, forMs: 0 };
       const inhibitedBy = typeof mutedBy === "string" ? mutedBy : null;
-      const e: Entry = { fingerprint: a.fingerprint, scope: "", finding, labels: { ...a.labels }, state: "firing", pendingSince: a.startsAt, startsAt: a.startsAt, updatedAt: a.updatedAt, restoredUntil: now + RESTORE_GRACE_MS, inhibitedBy, notified: inhibitedBy === null, goneSince: null, escalatedAt: null, unexplainedSince: a.startsAt };
+      const e: Entry = { fingerprint: a.fingerprint, scope: "", finding, labels: { ...a.labels }, state: "firing", pendingSince: a.startsAt, startsAt: a.startsAt, updatedAt: a.updatedAt, restoredUntil: now + RESTORE_GRACE_MS, inhibitedBy, notified: inhibitedBy === null, goneSince: null, escalatedAt: null, unexplainedSince: a.startsAt, ack: typeof ackedBy === "string" && typeof ackedAt === "number" ? { by: ackedBy, at: ackedAt } : null };
       this.entries.set(a.fingerprint, e);
       if (inhibitedBy !== null) this.muted.add(e);
       this.index(e);
     }
+  }
+
+  /**
+   * Marks a firing alert as owned by `by` (a later acknowledgement takes it over): an
+   * `updated` transition that notifies no sink — everyone watching sees it, no one is paged.
+   * Null when no alert with this fingerprint fires.
+   */
+  acknowledge(fingerprint: string, by: string, now: number): AlertTransition | null {
+    const e = this.entries.get(fingerprint);
+    if (e?.state !== "firing") return null;
+    e.ack = { by, at: now };
+    e.updatedAt = now;
+    return { kind: "updated", alert: this.index(e), notify: false };
   }
 
   firing(): Alert[] {
@@ -328,6 +345,7 @@ export class AlertBook {
         pendingSince: e.pendingSince,
         ...(e.escalatedAt === null ? {} : { escalatedAt: e.escalatedAt }),
         ...(e.inhibitedBy === null ? {} : { inhibitedBy: e.inhibitedBy }),
+        ...(e.ack === null ? {} : { ackedBy: e.ack.by, ackedAt: e.ack.at }),
       },
       startsAt: e.startsAt,
       endsAt: null,

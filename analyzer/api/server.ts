@@ -65,7 +65,7 @@ export function createApiApp(d: ApiDeps): Express {
       res.status(400).json({ error: "invalid_body", path: issue?.path.join(".") ?? "", detail: issue?.message ?? "expected {\"by\": \"who\"}" });
       return;
     }
-    const alert = d.engine.acknowledge(String(req.params["fingerprint"]), body.data.by, d.clock.now());
+    const alert = d.engine.acknowledge(req.params["fingerprint"], body.data.by, d.clock.now());
     if (alert === null) res.status(404).json({ error: "not_found", detail: "no firing alert has this fingerprint" });
     else res.json({ alert });
   });
