@@ -96,7 +96,7 @@ const UNTRUSTED_CODES = new Set([
 export function describeRequestError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const cause = err.cause instanceof Error ? err.cause : null;
-  const code = (cause as NodeJS.ErrnoException | null)?.code;
+  const code = cause !== null && "code" in cause && typeof cause.code === "string" ? cause.code : undefined;
   if (code !== undefined && UNTRUSTED_CODES.has(code)) {
     return `the server's TLS certificate is not trusted (${code}: ${cause?.message ?? ""}); give its CA with --tls-ca FILE`;
   }
