@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "data/**", "dashboards/grafana/**", "**/*.mjs", ".ci/**"] },
+  { ignores: ["node_modules/**", "data/**", "dist/**", "dashboards/grafana/**", "**/*.mjs", ".ci/**"] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
