@@ -14,6 +14,7 @@ import type { RelaywatchConfig } from "../core/config.js";
 import { errorMessage } from "../core/errors.js";
 import { silentLogger, type Logger } from "../core/logger.js";
 import type { ServerTls } from "../core/tls.js";
+import { actionRow, ACTIONS_TABLE } from "../store/action-queries.js";
 import { alertsInRange } from "../store/queries.js";
 import type { Store } from "../store/store.js";
 import { StoreWriter } from "../store/writer.js";
@@ -24,6 +25,7 @@ import type { AlertSink, SinkContext } from "./alerts/sink.js";
 import { loadResultKeys, ProbeIngest } from "./ingest/probe-ingest.js";
 import { bindHttp, createApiApp } from "./api/server.js";
 import { StreamHub } from "./api/stream-hub.js";
+import { ActionRunner } from "./actions/action-runner.js";
 import { AnalyzerEngine } from "./engine.js";
 import { RegionWatcher } from "./inputs/region-watcher.js";
 import { EDGE_SNAPSHOT_INTERVAL_MS, HEALTH_SNAPSHOT_INTERVAL_MS, Persister } from "./persist.js";
@@ -52,6 +54,8 @@ export interface AnalyzerOptions {
   externalUrl?: string;
   /** Base of the alerts' `runbook_url` annotation (<base>/<AlertName>.md); default this installation's docs/runbooks. */
   runbookBaseUrl?: string;
+  /** The SFU admin token for on-call actions (POST /v1/actions); without one actions are refused. */
+  adminToken?: string | undefined;
   /** Bearer token for ingest and read API; default config.analyzer.token. */
   token?: string;
   /** Extra sinks besides the configured Alertmanagers and webhooks. */
@@ -160,6 +164,7 @@ async function build(c: Context): Promise<Parts> {
   server.on("request", createApiApp({
     engine, configuredRegions: c.configured, clock, registry: o.registry, metrics, tracer: c.tracer, hub, token: o.token ?? config.analyzer.token,
     ingest: new ProbeIngest({ engine, writer, regions: c.configured, skew, clock, logger, metrics }, keys),
+    actions: startActions(c, engine, writer),
   }));
   startWatchers(c, engine, metrics);
   startTimers(c, engine, hub, persister);
@@ -270,6 +275,17 @@ function startWatchers(c: Context, engine: AnalyzerEngine, metrics: AnalyzerMetr
   for (const r of c.configured) engine.setConnected(r, false, clock.now(), "not connected yet");
   c.closers.push("region watchers", () => Promise.all(watchers.map((w) => w.close())).then(() => undefined));
   for (const w of watchers) w.start();
+}
+
+/** On-call actions on the regions' admin APIs, each state change a row of the actions table. */
+function startActions(c: Context, engine: AnalyzerEngine, writer: StoreWriter | null): ActionRunner {
+  const urls = new Map(c.config.regions.map((r) => [r.name, r.url]));
+  const runner = new ActionRunner({
+    engine, configured: c.configured, regionUrl: (r) => urls.get(r), adminToken: c.o.adminToken, fetch: c.fetchFn, clock: c.clock, logger: c.logger,
+    record: (a, ts) => { writer?.write(ACTIONS_TABLE, [actionRow(a, ts)]); },
+  });
+  c.closers.push("actions", () => { runner.close(); });
+  return runner;
 }
 
 function startTimers(c: Context, engine: AnalyzerEngine, hub: StreamHub, persister: Persister | null): void {

@@ -18,6 +18,8 @@ import type { ProbeIngest } from "../ingest/probe-ingest.js";
 import type { AnalyzerMetrics } from "../telemetry.js";
 import { buildAlerts, buildOverview, buildTrackGraph, buildTracksList } from "../views.js";
 import type { StreamHub } from "./stream-hub.js";
+import type { ActionRunner } from "../actions/action-runner.js";
+import { actionsRouter } from "../actions/routes.js";
 
 /** 1000 tracks per list by default: the TUI shows a screenful; scripts can ask for more. */
 export const TRACKS_DEFAULT_LIMIT = 1000;
@@ -35,6 +37,8 @@ export interface ApiDeps {
   token?: string | undefined;
   /** The probe ingest behind POST /v1/ingest/probes. */
   ingest: ProbeIngest;
+  /** On-call actions (POST /v1/actions…); absent: no actions routes. */
+  actions?: ActionRunner | undefined;
 }
 
 export function createApiApp(d: ApiDeps): Express {
@@ -49,6 +53,7 @@ export function createApiApp(d: ApiDeps): Express {
   // Before the /v1 bearer check: agent tokens are good at the ingest and nowhere else.
   app.post(INGEST_ROUTE, ...ingestHandlers({ ingest: d.ingest, token: d.token, metrics: d.metrics, tracer: d.tracer }));
   app.use("/v1", bearer(d.token, d.metrics));
+  if (d.actions !== undefined) app.use(actionsRouter(d.actions));
 
   app.get("/v1/overview", (_req, res) => {
     res.json(buildOverview(d.engine, d.configuredRegions, d.clock.now()));

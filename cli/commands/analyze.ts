@@ -80,6 +80,8 @@ async function runAnalyze(life: Life, opts: AnalyzeOpts): Promise<void> {
     listen,
     tls,
     ...(opts.runbookBaseUrl === undefined ? {} : { runbookBaseUrl: opts.runbookBaseUrl }),
+    // On-call actions call the regions' admin APIs with it (POST /v1/actions); unset: actions are off.
+    adminToken: readSecret({ env: "RELAYWATCH_ADMIN_TOKEN", option: "RELAYWATCH_ADMIN_TOKEN" }),
   }), (a) => a.close());
   process.stderr.write(`relaywatch analyze: listening on ${analyzer.url} (${config.regions.length} regions)\n`);
   await life.stopped;

@@ -19,8 +19,10 @@ import { DEFAULT_STOP_GRACE_MS, Supervisor } from "../launcher/supervisor.js";
 import { WanControlServer, WanEmulator, type LinkPatch } from "../wan/index.js";
 import { analyzerConfig, nearestFirst, probeArgs, regionArgs, type WorldPorts } from "./plan.js";
 import { allocateWorldPorts } from "./ports.js";
+import { packageRoot } from "../../core/package-root.js";
 
-const BIN = join(import.meta.dirname, "../../cli/bin.mjs");
+/** The relaywatch executable of this checkout or installed package (it runs dist/ when installed). */
+const BIN = join(packageRoot(), "cli", "bin.mjs");
 /** The analyzer token of a world, in its data directory. */
 export const ANALYZER_TOKEN_FILE = "analyzer.token";
 
@@ -177,10 +179,11 @@ export class World {
     });
     writeFileSync(configFile, stringify(config));
     // For people and tools next to the lab (relaywatch tui, curl): RELAYWATCH_ANALYZER_TOKEN_FILE=<dataDir>/analyzer.token.
+    // The analyzer gets the regions' admin token: on-call actions (POST /v1/actions) call their admin APIs.
     writeFileSync(join(o.dataDir, ANALYZER_TOKEN_FILE), `${this.analyzerToken}\n`, { mode: 0o600 });
     // Stopped before the regions, after the probes: it flushes the store with their last results in.
     this.closers.push("analyzer", () => this.supervisor.kill("analyzer", "SIGTERM"), { timeoutMs: PROCESS_CLOSE_TIMEOUT_MS });
-    await this.supervisor.start({ name: "analyzer", command: process.execPath, args: [BIN, "analyze", "--config", configFile, "--log-level", "warn"], env: { RELAYWATCH_ANALYZER_TOKEN: this.analyzerToken }, readyUrl: `${this.analyzerUrl}/healthz` }, 30_000);
+    await this.supervisor.start({ name: "analyzer", command: process.execPath, args: [BIN, "analyze", "--config", configFile, "--log-level", "warn"], env: { RELAYWATCH_ANALYZER_TOKEN: this.analyzerToken, RELAYWATCH_ADMIN_TOKEN: this.secrets.RELAYWATCH_ADMIN_TOKEN }, readyUrl: `${this.analyzerUrl}/healthz` }, 30_000);
   }
 
   private async startProbes(o: WorldOptions): Promise<void> {
