@@ -4,15 +4,15 @@
 // starts with its `__inputs`/`__requires` header (import-header.ts).
 import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Panel, RowPanel } from "@grafana/grafana-foundation-sdk/dashboard";
 import type { ClassicDashboard } from "./classic-dashboard.js";
 import { renderAlertmanagerExample } from "./alertmanager-config.js";
 import { DASHBOARDS } from "./catalog.js";
 import { importHeader } from "./import-header.js";
+import { packageRoot } from "../../core/package-root.js";
 
-/** dashboards/ in this checkout. */
-export const DASHBOARDS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
+/** dashboards/ in this checkout (or installed package: compiled code runs from dist/, the files ship at the root). */
+export const DASHBOARDS_DIR = join(packageRoot(), "dashboards");
 
 export interface GeneratedFile {
   /** Path relative to dashboards/. */

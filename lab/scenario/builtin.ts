@@ -2,10 +2,12 @@
 // and `relaywatch scenario run NAME` finds them by name.
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import { packageRoot } from "../../core/package-root.js";
 import { parseScenario } from "./parse.js";
 import type { Scenario } from "./schema.js";
 
-export const BUILTIN_SCENARIO_DIR = join(import.meta.dirname, "../scenarios");
+/** lab/scenarios/ of this checkout or installed package (the package ships them; compiled code runs from dist/). */
+export const BUILTIN_SCENARIO_DIR = join(packageRoot(), "lab", "scenarios");
 
 export interface BuiltinScenario {
   name: string;

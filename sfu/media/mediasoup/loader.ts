@@ -5,8 +5,8 @@
 // installs or builds anything, and never reads the environment (callers pass paths).
 import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { packageRoot } from "../../../core/package-root.js";
 import type { MediasoupModule } from "./mediasoup-api.js";
 
 /** The version `npm run setup:mediasoup` builds: the last one that builds offline. */
@@ -15,8 +15,8 @@ export const CACHED_MEDIASOUP_VERSION = "3.8.4";
 /** Where both 3.8.4 and current 3.x put the worker binary inside the package. */
 const WORKER_REL = join("worker", "out", "Release", "mediasoup-worker");
 
-/** The repository root (this file is sfu/media/mediasoup/loader.ts). */
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+/** The repository root, or the installed package's (compiled code runs from its dist/). */
+export const PROJECT_ROOT = packageRoot();
 
 export type MediasoupAvailability =
   | { ok: true; version: string; workerPath: string; modulePath: string; origin: "node_modules" | "cache" }
