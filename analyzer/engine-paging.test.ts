@@ -7,7 +7,7 @@ import { PAGING_HORIZON_MS, REGION_GONE_PAGE_MS } from "./alerts/paging.js";
 import { MISSING_RELAY_FOR_MS } from "./detectors/missing-relay.js";
 import { REGION_UNREACHABLE_FOR_MS } from "./detectors/region-health.js";
 import { LOOP_KEEP_FIRING_MS } from "./detectors/relay-loop.js";
-import { WARM_UP_GRACE_MS } from "./detectors/warm-up.js";
+import { SETTLED_WINDOWS, WARM_UP_GRACE_MS } from "./detectors/warm-up.js";
 import { AnalyzerEngine } from "./engine.js";
 import { probe, resetSeqs, statusEvent, trackEvent } from "../test/support/analyzer-fixtures.js";
 
@@ -27,6 +27,11 @@ function setup() {
     }
   };
   return { clock, engine, transitions, visible, pages, sweep };
+}
+
+/** SETTLED_WINDOWS ok windows of a pair ending at `end`: the pair is healthy after them. */
+function settled(src: string, dst: string, end: number, extra: Parameters<typeof probe>[4] = {}) {
+  return Array.from({ length: SETTLED_WINDOWS }, (_, i) => probe(src, dst, "ok", end - (SETTLED_WINDOWS - 1 - i) * 1000, extra));
 }
 
 /** k failed windows of a pair at `now` (and before). */
@@ -52,7 +57,7 @@ describe("warm-up is not an incident", () => {
 
   it("a pair that was healthy once alerts at once when it fails, however young", () => {
     const { clock, engine, visible } = setup();
-    engine.ingestProbes([probe("us-west", "eu-central", "ok", clock.now())], clock.now());
+    engine.ingestProbes(settled("us-west", "eu-central", clock.now()), clock.now());
     expect(engine.startingPair("us-west", "eu-central", clock.now())).toBe(false);
     clock.advance(2000);
     engine.ingestProbes(failing("us-west", "eu-central", clock.now()), clock.now());
@@ -66,6 +71,32 @@ describe("warm-up is not an incident", () => {
     engine.ingestProbes([probe("us-west", "eu-central", "ok", clock.now() - 1000), probe("us-west", "eu-central", "ok", clock.now())], clock.now());
     sweep(WARM_UP_GRACE_MS * 2);
     expect(transitions).toEqual([]);
+  });
+
+  it("a failure that began before the pair was ever healthy stays warm-up: no alert when its first media windows come", () => {
+    const { clock, engine, transitions, sweep } = setup();
+    engine.ingestProbes([probe("eu-central", "ap-south", "http_error", clock.now() - 2000), ...failing("eu-central", "ap-south", clock.now())], clock.now());
+    clock.advance(1000);
+    // The first media window after setup errors: 2 of the last 3 still failed.
+    engine.ingestProbes([probe("eu-central", "ap-south", "degraded", clock.now())], clock.now());
+    sweep(1000);
+    engine.ingestProbes([probe("eu-central", "ap-south", "ok", clock.now())], clock.now());
+    sweep(1000);
+    engine.ingestProbes([probe("eu-central", "ap-south", "ok", clock.now())], clock.now());
+    expect(engine.startingPair("eu-central", "ap-south", clock.now())).toBe(false);
+    sweep(WARM_UP_GRACE_MS * 2);
+    expect(transitions).toEqual([]);
+  });
+
+  it("slow first media windows of a starting pair raise no RelayLatencyHigh; a pair slow once settled alerts at once", () => {
+    const { clock, engine, visible } = setup();
+    const slow = (src: string, dst: string, ts: number, ms: number) => probe(src, dst, "ok", ts, { latencyP50Ms: ms });
+    const t = clock.now();
+    engine.ingestProbes([slow("ap-south", "us-east", t - 2000, 340), slow("ap-south", "us-east", t - 1000, 450), slow("ap-south", "us-east", t, 90)], t);
+    expect(visible()).toEqual([]);
+    // Slow from its first window to its third (a slow link from the start): it alerts as it settles.
+    engine.ingestProbes([slow("us-east", "eu-west", t - 2000, 290), slow("us-east", "eu-west", t - 1000, 295), slow("us-east", "eu-west", t, 288)], t);
+    expect(visible()).toEqual(["RelayLatencyHigh warning"]);
   });
 
   it("a region never reached is `starting`: RegionUnreachable only after the grace", () => {
@@ -92,7 +123,7 @@ describe("warm-up is not an incident", () => {
 describe("self-healing blips do not page", () => {
   it("a failing pair is a warning at once and pages (same alert, critical) only past the paging horizon", () => {
     const { clock, engine, transitions, pages, sweep } = setup();
-    engine.ingestProbes([probe("us-west", "eu-central", "ok", clock.now() - 3000)], clock.now());
+    engine.ingestProbes(settled("us-west", "eu-central", clock.now() - 3000), clock.now());
     engine.ingestProbes(failing("us-west", "eu-central", clock.now()), clock.now());
     const fired = transitions.find((t) => t.kind === "fired");
     expect(fired).toMatchObject({ notify: true, alert: { severity: "warning", labels: { severity: "warning" } } });
@@ -107,7 +138,7 @@ describe("self-healing blips do not page", () => {
 
   it("a blip that heals before the horizon resolves as a warning: no page", () => {
     const { clock, engine, transitions, pages, sweep } = setup();
-    engine.ingestProbes([probe("us-west", "eu-central", "ok", clock.now() - 3000)], clock.now());
+    engine.ingestProbes(settled("us-west", "eu-central", clock.now() - 3000), clock.now());
     engine.ingestProbes(failing("us-west", "eu-central", clock.now()), clock.now());
     clock.advance(6000);
     engine.ingestProbes([probe("us-west", "eu-central", "ok", clock.now() - 1000), probe("us-west", "eu-central", "ok", clock.now())], clock.now());
@@ -138,7 +169,7 @@ describe("self-healing blips do not page", () => {
     const { clock, engine, transitions, pages, sweep } = setup();
     const regions = ["us-east", "us-west", "eu-central"];
     for (const r of regions) engine.setConnected(r, true, clock.now());
-    engine.ingestProbes(regions.flatMap((s) => regions.filter((d) => d !== s).map((d) => probe(s, d, "ok", clock.now() - 3000))), clock.now());
+    engine.ingestProbes(regions.flatMap((s) => regions.filter((d) => d !== s).flatMap((d) => settled(s, d, clock.now() - 3000))), clock.now());
     // us-west dies: every pair into and out of it fails before the analyzer's for period is up.
     engine.ingestProbes([...failing("us-east", "us-west", clock.now()), ...failing("eu-central", "us-west", clock.now()), ...failing("us-west", "us-east", clock.now()), ...failing("us-west", "eu-central", clock.now())], clock.now());
     engine.setConnected("us-west", false, clock.now(), "connect ECONNREFUSED");
@@ -155,7 +186,7 @@ describe("a symptom pages only on its own", () => {
   it("pair alerts muted by a false isolation do not page when it ends; past a horizon of their own they do", () => {
     const { clock, engine, pages, sweep } = setup();
     const t = clock.now();
-    engine.ingestProbes([probe("eu-west", "us-east", "ok", t - 3000), probe("eu-central", "us-east", "ok", t - 3000)], t);
+    engine.ingestProbes([...settled("eu-west", "us-east", t - 3000), ...settled("eu-central", "us-east", t - 3000)], t);
     engine.applyEvent(statusEvent("us-east", { state: "offline", isolation: "naive", since: t - 200 }, t - 200), t);
     engine.ingestProbes([...failing("eu-west", "us-east", t), ...failing("eu-central", "us-east", t)], t);
     sweep(PAGING_HORIZON_MS + 5000);
@@ -209,7 +240,7 @@ describe("one page per cause", () => {
   it("the pairs a loop breaks are warnings muted by it: they never page, even past the horizon", () => {
     const { clock, engine, pages, sweep } = setup();
     const t = "probe/us-west.1";
-    engine.ingestProbes([probe("us-west", "eu-central", "ok", clock.now(), { track: "probe/us-west.0" })], clock.now());
+    engine.ingestProbes(settled("us-west", "eu-central", clock.now(), { track: "probe/us-west.0" }), clock.now());
     loop(engine, t, clock.now());
     clock.advance(2000);
     engine.ingestProbes(failing("us-west", "eu-central", clock.now()).map((p) => ({ ...p, track: t })), clock.now());

@@ -140,7 +140,7 @@ export class AnalyzerEngine {
   setConnected(region: Region, connected: boolean, now: number, reason = ""): void {
     const r = this.regions.get(region);
     this.warmUp.seen(regionKey(region), now);
-    if (connected) this.warmUp.markHealthy(regionKey(region));
+    if (connected) this.warmUp.markHealthy(regionKey(region), now);
     if (!this.regions.setConnected(region, connected, now, reason)) return;
     this.evaluateRegion(region, now, now);
     // Its copies are judged again (or no longer): MissingRelay skips unreachable regions.
@@ -158,17 +158,14 @@ export class AnalyzerEngine {
     const t0 = this.timing ? performance.now() : 0;
     let failingChanged = false;
     for (const res of results) {
-      const o = this.matrix.record(res);
-      if (o === null) continue;
       const key = pairKey(res.src, res.dst);
-      this.warmUp.seen(key, now);
-      if (res.status === "ok" || res.status === "degraded") this.warmUp.markHealthy(key);
+      const media = res.status === "ok" || res.status === "degraded";
+      const o = this.matrix.record(res, !(media && this.warmUp.awaitingMedia(key)));
+      if (o === null) continue;
+      const settled = this.warmUp.window(key, media, now, res.ts);
       if (o.failingChanged) failingChanged = true;
-      if (o.slowChanged) {
-        const findings = o.pair.slow ? [latencyFinding(o.pair, this.thresholds.probe, this.thresholds.relayLatencyMs)] : [];
-        this.sync(`latency:${o.pair.src}>${o.pair.dst}`, findings, now);
-      }
-      if (res.status === "ok" || res.status === "degraded") {
+      if (o.slowChanged || settled) this.syncLatency(o.pair, now);
+      if (media) {
         this.reevaluateIfOffline(res.src, res.ts, now);
         this.reevaluateIfOffline(res.dst, res.ts, now);
       }
@@ -182,6 +179,13 @@ export class AnalyzerEngine {
       }
     }
     this.time("probes", t0);
+  }
+
+  /** RelayLatencyHigh of one pair; while the pair is starting it stays pending until its grace ends. */
+  private syncLatency(pair: PairState, now: number): void {
+    const notBefore = this.warmUp.notBefore(pairKey(pair.src, pair.dst));
+    const f = latencyFinding(pair, this.thresholds.probe, this.thresholds.relayLatencyMs);
+    this.sync(`latency:${pair.src}>${pair.dst}`, pair.slow ? [notBefore === undefined ? f : { ...f, notBefore }] : [], now);
   }
 
   /** The 1 s sweep: fires pending alerts that came due, re-localises pairs whose warm-up ended. */
@@ -214,7 +218,7 @@ export class AnalyzerEngine {
     let due: number | null = null;
     const view = [...this.matrix.allPairs()].map((p) => {
       if (!p.failing) return p;
-      const notBefore = this.warmUp.notBefore(pairKey(p.src, p.dst));
+      const notBefore = this.warmUp.episodeNotBefore(pairKey(p.src, p.dst), p.failingSince);
       if (notBefore === undefined || now >= notBefore) return p;
       due = due === null ? notBefore : Math.min(due, notBefore);
       return { ...p, failing: false };

@@ -70,8 +70,12 @@ export class ProbeMatrix {
     this.latencyThresholdMs = latencyThresholdMs;
   }
 
-  /** Folds one window in; a window already among the recent ones (a retried batch) is ignored. */
-  record(r: ProbeResult): RecordOutcome | null {
+  /**
+   * Folds one window in; a window already among the recent ones (a retried batch) is ignored.
+   * `countLatency: false` keeps the window's latency out of RelayLatencyHigh (a pair's first
+   * media window, which carries its setup queue: warm-up.ts).
+   */
+  record(r: ProbeResult, countLatency = true): RecordOutcome | null {
     const key = pairKey(r.src, r.dst);
     let p = this.pairs.get(key);
     if (p !== undefined && p.times.includes(r.ts)) return null;
@@ -83,7 +87,7 @@ export class ProbeMatrix {
     }
     p.last = r;
     p.recent.push(r.status);
-    p.latency.push(r.latencyP50Ms);
+    p.latency.push(countLatency ? r.latencyP50Ms : null);
     p.times.push(r.ts);
     if (p.recent.length > RECENT_WINDOWS) {
       p.recent.shift();
