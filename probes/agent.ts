@@ -33,6 +33,8 @@ import { DEFAULT_THRESHOLDS, type Thresholds } from "./stats/classify.js";
 import { describeFailure } from "./stats/observation.js";
 import { PairSubscription } from "./subscription.js";
 import { WhipClient } from "./whip-client.js";
+import { relayOnly, TurnProbe, type TurnProbeConfig } from "./turn/turn-probe.js";
+import { TurnMetrics } from "./turn/turn-metrics.js";
 
 export const DEFAULT_INTERVAL_MS = 1000;
 export const DEFAULT_ROTATE_MS = 30_000;
@@ -74,6 +76,10 @@ export interface ProbeAgentOptions {
   fetch?: typeof globalThis.fetch;
   /** The one local address the WebRTC peers bind to (default 127.0.0.1). */
   bindAddress?: string;
+  /** The region's TURN server: a TURN probe (allocation + relayed media) runs beside the pairs. */
+  turn?: TurnProbeConfig | undefined;
+  /** Every session (publish and pairs) through the TURN server only; results are `via: "turn"`. */
+  relayOnly?: boolean | undefined;
 }
 
 export type ProbeAgentEvents = {
@@ -99,6 +105,9 @@ export class ProbeAgent {
   private readonly connectTimeoutMs: number;
   private readonly payloadBytes: number;
   private readonly monitors: PairMonitor[];
+  private readonly turn: TurnProbe | null;
+  private readonly turnConfig: TurnProbeConfig | undefined;
+  private readonly relayOnly: boolean;
   private readonly publishers = new Map<number, ProbePublisher>();
   private readonly lastStatus = new Map<Region, ProbeStatus>();
   private windowTimer: TimerHandle | null = null;
@@ -134,6 +143,24 @@ export class ProbeAgent {
     this.connectTimeoutMs = o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.payloadBytes = o.payloadBytes ?? DEFAULT_PAYLOAD_BYTES;
     const thresholds = o.thresholds ?? DEFAULT_THRESHOLDS;
+    if (o.relayOnly === true && o.turn === undefined) throw new ConfigError("--relay-only", true, "a TURN server (--ice-server) to relay through");
+    this.relayOnly = o.relayOnly === true;
+    this.turnConfig = o.turn;
+    this.turn =
+      o.turn === undefined
+        ? null
+        : new TurnProbe(o.turn, {
+            region: o.region,
+            schedule: this.schedule,
+            windowMs: this.intervalMs,
+            thresholds,
+            clock: this.clock,
+            logger: this.logger,
+            metrics: new TurnMetrics(o.registry),
+            bindAddress: o.bindAddress ?? "127.0.0.1",
+            peerOptions: this.peerOptions,
+            subscribe: (src, rotation, peerOptions) => this.newSubscription(src, rotation, peerOptions),
+          });
     const others = [...new Set(o.regions)].filter((r) => r !== o.region);
     this.monitors = others.map(
       (src) =>
@@ -199,6 +226,8 @@ export class ProbeAgent {
         else this.logger.warn(fields, "window() | pair status changed");
       }
     }
+    if (this.relayOnly) results.forEach((r, i) => (results[i] = { ...r, via: "turn" }));
+    if (this.turn !== null) results.push(this.turn.observeWindow(end));
     if (results.length > 0) this.sink.submit(results);
     this.noteFailover();
     this.events.safeEmit("window", results);
@@ -236,7 +265,7 @@ export class ProbeAgent {
         whip: this.whip,
         endpoints: this.endpoints,
         clock: this.clock,
-        peerOptions: this.peerOptions,
+        peerOptions: this.sessionPeerOptions(),
         connectTimeoutMs: this.connectTimeoutMs,
         payloadBytes: this.payloadBytes,
         metrics: this.metrics,
@@ -246,14 +275,20 @@ export class ProbeAgent {
       fresh.start();
     }
     for (const m of this.monitors) m.maintain(now);
+    this.turn?.maintain(now);
   }
 
-  private newSubscription(src: Region, rotation: number): PairSubscription {
+  /** The peer options of a new session: relay only (fresh credentials) in relay-only mode. */
+  private sessionPeerOptions(): PeerOptions {
+    return this.relayOnly && this.turnConfig !== undefined ? relayOnly(this.peerOptions, this.turnConfig, this.clock.now()) : this.peerOptions;
+  }
+
+  private newSubscription(src: Region, rotation: number, peerOptions: PeerOptions = this.sessionPeerOptions()): PairSubscription {
     return new PairSubscription(src, rotation, {
       whip: this.whip,
       endpoints: this.endpoints,
       clock: this.clock,
-      peerOptions: this.peerOptions,
+      peerOptions,
       connectTimeoutMs: this.connectTimeoutMs,
       metrics: this.metrics,
       logger: this.logger,
@@ -269,7 +304,7 @@ export class ProbeAgent {
     this.pacer = null;
     const pubs = [...this.publishers.values()];
     this.publishers.clear();
-    await Promise.all([...this.monitors.map((m) => m.close()), ...pubs.map((p) => p.close())]);
+    await Promise.all([...this.monitors.map((m) => m.close()), ...pubs.map((p) => p.close()), this.turn?.close()]);
     await this.sink.close();
     this.logger.info({ sink: this.sink.stats() }, "close() | probe agent stopped");
   }
