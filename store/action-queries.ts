@@ -45,13 +45,12 @@ interface ActionRowOut {
 export async function actionsInRange(store: Store, opts: { from: number; to: number }): Promise<ActionRecord[]> {
   const rows = await store.query<ActionRowOut>(
     `SELECT id, l.1 AS kind, l.2 AS target, l.3 AS actor, l.4 AS state, l.5 AS summary, l.6 AS steps, l.7 AS verification, l.8 AS alerts,
-            toUnixTimestamp64Milli(min(requested_at)) AS requested_ms,
-            toUnixTimestamp64Milli(l.9) AS finished_ms, toUnixTimestamp64Milli(l.10) AS verified_ms
-     FROM (SELECT id, argMax(tuple(kind, target, actor, state, summary, steps, verification, alerts, finished_at, verified_at), ts) AS l, min(requested_at) AS requested_at
+            requested_ms, toUnixTimestamp64Milli(l.9) AS finished_ms, toUnixTimestamp64Milli(l.10) AS verified_ms
+     FROM (SELECT id, argMax(tuple(kind, target, actor, state, summary, steps, verification, alerts, finished_at, verified_at), ts) AS l,
+                  toUnixTimestamp64Milli(min(requested_at)) AS requested_ms
            FROM ${store.database}.${ACTIONS_TABLE}
-           WHERE requested_at >= fromUnixTimestamp64Milli({from:Int64}) AND requested_at <= fromUnixTimestamp64Milli({to:Int64})
            GROUP BY id)
-     GROUP BY id, l
+     WHERE requested_ms >= {from:Int64} AND requested_ms <= {to:Int64}
      ORDER BY requested_ms, id`,
     { from: opts.from, to: opts.to },
   );
