@@ -13,6 +13,7 @@ import { ENGINE_NAMES, createEngine, resolveEngineName, type EngineChoice, type 
 import { MIN_ADMIN_TOKEN_LENGTH, MIN_SECRET_LENGTH, announceOf } from "../../sfu/node/options.js";
 import { resolvePeers, type PeerConfig, type RelayPortMap } from "../../sfu/node/peers.js";
 import { RegionNode } from "../../sfu/node/region-node.js";
+import { parseCorsOrigin, parseIceServer } from "../../sfu/http/whip-http.js";
 import { parseBehaviours } from "../../sfu/relay/legacy-behaviours.js";
 import { loadConfig } from "../config.js";
 import { lifecycleAction, type Life } from "../lifecycle.js";
@@ -36,6 +37,8 @@ interface SfuOpts extends TlsOpts {
   sessionConnectTimeout?: string;
   sessionMediaTimeout?: string;
   heartbeat?: string;
+  corsOrigin: string[];
+  iceServer: string[];
   logLevel: LogLevel;
 }
 
@@ -64,6 +67,8 @@ export function sfuCommand(): Command {
     .option("--session-connect-timeout <duration>", "end a WHIP/WHEP session not connected (ICE/DTLS, first packet) this long after its 201", "15s")
     .option("--session-media-timeout <duration>", "end a connected WHIP/WHEP session whose media stopped for this long", "30s")
     .option("--heartbeat <duration>", "heartbeat interval", "1s")
+    .option("--cors-origin <origin>", "let browser pages on this origin (https://app.example, or *) publish and subscribe over WHIP/WHEP (repeatable)", collect, [])
+    .option("--ice-server <uri>", "STUN/TURN server announced to WHIP/WHEP clients in Link headers, e.g. stun:stun.example:3478 or turn:user:pass@turn.example:3478?transport=udp (repeatable)", collect, [])
     .addOption(new Option("--log-level <level>", "log level").choices(["debug", "info", "warn", "error", "silent"]).default("info"))
     .addHelpText("after", "\nEnvironment: RELAYWATCH_TOKEN_SECRET and RELAYWATCH_RELAY_SECRET (required, ≥ 32 bytes);\nRELAYWATCH_ADMIN_TOKEN (≥ 16 characters) enables the admin API (/admin/behaviours, /admin/drain);\nMEDIASOUP_WORKER_BIN: the mediasoup worker binary to run (default: mediasoup's own).")
     .action(lifecycleAction({ kind: "service" }, runSfu));
@@ -139,6 +144,10 @@ async function runSfu(life: Life, opts: SfuOpts): Promise<void> {
   const p = await planSfu(opts);
   const announce = announceOf(opts.announce, p.listen.host, "--announce");
   const tls = applyTls(opts);
+  const http = {
+    corsOrigins: opts.corsOrigin.map((o) => parseCorsOrigin("--cors-origin", o)),
+    iceServers: opts.iceServer.map((u) => parseIceServer("--ice-server", u)),
+  };
   const logger = createLogger({ level: opts.logLevel, name: `sfu-${p.region}` });
   const tracing = startTracing("sfu", { "relaywatch.region": p.region });
   if (tracing !== null) {
@@ -162,7 +171,7 @@ async function runSfu(life: Life, opts: SfuOpts): Promise<void> {
     behaviours: p.behaviours, lingerMs: p.lingerMs, upstreamLostMs: p.upstreamLostMs, heartbeatMs: p.heartbeatMs,
     sessionConnectTimeoutMs: p.sessionConnectTimeoutMs, sessionMediaTimeoutMs: p.sessionMediaTimeoutMs,
     ...(opts.witness === undefined ? {} : { witnessUrl: opts.witness }),
-    admin: p.adminToken === undefined ? { enabled: false } : { enabled: true, token: p.adminToken },
+    admin: p.adminToken === undefined ? { enabled: false } : { enabled: true, token: p.adminToken }, http,
   }), (n) => n.close());
   process.stdout.write(`relaywatch sfu ${p.region} listening on ${node.url}\nmedia engine: ${p.engineChoice.engine} (${p.engineChoice.reason})\n`);
   await life.stopped;

@@ -2,7 +2,10 @@
 // and `POST /whep/:room/:track` with an SDP offer → 201 + Location + answer; DELETE on the
 // Location ends the session. WHEP resolves the track in any region through the relay
 // manager and answers with `Relay-Path`. Every failure is a JSON 4xx/5xx, never a crash.
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
+// Around them (sfu/http/whip-http.ts): CORS for configured origins, `Link` headers for the
+// configured ICE servers on every 201, 405 + `Allow` for PATCH (no trickle/ICE restart).
+// Each POST is a SERVER span (`whip.publish`, `whep.subscribe`) in the caller's trace.
+import { context, type Context, type Span, type Tracer } from "@opentelemetry/api";
 import { text, Router, type Request, type Response } from "express";
 import type { Logger } from "../../core/logger.js";
 import { trackIdSchema, type Region, type TrackId } from "../../core/region.js";
@@ -12,9 +15,10 @@ import { checkOffer, MAX_OFFER_BYTES } from "../media/sdp-offer.js";
 import type { RelayManager } from "../node/relay-manager.js";
 import { RelayWaitError } from "../node/relay-wait.js";
 import type { Sessions } from "../node/sessions.js";
-import { contextFromTraceparent } from "../telemetry/trace-context.js";
+import { endServerSpan, startServerSpan } from "../telemetry/http-span.js";
 import type { AccessTokenVerifier, TokenAction } from "./access-tokens.js";
 import { sendError } from "./http-errors.js";
+import { iceServerLinks, methodNotAllowed, SESSION_ALLOW, whipCors, type WhipHttpOptions } from "./whip-http.js";
 
 export interface SignalingDeps {
   self: Region;
@@ -30,7 +34,12 @@ export interface SignalingDeps {
   retryAfterSeconds: number;
   /** How long a WHEP request waits for the track's relay. */
   subscribeTimeoutMs: number;
+  /** CORS origins and ICE servers (none by default). */
+  http?: WhipHttpOptions;
 }
+
+const WHIP_ROUTE = "/whip/:room/:track";
+const WHEP_ROUTE = "/whep/:room/:track";
 
 /** The WHIP/WHEP statuses for the engine's MediaError codes. */
 const MEDIA_ERROR_STATUS = { invalid_sdp: 400, unsupported_codec: 400, track_exists: 409, no_ports: 503, negotiation_failed: 502 } as const;
@@ -45,10 +54,14 @@ const WAIT_ERROR_STATUS: Readonly<Record<RelayWaitError["code"], number>> = {
 export function signalingRouter(d: SignalingDeps): Router {
   const router = Router();
   const sdpBody = text({ type: "application/sdp", limit: MAX_OFFER_BYTES });
-  router.post("/whip/:room/:track", sdpBody, (req, res) => publish(d, req, res));
-  router.post("/whep/:room/:track", sdpBody, (req, res) => subscribe(d, req, res));
-  router.delete("/whip/:room/:track/:session", (req, res) => remove(d, req, res, "whip"));
-  router.delete("/whep/:room/:track/:session", (req, res) => remove(d, req, res, "whep"));
+  router.use(["/whip", "/whep"], whipCors(d.http?.corsOrigins ?? []));
+  router.post(WHIP_ROUTE, sdpBody, (req, res) => publish(d, req, res));
+  router.post(WHEP_ROUTE, sdpBody, (req, res) => subscribe(d, req, res));
+  for (const kind of ["whip", "whep"] as const) {
+    const session = `/${kind}/:room/:track/:session`;
+    router.delete(session, (req, res) => remove(d, req, res, kind));
+    router.all(session, methodNotAllowed(SESSION_ALLOW));
+  }
   return router;
 }
 
@@ -78,48 +91,71 @@ async function admit(d: SignalingDeps, req: Request, res: Response, action: Toke
   return track;
 }
 
-async function publish(d: SignalingDeps, req: Request, res: Response): Promise<void> {
-  const track = await admit(d, req, res, "publish");
-  if (track === null) return;
+/** The `Link: <…>; rel="ice-server"` headers of a 201 (RFC 9725 §4.6). */
+function created(d: SignalingDeps, res: Response, location: string): Response {
+  const links = iceServerLinks(d.http?.iceServers ?? []);
+  if (links.length > 0) res.append("Link", links);
+  return res.status(201).location(location);
+}
+
+/** Runs a POST handler inside its SERVER span, ended (with the status sent) as the handler returns. */
+async function traced(d: SignalingDeps, req: Request, res: Response, name: string, route: string, handle: (ctx: Context, span: Span) => Promise<string | undefined>): Promise<void> {
+  const { span, ctx } = startServerSpan(d.tracer, name, req, route, { "relaywatch.region": d.self });
+  let failure: string | undefined;
   try {
-    const result = await d.engine.publish(track, req.body as string);
-    d.manager.publisherAdded(track);
-    const session = d.sessions.addPublisher(track);
-    res.status(201).location(`/whip/${track}/${session.id}`).type("application/sdp").send(result.answerSdp);
-  } catch (err) {
-    replyEngineError(res, err, d.logger, track);
+    failure = await context.with(ctx, () => handle(ctx, span));
+  } finally {
+    endServerSpan(span, res.statusCode, failure);
   }
 }
 
-async function subscribe(d: SignalingDeps, req: Request, res: Response): Promise<void> {
-  const track = await admit(d, req, res, "subscribe");
-  if (track === null) return;
-  const offer = req.body as string;
-  try {
-    checkOffer(offer, "subscribe");
-  } catch (err) {
-    replyEngineError(res, err, d.logger, track);
-    return;
-  }
-  const parent = req.get("traceparent") === undefined ? ROOT_CONTEXT : contextFromTraceparent(req.get("traceparent"));
-  const span = d.tracer.startSpan("whep.subscribe", { kind: SpanKind.SERVER, attributes: { "relaywatch.region": d.self, "relaywatch.track": track } }, parent);
-  try {
-    await d.manager.waitForMedia(track, trace.setSpan(parent, span), d.subscribeTimeoutMs);
-    const result = await d.engine.subscribe(track, offer);
-    d.manager.subscribed(track, result.subscriptionId);
-    const session = d.sessions.addSubscriber(track, result.subscriptionId);
-    const relayPath = d.manager.relayPath(track);
-    span.setAttribute("relaywatch.relay_path", relayPath);
-    res.status(201).location(`/whep/${track}/${session.id}`).setHeader("Relay-Path", relayPath);
-    res.type("application/sdp").send(result.answerSdp);
-  } catch (err) {
-    span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
-    d.manager.subscribeFailed(track);
-    if (err instanceof RelayWaitError) sendError(res, WAIT_ERROR_STATUS[err.code], err.code, err.message);
-    else replyEngineError(res, err, d.logger, track);
-  } finally {
-    span.end();
-  }
+function publish(d: SignalingDeps, req: Request, res: Response): Promise<void> {
+  return traced(d, req, res, "whip.publish", WHIP_ROUTE, async (_ctx, span) => {
+    const track = await admit(d, req, res, "publish");
+    if (track === null) return undefined;
+    span.setAttribute("relaywatch.track", track);
+    try {
+      const result = await d.engine.publish(track, req.body as string);
+      d.manager.publisherAdded(track);
+      const session = d.sessions.addPublisher(track);
+      created(d, res, `/whip/${track}/${session.id}`).type("application/sdp").send(result.answerSdp);
+      return undefined;
+    } catch (err) {
+      replyEngineError(res, err, d.logger, track);
+      return err instanceof Error ? err.message : String(err);
+    }
+  });
+}
+
+function subscribe(d: SignalingDeps, req: Request, res: Response): Promise<void> {
+  return traced(d, req, res, "whep.subscribe", WHEP_ROUTE, async (ctx, span) => {
+    const track = await admit(d, req, res, "subscribe");
+    if (track === null) return undefined;
+    span.setAttribute("relaywatch.track", track);
+    const offer = req.body as string;
+    try {
+      checkOffer(offer, "subscribe");
+    } catch (err) {
+      replyEngineError(res, err, d.logger, track);
+      return undefined;
+    }
+    try {
+      await d.manager.waitForMedia(track, ctx, d.subscribeTimeoutMs);
+      const result = await d.engine.subscribe(track, offer);
+      d.manager.subscribed(track, result.subscriptionId);
+      const session = d.sessions.addSubscriber(track, result.subscriptionId);
+      const relayPath = d.manager.relayPath(track);
+      span.setAttribute("relaywatch.relay_path", relayPath);
+      created(d, res, `/whep/${track}/${session.id}`).setHeader("Relay-Path", relayPath);
+      res.type("application/sdp").send(result.answerSdp);
+      return undefined;
+    } catch (err) {
+      d.manager.subscribeFailed(track);
+      if (err instanceof RelayWaitError) sendError(res, WAIT_ERROR_STATUS[err.code], err.code, err.message);
+      else replyEngineError(res, err, d.logger, track);
+      return err instanceof Error ? err.message : String(err);
+    }
+  });
 }
 
 async function remove(d: SignalingDeps, req: Request, res: Response, kind: "whip" | "whep"): Promise<void> {

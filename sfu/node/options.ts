@@ -10,6 +10,7 @@ import { regionSchema, type Region } from "../../core/region.js";
 import type { ServerTls } from "../../core/tls.js";
 import { MIN_SECRET_BYTES } from "../auth/tokens.js";
 import type { IsolationOptions } from "../health/isolation-policy.js";
+import type { WhipHttpOptions } from "../http/whip-http.js";
 import type { PeerTableOptions } from "../health/peer-table.js";
 import type { AccessTokenVerifier } from "../http/access-tokens.js";
 import type { MediaEngine } from "../media/engine.js";
@@ -70,6 +71,8 @@ export interface RegionNodeOptions {
   isolation?: IsolationOptions;
   peerTable?: PeerTableOptions;
   witnessUrl?: string;
+  /** WHIP/WHEP HTTP conventions: CORS origins, ICE servers for `Link` (none by default). */
+  http?: WhipHttpOptions;
   lingerMs?: number;
   upstreamLostMs?: number;
   heartbeatMs?: number;
@@ -105,6 +108,7 @@ export interface ResolvedOptions {
   isolation: IsolationOptions;
   peerTable: PeerTableOptions;
   witnessUrl: string | undefined;
+  http: WhipHttpOptions;
   lingerMs: number;
   upstreamLostMs: number;
   heartbeatMs: number;
@@ -150,6 +154,7 @@ export function resolveOptions(o: RegionNodeOptions): ResolvedOptions {
     isolation: o.isolation ?? {},
     peerTable: o.peerTable ?? {},
     witnessUrl: o.witnessUrl,
+    http: o.http ?? {},
     lingerMs: positive("lingerMs", o.lingerMs ?? DEFAULT_LINGER_MS, 0),
     upstreamLostMs: positive("upstreamLostMs", o.upstreamLostMs ?? DEFAULT_UPSTREAM_LOST_MS, 1),
     heartbeatMs: positive("heartbeatMs", o.heartbeatMs ?? DEFAULT_HEARTBEAT_MS, 10),

@@ -123,7 +123,7 @@ export class RegionNode {
     app.use(requestMetrics(this.metrics));
     app.use(signalingRouter({
       self: o.region, engine: o.engine, manager: this.manager, sessions: this.sessions, tokens: o.tokens, tracer, logger,
-      isOnline: () => this.status.state === "online", retryAfterSeconds: o.retryAfterSeconds, subscribeTimeoutMs: o.subscribeTimeoutMs,
+      isOnline: () => this.status.state === "online", retryAfterSeconds: o.retryAfterSeconds, subscribeTimeoutMs: o.subscribeTimeoutMs, http: o.http,
     }));
     app.use(relayRouter({
       self: o.region, clock, auth: o.relayAuth, server: relayServer, announcer: this.announcer,

@@ -1,35 +1,35 @@
-// W3C Trace Context (`traceparent`, version 00) for the inter-region relay calls: the pull
-// of each hop carries its caller's span so one subscribe yields one trace across regions.
-// A tiny hand-rolled codec because @opentelemetry/core is not a dependency of this package
-// (only a transitive one of the test-only SDK); the API's trace helpers do the rest.
-// Never throws on input from the network: a malformed header is simply no parent.
-import { context, trace, TraceFlags, type Context, type SpanContext } from "@opentelemetry/api";
+// W3C Trace Context (`traceparent`/`tracestate`) for the WHIP/WHEP requests and the
+// inter-region relay calls: the pull of each hop carries its caller's span so one subscribe
+// yields one trace across regions. The codec is OpenTelemetry's own W3CTraceContextPropagator
+// (@opentelemetry/core), the same one the CLI registers globally; these helpers only adapt it
+// to a single header value. Never throws on input from the network: a malformed header is
+// simply no parent.
+import { context, defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, trace, type Context, type SpanContext } from "@opentelemetry/api";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
 
-const TRACEPARENT_RE = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
-const INVALID_TRACE_ID = "0".repeat(32);
-const INVALID_SPAN_ID = "0".repeat(16);
+const TRACEPARENT = "traceparent";
+const TRACESTATE = "tracestate";
+const propagator = new W3CTraceContextPropagator();
 
 /** The `traceparent` value for a span context, or undefined when it is not valid. */
 export function formatTraceparent(sc: SpanContext | undefined): string | undefined {
   if (sc === undefined || !trace.isSpanContextValid(sc)) return undefined;
-  const flags = (sc.traceFlags & 0xff).toString(16).padStart(2, "0");
-  return `00-${sc.traceId}-${sc.spanId}-${flags}`;
+  const carrier: Record<string, string> = {};
+  propagator.inject(trace.setSpanContext(ROOT_CONTEXT, sc), carrier, defaultTextMapSetter);
+  return carrier[TRACEPARENT];
 }
 
-/** Parses a `traceparent` into a remote span context; undefined when absent or malformed. */
-export function parseTraceparent(value: string | undefined): SpanContext | undefined {
+/** Parses a `traceparent` (and optional `tracestate`) into a remote span context; undefined when absent or malformed. */
+export function parseTraceparent(value: string | undefined, tracestate?: string): SpanContext | undefined {
   if (value === undefined) return undefined;
-  const m = TRACEPARENT_RE.exec(value.trim().toLowerCase());
-  if (m === null) return undefined;
-  const [, traceId, spanId, flags] = m;
-  if (traceId === undefined || spanId === undefined || flags === undefined) return undefined;
-  if (traceId === INVALID_TRACE_ID || spanId === INVALID_SPAN_ID) return undefined;
-  return { traceId, spanId, traceFlags: Number.parseInt(flags, 16) & TraceFlags.SAMPLED, isRemote: true };
+  const carrier: Record<string, string> = { [TRACEPARENT]: value };
+  if (tracestate !== undefined) carrier[TRACESTATE] = tracestate;
+  return trace.getSpanContext(propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter));
 }
 
-/** A context whose parent is the remote span named by `traceparent` (or the root context). */
-export function contextFromTraceparent(value: string | undefined): Context {
-  const sc = parseTraceparent(value);
+/** A context whose parent is the remote span named by `traceparent` (or the active context). */
+export function contextFromTraceparent(value: string | undefined, tracestate?: string): Context {
+  const sc = parseTraceparent(value, tracestate);
   return sc === undefined ? context.active() : trace.setSpanContext(context.active(), sc);
 }
 
