@@ -5,7 +5,9 @@
 //   loader, no devDependency.
 // - Source checkout (cli/main.ts is beside this file): runs the sources through tsx, a
 //   devDependency, so a fresh clone needs no build step (`npm ci && npx relaywatch up`) and
-//   never runs a stale dist/ left over from an earlier build.
+//   never runs a stale dist/ left over from an earlier build. RELAYWATCH_FROM_DIST=1 runs the
+//   compiled dist/ of the checkout instead (after `npm run build`; the startup bench does),
+//   and every process a command starts inherits it.
 // Runs on the Node.js that npm puts first on PATH (the project pins Node 24).
 import { existsSync } from "node:fs";
 
@@ -14,10 +16,14 @@ if (major < 22) {
   process.stderr.write(`relaywatch needs Node.js >= 22 (this is ${process.version}); run it through npm (npx relaywatch, npm start) to use the pinned Node 24\n`);
   process.exit(2);
 }
-if (existsSync(new URL("./main.ts", import.meta.url))) {
+const fromDist = process.env.RELAYWATCH_FROM_DIST === "1";
+if (!fromDist && existsSync(new URL("./main.ts", import.meta.url))) {
   const { register } = await import("tsx/esm/api");
   register();
   await import("./main.ts");
-} else {
+} else if (existsSync(new URL("../dist/cli/main.js", import.meta.url))) {
   await import("../dist/cli/main.js");
+} else {
+  process.stderr.write("relaywatch: no compiled dist/cli/main.js here: run `npm run build` first\n");
+  process.exit(1);
 }
