@@ -124,6 +124,14 @@ export interface TrackStats {
 export interface MediaEngine extends TypedEvents<MediaEngineEvents> {
   /** `werift` or `mediasoup`. */
   readonly name: string;
+  /**
+   * Where relay pipe packets are handled. `node`: every datagram passes through this process
+   * (werift) — judged, counted by drop reason, held until setRelayMedia(). `worker`: worker to
+   * worker (mediasoup PlainTransports) — the worker pins the upstream and refuses everything
+   * else without counting it (packetsDropped stays 0), packets before setRelayMedia() are
+   * refused, and relayOut() sends the worker's own SSRC and payload type (in its handle's media).
+   */
+  readonly relayPlane: "node" | "worker";
   /** Why this engine runs here (createEngine()'s choice, e.g. "auto: mediasoup 3.8.4 worker found at …"). */
   readonly selectionReason: string;
   readonly closed: boolean;
@@ -145,7 +153,7 @@ export interface MediaEngine extends TypedEvents<MediaEngineEvents> {
   subscribe(trackId: TrackId, offerSdp: string): Promise<SubscribeResult>;
   unsubscribe(subscriptionId: string): Promise<void>;
 
-  /** Sends the track as plain RTP (its TrackMedia SSRC and payload type) to `remote`. */
+  /** Sends the track as plain RTP to `remote`, as the handle's media says (SSRC, payload type, source port). */
   relayOut(trackId: TrackId, remote: UdpEndpoint): Promise<RelayOutHandle>;
   /**
    * Binds a port in `rtpPortRange` and makes it the track's source. Without `media` the

@@ -31,12 +31,29 @@ export const trackMediaSchema = z
      * relay-in then latches the first sender.
      */
     sourcePort: z.number().int().min(1).max(65_535).optional(),
+    /**
+     * On a relay-out's media only: header-extension bytes the sending pipe adds to every
+     * packet (a mediasoup pipe Consumer always writes its own block; werift sends none), so
+     * a receiver counting wire bytes can subtract them and count canonical RTP.
+     */
+    headerExtensionBytes: z.number().int().min(0).max(1024).optional(),
   })
   .refine((m) => m.codec.mimeType.toLowerCase().startsWith(`${m.kind}/`), {
     message: "codec.mimeType does not match kind",
     path: ["codec", "mimeType"],
   });
 export type TrackMedia = z.infer<typeof trackMediaSchema>;
+
+/** What a relay-out announces: the stream it sends and where from (no other pipe's fields). */
+export function pipeMedia(media: TrackMedia, sourcePort: number, headerExtensionBytes = 0): TrackMedia {
+  return {
+    kind: media.kind,
+    codec: media.codec,
+    ssrc: media.ssrc,
+    sourcePort,
+    ...(headerExtensionBytes > 0 ? { headerExtensionBytes } : {}),
+  };
+}
 
 /** The codecs every engine must forward (DESIGN: Opus, VP8, H.264), lowercase mime types. */
 export const FORWARDED_MIME_TYPES: readonly string[] = ["audio/opus", "video/vp8", "video/h264"];

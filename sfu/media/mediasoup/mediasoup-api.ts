@@ -101,6 +101,9 @@ export interface MsDtlsParameters {
 export interface MsTransportTuple {
   localIp: string;
   localPort: number;
+  /** Once connected (or latched, comedia). */
+  remoteIp?: string;
+  remotePort?: number;
 }
 
 /** The listening half of mediasoup's EnhancedEventEmitter, as used here. */
@@ -144,7 +147,7 @@ export interface MsWebRtcTransport
   connect(options: { dtlsParameters: MsDtlsParameters }): Promise<void>;
 }
 
-export interface MsPlainTransport extends MsTransport {
+export interface MsPlainTransport extends MsTransport, MsEmitter<{ tuple: [MsTransportTuple] }> {
   readonly tuple: MsTransportTuple;
   connect(options: { ip: string; port: number }): Promise<void>;
 }
@@ -166,7 +169,8 @@ export interface MsRouter {
     enableTcp?: boolean;
     preferUdp?: boolean;
   }): Promise<MsWebRtcTransport>;
-  createPlainTransport(options: { listenIp: MsListenIp; rtcpMux?: boolean; comedia?: boolean }): Promise<MsPlainTransport>;
+  /** `port`: bind exactly this one (3.8.4 and current 3.x); else one of the worker's rtc range. */
+  createPlainTransport(options: { listenIp: MsListenIp; port?: number; rtcpMux?: boolean; comedia?: boolean; enableSrtp?: boolean }): Promise<MsPlainTransport>;
 }
 
 export interface MsWorker extends MsEmitter<{ died: [Error] }> {

@@ -1,6 +1,7 @@
 // The MediaEngine on mediasoup workers: a Router per room, WebRtcTransport for WHIP/WHEP
-// (ICE-lite, every candidate in the answer), PlainTransport legs behind Node relay pipes
-// that speak the same canonical plain RTP as the werift engine. It makes no control
+// (ICE-lite, every candidate in the answer), and relay pipes worker to worker: PlainTransports
+// bound in rtpPortRange that speak plain RTP like the werift engine's (relay-legs.ts), so
+// relay media never passes through this process. It makes no control
 // decisions; it reports worker deaths (workerDied/workerRestarted) and never lets a dead
 // worker take the process down.
 import { randomUUID } from "node:crypto";
@@ -12,15 +13,15 @@ import type * as E from "../engine.js";
 import { MediaError } from "../errors.js";
 import { emptyDropCounts, negotiatedPin, type PipeDropCounts, type RelaySourceResolver } from "../pipe-drop.js";
 import { checkOffer } from "../sdp-offer.js";
-import { checkMedia, notFound, openPipeSockets } from "./engine-helpers.js";
+import { checkMedia, notFound } from "./engine-helpers.js";
+import type { ExtensionOverhead } from "./extension-overhead.js";
 import { StatsLoop } from "./stats-loop.js";
 import type { TrackMedia } from "../track-media.js";
 import type { Listener, Unsubscribe, TypedEmitter } from "../../../core/events.js";
 import { DEFAULT_PEER_TIMEOUT_MS, DEFAULT_STATS_INTERVAL_MS, type EngineParts, type MediasoupEngineOptions } from "./engine-options.js";
 import { MsTrack, type MsRelayOut, type MsSubscription, type PublisherSource } from "./ms-track.js";
-import { RelayInPipe } from "./relay-in-pipe.js";
-import { RelayOutPipe } from "./relay-out-pipe.js";
-import { closeQuietly, openPublisher, openRelayInLeg, openRelayOutLeg, openSubscriber, type WebRtcListen } from "./sessions.js";
+import { openRelayOut, pinRelayIn, plainTransportInRange, produceRelayIn } from "./relay-legs.js";
+import { closeQuietly, openPublisher, openSubscriber, type WebRtcListen } from "./sessions.js";
 import type { WorkerDeath, WorkerPool } from "./worker-pool.js";
 
 export type { MediasoupEngineOptions } from "./engine-options.js";
@@ -28,6 +29,9 @@ export type { MediasoupEngineOptions } from "./engine-options.js";
 export class MediasoupEngine implements E.MediaEngine {
   readonly name = "mediasoup";
   readonly selectionReason: string;
+  /** Relay pipes are worker PlainTransports (relay-legs.ts). */
+  readonly relayPlane = "worker";
+  private readonly overhead: ExtensionOverhead;
   private readonly emitter: TypedEmitter<E.MediaEngineEvents>;
   private readonly logger: Logger;
   private readonly clock: Clock;
@@ -49,6 +53,7 @@ export class MediasoupEngine implements E.MediaEngine {
   constructor(options: MediasoupEngineOptions, parts: EngineParts) {
     const { pool, overhead, emitter, logger } = parts;
     this.selectionReason = options.selectionReason ?? "constructed directly";
+    this.overhead = overhead;
     this.pool = pool;
     this.emitter = emitter;
     this.logger = logger;
@@ -162,25 +167,17 @@ export class MediasoupEngine implements E.MediaEngine {
     const producer = track?.producer ?? null;
     if (track === undefined || media === null || producer === null) throw notFound(`track ${trackId} is not available here`);
     const relayId = `rout-${randomUUID()}`;
-    const [publicSocket, internal] = await openPipeSockets(this.listen.ip, this.rtpPortRange);
-    const pipe = new RelayOutPipe(relayId, publicSocket, internal, media, remote, this.logger.child({ trackId }));
-    let leg;
-    try {
-      leg = await openRelayOutLeg(track.lease.router, producer.id, media, pipe.internalPort);
-    } catch (err) {
-      await pipe.close();
-      throw err;
-    }
+    const leg = await openRelayOut(track.lease.router, this.listen, this.rtpPortRange, producer.id, media, remote, this.overhead[media.kind]);
     if (this.closed || this.tracks_.get(trackId) !== track) {
       closeQuietly(leg.consumer, leg.transport);
-      await pipe.close();
       if (this.closed) throw new InvalidStateError("relayOut(): engine closed");
       throw notFound(`track ${trackId} ended while opening the relay`);
     }
-    const out: MsRelayOut = { id: relayId, trackId, transport: leg.transport, consumer: leg.consumer, pipe };
+    const out: MsRelayOut = { id: relayId, trackId, transport: leg.transport, consumer: leg.consumer, remote: { ...remote }, packetsSent: 0, bytesSent: 0 };
     track.relaysOut.set(relayId, out);
     this.outs.set(relayId, { track, out });
-    return { relayId, trackId, local: pipe.local, remote: pipe.remote, media: { ...media, sourcePort: pipe.local.port } };
+    const local = { ip: leg.transport.tuple.localIp, port: leg.transport.tuple.localPort };
+    return { relayId, trackId, local, remote: { ...remote }, media: leg.media };
   }
 
   async relayIn(trackId: TrackId, media?: TrackMedia, upstream?: E.UdpEndpoint): Promise<E.RelayInHandle> {
@@ -189,33 +186,14 @@ export class MediasoupEngine implements E.MediaEngine {
     this.reserve(trackId);
     try {
       const relayId = `rin-${randomUUID()}`;
-      const [publicSocket, internal] = await openPipeSockets(this.listen.ip, this.rtpPortRange);
-      let track: MsTrack | null = null;
-      const pipe = new RelayInPipe(relayId, publicSocket, internal, {
-        onPacket: (size) => {
-          if (track === null) return;
-          track.packetsReceived++;
-          track.bytesReceived += size;
-          track.lastPacketAtMs = this.clock.now();
-          this.firstPacket(track);
-        },
-        onDrop: (reason) => {
-          this.dropTotals[reason]++;
-          this.emitter.safeEmit("pipeDrop", { trackId, relayId, reason });
-        },
-      }, this.logger.child({ trackId }), negotiatedPin(checked, upstream, this.relaySources));
-      let lease;
+      const lease = await this.pool.acquireRouter(splitTrackId(trackId).room);
+      let track: MsTrack;
       try {
-        lease = await this.pool.acquireRouter(splitTrackId(trackId).room);
-      } catch (err) {
-        await pipe.close();
-        throw err;
-      }
-      track = new MsTrack(trackId, lease, { kind: "relay", relayId, pipe, transport: null, producer: null }, null);
-      try {
+        const transport = await plainTransportInRange(lease.router, this.listen, this.rtpPortRange, false);
+        track = new MsTrack(trackId, lease, { kind: "relay", relayId, transport, producer: null, extensionBytes: 0 }, null);
+        if (upstream !== undefined) await transport.connect({ ip: upstream.ip, port: upstream.port });
         if (checked !== null) await this.attachRelayLeg(track, checked, upstream);
       } catch (err) {
-        await pipe.close();
         lease.release();
         throw err;
       }
@@ -225,7 +203,8 @@ export class MediasoupEngine implements E.MediaEngine {
       }
       this.tracks_.set(trackId, track);
       this.relayIns.set(relayId, track);
-      return { relayId, trackId, ip: pipe.ip, port: pipe.port };
+      const port = track.relayPort ?? 0;
+      return { relayId, trackId, ip: this.listen.ip, port };
     } finally {
       this.reserved.delete(trackId);
     }
@@ -284,16 +263,31 @@ export class MediasoupEngine implements E.MediaEngine {
     this.logger.debug({ tracks: ids.length }, "close() | engine closed");
   }
 
-  /** Creates the worker leg of a relay-in once its media is known, and starts the pipe. */
+  /**
+   * A relay-in's media is known: pins the sender (the explicit upstream, else the address
+   * the resolver gives for the sender's announced port, else the first sender: comedia) and
+   * creates the pipe Producer. Its first packet comes as a `trace` event.
+   */
   private async attachRelayLeg(track: MsTrack, media: TrackMedia, upstream?: E.UdpEndpoint): Promise<void> {
     const source = track.source;
     if (source.kind !== "relay") return;
     track.media = media;
     try {
-      const leg = await openRelayInLeg(track.lease.router, media, source.pipe.internalPort, `relay-${source.relayId}`);
-      source.transport = leg.transport;
-      source.producer = leg.producer;
-      source.pipe.attach(media, leg.transport.tuple.localPort, negotiatedPin(media, upstream, this.relaySources));
+      if (source.transport.tuple.remotePort === undefined) {
+        const pin = negotiatedPin(media, upstream, this.relaySources);
+        source.transport = await pinRelayIn(track.lease.router, this.listen, source.transport, pin, (from) => {
+          // A forger sent first: the pipe is useless; ending it makes the relay plane pull again.
+          this.logger.warn({ trackId: track.trackId, relayId: source.relayId, from }, "relayIn | first sender is not the upstream; closing the pipe");
+          void this.endTrack(track.trackId, "relay_closed");
+        });
+      }
+      source.extensionBytes = media.headerExtensionBytes ?? 0;
+      const producer = await produceRelayIn(source.transport, media, `relay-${source.relayId}`);
+      source.producer = producer;
+      producer.on("trace", () => {
+        this.firstPacket(track);
+      });
+      void producer.enableTraceEvent(["rtp"]).catch(() => undefined);
     } catch (err) {
       track.media = null;
       throw err;
@@ -313,7 +307,7 @@ export class MediasoupEngine implements E.MediaEngine {
     const atMs = this.clock.now();
     track.firstPacketAtMs = atMs;
     track.lastPacketAtMs ??= atMs;
-    if (track.source.kind === "publisher") void track.source.producer.enableTraceEvent([]).catch(() => undefined);
+    void track.source.producer?.enableTraceEvent([]).catch(() => undefined);
     this.emitter.safeEmit("firstPacket", { trackId: track.trackId, source: track.source.kind, relayId: track.relayId, atMs });
   }
 
@@ -335,11 +329,11 @@ export class MediasoupEngine implements E.MediaEngine {
     this.emitter.safeEmit("sourceClosed", { trackId, source: track.source.kind, relayId, reason });
   }
 
-  private async closeSource(track: MsTrack): Promise<void> {
+  private closeSource(track: MsTrack): Promise<void> {
     const source = track.source;
     closeQuietly(source.producer, source.transport);
-    if (source.kind === "relay") await source.pipe.close();
     track.lease.release();
+    return Promise.resolve();
   }
 
   private endSubscription(subscriptionId: string, reason: E.SubscriptionClosedReason): Promise<void> {
@@ -352,14 +346,14 @@ export class MediasoupEngine implements E.MediaEngine {
     return Promise.resolve();
   }
 
-  private async endRelayOut(relayId: string, reason: E.RelayClosedReason): Promise<void> {
+  private endRelayOut(relayId: string, reason: E.RelayClosedReason): Promise<void> {
     const entry = this.outs.get(relayId);
-    if (entry === undefined) return;
+    if (entry === undefined) return Promise.resolve();
     this.outs.delete(relayId);
     entry.track.relaysOut.delete(relayId);
     closeQuietly(entry.out.consumer, entry.out.transport);
-    await entry.out.pipe.close();
     this.emitter.safeEmit("relayClosed", { relayId, trackId: entry.track.trackId, direction: "out", reason });
+    return Promise.resolve();
   }
 
   private freshLiveness(): { bytesReceived: number; lastActivityAtMs: number } {
@@ -375,3 +369,4 @@ export class MediasoupEngine implements E.MediaEngine {
     if (this.closed) throw new InvalidStateError(`${method}(): engine closed`);
   }
 }
+

@@ -1,16 +1,13 @@
 // Creating the mediasoup objects behind each MediaEngine call: the WebRtcTransport +
-// Producer of a WHIP publisher, the WebRtcTransport + Consumer of a WHEP subscriber, the
-// PlainTransports of relay pipes. Each function either returns a complete session or
+// Producer of a WHIP publisher, the WebRtcTransport + Consumer of a WHEP subscriber (relay
+// pipes: relay-legs.ts). Each function either returns a complete session or
 // closes whatever it created and throws a MediaError; bookkeeping is the engine's.
 import type { MediaKind, TrackMedia } from "../track-media.js";
 import { MediaError, isMediaError } from "../errors.js";
 import type { CheckedOffer } from "../sdp-offer.js";
-import { pipeConsumerCapabilities, pipeProducerParameters, toCodecDescription } from "./codecs.js";
-import type { MsConsumer, MsPlainTransport, MsProducer, MsRouter, MsTransport, MsWebRtcTransport } from "./mediasoup-api.js";
+import { toCodecDescription } from "./codecs.js";
+import type { MsConsumer, MsProducer, MsRouter, MsWebRtcTransport } from "./mediasoup-api.js";
 import { buildAnswer, consumerCapabilities, parseOffer, producerParameters } from "./sdp-bridge.js";
-
-/** Internal legs between the worker and the engine's pipe sockets never leave loopback. */
-const LOOPBACK = "127.0.0.1";
 
 export interface WebRtcListen {
   ip: string;
@@ -27,7 +24,7 @@ export function closeQuietly(...objects: ({ close(): void } | null | undefined)[
   }
 }
 
-function asMediaError(err: unknown, code: "unsupported_codec" | "negotiation_failed", what: string): MediaError {
+export function asMediaError(err: unknown, code: "unsupported_codec" | "negotiation_failed", what: string): MediaError {
   if (isMediaError(err)) return err;
   return new MediaError(code, `${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
@@ -107,42 +104,4 @@ export async function openSubscriber(
 }
 
 /** A PlainTransport on loopback whose only remote is one of the engine's pipe sockets. */
-async function plainTransportTo(router: MsRouter, pipePort: number): Promise<MsPlainTransport> {
-  const transport = await router.createPlainTransport({ listenIp: { ip: LOOPBACK }, rtcpMux: true, comedia: false });
-  try {
-    await transport.connect({ ip: LOOPBACK, port: pipePort });
-    return transport;
-  } catch (err) {
-    closeQuietly(transport);
-    throw err;
-  }
-}
-
-/** Relay-out leg inside the worker: a Consumer of the track, sent to the pipe's loopback port. */
-export async function openRelayOutLeg(router: MsRouter, producerId: string, media: TrackMedia, pipePort: number): Promise<{ transport: MsPlainTransport; consumer: MsConsumer }> {
-  let transport: MsTransport | null = null;
-  try {
-    const plain = await plainTransportTo(router, pipePort);
-    transport = plain;
-    const consumer = await plain.consume({ producerId, rtpCapabilities: pipeConsumerCapabilities(media), paused: false });
-    return { transport: plain, consumer };
-  } catch (err) {
-    closeQuietly(transport);
-    throw asMediaError(err, "negotiation_failed", "relayOut");
-  }
-}
-
-/** Relay-in leg inside the worker: a Producer of exactly the TrackMedia's stream, fed by the pipe. */
-export async function openRelayInLeg(router: MsRouter, media: TrackMedia, pipePort: number, cname: string): Promise<{ transport: MsPlainTransport; producer: MsProducer }> {
-  let transport: MsTransport | null = null;
-  try {
-    const plain = await plainTransportTo(router, pipePort);
-    transport = plain;
-    const producer = await plain.produce({ kind: media.kind, rtpParameters: pipeProducerParameters(media, cname) });
-    return { transport: plain, producer };
-  } catch (err) {
-    closeQuietly(transport);
-    throw asMediaError(err, "unsupported_codec", "relayIn");
-  }
-}
 

@@ -24,7 +24,7 @@ import type {
 import { MediaError } from "../errors.js";
 import { emptyDropCounts, negotiatedPin, type PipeDropCounts, type RelaySourceResolver } from "../pipe-drop.js";
 import { checkOffer } from "../sdp-offer.js";
-import { isForwardedCodec, trackMediaSchema, type TrackMedia } from "../track-media.js";
+import { isForwardedCodec, pipeMedia, trackMediaSchema, type TrackMedia } from "../track-media.js";
 import { TypedEmitter, type Listener, type Unsubscribe } from "../../../core/events.js";
 import { bindUdpInRange } from "../udp-port.js";
 import type { IceHost } from "./peer-config.js";
@@ -55,6 +55,8 @@ export const DEFAULT_BIND_ADDRESS = "127.0.0.1";
 export class WeriftEngine implements MediaEngine {
   readonly name = "werift";
   readonly selectionReason: string;
+  /** Every relay datagram passes through this process (relay-in.ts, relay-out.ts). */
+  readonly relayPlane = "node";
   private readonly emitter: TypedEmitter<MediaEngineEvents>;
   private readonly logger: Logger;
   private readonly clock: Clock;
@@ -189,7 +191,7 @@ export class WeriftEngine implements MediaEngine {
     }
     this.relaysOut.set(relayId, { trackId, relay });
     hub.sinks.set(relayId, relay);
-    return { relayId, trackId, local: relay.local, remote: relay.remote, media: { ...media, sourcePort: relay.local.port } };
+    return { relayId, trackId, local: relay.local, remote: relay.remote, media: pipeMedia(media, relay.local.port) };
   }
 
   async relayIn(trackId: TrackId, media?: TrackMedia, upstream?: UdpEndpoint): Promise<RelayInHandle> {
