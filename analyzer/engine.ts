@@ -6,7 +6,7 @@
 // through the injected observer. The Analyzer (analyzer.ts) wires it
 // to the network; tests and the bench drive it directly.
 import type { Alert } from "../core/alert.js";
-import type { ProbeResult } from "../core/probe-result.js";
+import { viaOf, type ProbeResult } from "../core/probe-result.js";
 import type { Region, TrackId } from "../core/region.js";
 import type { RegionHealth } from "../core/region-health.js";
 import type { RelayEdge } from "../core/relay-edge.js";
@@ -20,6 +20,7 @@ import { pairKey, ProbeMatrix, type KOfN, type PairState } from "./detectors/pro
 import { addWitness, isolationFindings, isWitnessTime, unreachableFindings, WITNESS_WINDOW_MS } from "./detectors/region-health.js";
 import { relayLoopFindings, RelayLoopDetector, type BrokenPair, type LoopedTrack } from "./detectors/relay-loop.js";
 import { staleRelayFindings } from "./detectors/stale-relay.js";
+import { TurnBook, turnFindings, type DirectMedia } from "./detectors/turn.js";
 import { copyNotBefore, WARM_UP_GRACE_MS, WarmUp } from "./detectors/warm-up.js";
 import { RegionBook, regionHealth, type RegionRecord } from "./graph/region-book.js";
 import { RelayGraph, trackOrigin, type NodeChange } from "./graph/relay-graph.js";
@@ -53,6 +54,7 @@ export class AnalyzerEngine {
   readonly loops = new RelayLoopDetector();
   readonly matrix: ProbeMatrix;
   readonly book = new AlertBook();
+  readonly turn: TurnBook;
   readonly warmUp: WarmUp;
   private readonly thresholds: EngineThresholds;
   private readonly horizonMs: number;
@@ -67,6 +69,7 @@ export class AnalyzerEngine {
     this.thresholds = thresholds;
     this.observer = observer;
     this.matrix = new ProbeMatrix(thresholds.probe, thresholds.relayLatencyMs);
+    this.turn = new TurnBook(thresholds.probe);
     this.warmUp = new WarmUp(thresholds.gracePeriodMs ?? WARM_UP_GRACE_MS);
     this.horizonMs = thresholds.pagingHorizonMs ?? PAGING_HORIZON_MS;
     this.timing = observer.detectorSeconds !== undefined;
@@ -157,7 +160,13 @@ export class AnalyzerEngine {
   ingestProbes(results: readonly ProbeResult[], now: number): void {
     const t0 = this.timing ? performance.now() : 0;
     let failingChanged = false;
+    let turnChanged = false;
     for (const res of results) {
+      // TURN windows (probes/turn/) are not pairs: they feed the TURN detector only.
+      if (viaOf(res) === "turn") {
+        if (this.recordTurn(res, now)) turnChanged = true;
+        continue;
+      }
       const key = pairKey(res.src, res.dst);
       const media = res.status === "ok" || res.status === "degraded";
       const o = this.matrix.record(res, !(media && this.warmUp.awaitingMedia(key)));
@@ -178,6 +187,7 @@ export class AnalyzerEngine {
         this.syncLoopsIfChanged(now, now);
       }
     }
+    if (turnChanged || failingChanged) this.syncTurn(now);
     this.time("probes", t0);
   }
 
@@ -225,6 +235,22 @@ export class AnalyzerEngine {
     });
     this.pairGraceDue = due;
     this.sync("pairs", pairFailingFindings(localiseFailures(view, (p) => this.loopExplains(p)), this.thresholds.probe), now);
+  }
+
+  private recordTurn(res: ProbeResult, now: number): boolean {
+    const key = `turn:${res.dst}`;
+    this.warmUp.seen(key, now);
+    if (res.status === "ok" || res.status === "degraded") this.warmUp.markHealthy(key, now);
+    return this.turn.record(res);
+  }
+
+  /** TurnUnavailable per region: its TURN failing while direct pairs into it work. */
+  private syncTurn(now: number): void {
+    const direct = (region: Region): DirectMedia => {
+      const into = [...this.matrix.allPairs()].filter((p) => p.dst === region);
+      return { ok: into.filter((p) => !p.failing).map((p) => pairKey(p.src, p.dst)), failing: into.filter((p) => p.failing).map((p) => pairKey(p.src, p.dst)) };
+    };
+    this.sync("turn", turnFindings(this.turn.all(), direct, (region) => this.warmUp.notBefore(`turn:${region}`)), now);
   }
 
   /** One RelayLoop per cycle across every looped track, re-synced when the set of cycles changes. */

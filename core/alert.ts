@@ -11,6 +11,7 @@ export const ALERT_NAMES = [
   "RegionUnreachable",
   "RelayLatencyHigh",
   "StaleRelay",
+  "TurnUnavailable",
 ] as const;
 export const alertNameSchema = z.enum(ALERT_NAMES);
 export type AlertName = z.infer<typeof alertNameSchema>;

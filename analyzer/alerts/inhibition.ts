@@ -7,7 +7,7 @@
 //     (ProbePairFailing, RelayLatencyHigh) that involve that region: its probes fail
 //     because the region is gone or refuses clients (503), not because of the network; and
 //     the MissingRelay whose chain runs through it (or starts at it): relays from a region
-//     that is gone or refuses clients carry nothing;
+//     that is gone or refuses clients carry nothing; and its TurnUnavailable;
 //   - a FalseIsolation mutes the RegionOffline of the same region: the same outage, and the
 //     FalseIsolation names why (the region was wrong to isolate itself).
 // A muted alert stays active (the book marks it, the API shows it); only sinks skip it.
@@ -24,7 +24,7 @@ export type FiringLookup = (name: AlertName) => Iterable<Alert>;
 
 const PAIR_ALERTS: ReadonlySet<AlertName> = new Set(["ProbePairFailing", "RelayLatencyHigh"]);
 /** Alerts a region-level cause explains when they involve its region. */
-const REGION_SYMPTOMS: ReadonlySet<AlertName> = new Set([...PAIR_ALERTS, "MissingRelay"]);
+const REGION_SYMPTOMS: ReadonlySet<AlertName> = new Set([...PAIR_ALERTS, "MissingRelay", "TurnUnavailable"]);
 
 /** Region-level causes: each carries the region in its `region` label. */
 export const REGION_CAUSES: readonly AlertName[] = ["RegionUnreachable", "RegionOffline", "FalseIsolation"];

@@ -2,7 +2,8 @@
 // is wrong; this policy says how loud. Pure: findings in, findings out.
 //   - Symptoms — what the probes and the relay graph show of a fault, which often heals by
 //     itself (a blip, a relay being set up again): ProbePairFailing, RelayLatencyHigh,
-//     MissingRelay. Each fires at once as a `warning` (visible in the TUI, the API, the
+//     MissingRelay, TurnUnavailable (a TURN server restarting or a brief refusal heals too).
+//     Each fires at once as a `warning` (visible in the TUI, the API, the
 //     store and Alertmanager) and is escalated to `critical` — the same alert, its severity
 //     raised — only if it still holds after the paging horizon. A muted symptom
 //     (inhibition.ts) never pages while its cause fires.
@@ -44,7 +45,7 @@ export const LATENCY_HORIZON_FACTOR = 10;
 export const REGION_GONE_PAGE_MS = 10_000;
 
 /** Alerts that describe a symptom, paged only when it persists past the horizon. */
-export const SYMPTOM_ALERTS: ReadonlySet<AlertName> = new Set(["ProbePairFailing", "RelayLatencyHigh", "MissingRelay"]);
+export const SYMPTOM_ALERTS: ReadonlySet<AlertName> = new Set(["ProbePairFailing", "RelayLatencyHigh", "MissingRelay", "TurnUnavailable"]);
 
 /** How long a symptom's critical version pends: the horizon, or longer for a slow link. */
 export function pagingHorizonOf(name: AlertName, horizonMs: number): number {
