@@ -1,6 +1,6 @@
 // `relaywatch analyze --config relaywatch.yaml [--listen HOST:PORT] [--store URL]`: runs the
 // analyzer until SIGINT/SIGTERM. In embedded mode this process owns the chdb store.
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { Registry } from "prom-client";
 import { registerProcessMetrics } from "../../core/process-metrics.js";
 import { createLogger, type LogLevel } from "../../core/logger.js";
@@ -36,7 +36,7 @@ export function analyzeCommand(): Command {
     .option("--store <url>", "a directory (embedded chdb) or http://user:pass@host:8123/db; env RELAYWATCH_STORE")
     .option("--no-store", "run without persistence (alerts are not restored after a restart)")
     .option("--log-level <level>", "debug, info, warn, error or silent", "info")
-    .option("--runbook-base-url <url>", "where the alerts' runbook_url points: <url>/<AlertName>.md (default: this installation's docs/runbooks)")
+    .addOption(new Option("--runbook-base-url <url>", "where the alerts' runbook_url points: <url>/<AlertName>.md (default: this installation's docs/runbooks)").env("RELAYWATCH_RUNBOOK_BASE_URL"))
     .action(lifecycleAction({ kind: "service" }, runAnalyze));
 }
 

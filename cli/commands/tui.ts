@@ -1,6 +1,7 @@
 // `relaywatch tui`: the on-call dashboard, live from an analyzer or replayed from the store.
 // The only place the TUI meets process streams, the environment and the real clock.
 import { existsSync } from "node:fs";
+import { userInfo } from "node:os";
 import { Command, Option } from "commander";
 import { systemClock } from "../../core/clock.js";
 import { ConfigError } from "../../core/errors.js";
@@ -8,6 +9,7 @@ import { openStore } from "../../store/open.js";
 import { describeLocation, parseStoreUrl } from "../../store/url.js";
 import { parseReplayTime, parseSpeed } from "../../tui/replay-args.js";
 import type { RunTuiOptions } from "../../tui/run.js";
+import { LiveAlertOps } from "../../tui/source/alertmanager-ops.js";
 import { LiveSource } from "../../tui/source/live-source.js";
 import { ReplaySource } from "../../tui/source/replay-source.js";
 import { StartupError, lifecycleAction, type Life } from "../lifecycle.js";
@@ -21,6 +23,9 @@ interface TuiOpts extends TlsOpts {
   store?: string;
   at?: string;
   speed: string;
+  alertmanager?: string;
+  user?: string;
+  runbookBaseUrl?: string;
 }
 
 export function tuiCommand(): Command {
@@ -32,7 +37,10 @@ export function tuiCommand(): Command {
     .addOption(new Option("--store <url>", "replay: a store directory (embedded chdb) or http://user:pass@host:8123/db"))
     .option("--at <time>", "replay: where to start: ISO time (2024-02-07T19:25:00Z), epoch ms, or a duration ago (-15m)")
     .option("--speed <speed>", "replay: playback speed (space plays/pauses)", "10x")
-    .addHelpText("after", "\nKeys: tab/1-4 views, arrows move, Enter opens, m latency/loss, / filter, ? help, q quits.\nReplay: , . step 1 s, [ ] 10 s, { } 1 min, space play/pause.")
+    .addOption(new Option("--alertmanager <url>", "live: the Alertmanager to silence alerts in (s, S in the Alerts view), e.g. http://127.0.0.1:9093").env("RELAYWATCH_ALERTMANAGER_URL"))
+    .addOption(new Option("--user <name>", "who acknowledges and silences (default: your login name)").env("RELAYWATCH_USER"))
+    .addOption(new Option("--runbook-base-url <url>", "where runbook links point: <url>/<AlertName>.md (default: this installation's docs/runbooks)").env("RELAYWATCH_RUNBOOK_BASE_URL"))
+    .addHelpText("after", "\nKeys: tab/1-4 views, arrows move, Enter opens, m latency/loss, / filter, ? help, q quits.\nAlerts: a acknowledge, s silence (Alertmanager), S silences (x expires).\nReplay: , . step 1 s, [ ] 10 s, { } 1 min, space play/pause.")
     .action(lifecycleAction({ kind: "service" }, runTuiCommand));
 }
 
@@ -49,11 +57,19 @@ async function runTuiCommand(life: Life, opts: TuiOpts): Promise<void> {
   const runTui = await loadRenderer();
   const streams = { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr, clock: systemClock };
   if (replay === null) {
-    await runTui({ ...streams, source: new LiveSource({ url: opts.analyzer ?? "", token, fetch: globalThis.fetch, clock: systemClock }) });
+    await runTui({ ...streams, alertOps: liveAlertOps(opts, opts.analyzer ?? "", token), source: new LiveSource({ url: opts.analyzer ?? "", token, fetch: globalThis.fetch, clock: systemClock }) });
     return;
   }
   const store = await life.closers.open("store", () => openStore({ url: replay.url }), (s) => s.close());
   await runTui({ ...streams, source: new ReplaySource({ store, at: replay.at, speed: replay.speed, clock: systemClock, label: describeLocation(parseStoreUrl(replay.url)) }) });
+}
+
+/** Acknowledge (the analyzer) and silences (--alertmanager, checked here), as --user. */
+function liveAlertOps(opts: TuiOpts, analyzerUrl: string, token: string | undefined): LiveAlertOps {
+  if (opts.alertmanager !== undefined && !/^https?:\/\//.test(opts.alertmanager)) throw new ConfigError("--alertmanager", opts.alertmanager, "an http:// or https:// URL");
+  if (opts.runbookBaseUrl !== undefined && !URL.canParse(opts.runbookBaseUrl)) throw new ConfigError("--runbook-base-url", opts.runbookBaseUrl, "an absolute URL");
+  const user = opts.user ?? userInfo().username;
+  return new LiveAlertOps({ analyzerUrl, token, user, alertmanagerUrl: opts.alertmanager, runbookBaseUrl: opts.runbookBaseUrl, fetch: globalThis.fetch });
 }
 
 /** Replay needs --at, a speed, and a store that exists (an embedded one is never created here). */

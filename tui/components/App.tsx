@@ -9,7 +9,9 @@ import { freshness } from "../model/header-model.js";
 import { meshRegions, regionOrder } from "../model/mesh-model.js";
 import { visibleRegions } from "../model/regions-model.js";
 import { handleKey, initialUi, type UiState } from "../model/ui-state.js";
+import type { AlertOps } from "../source/alertmanager-ops.js";
 import type { DashboardSource } from "../source/dashboard-state.js";
+import { useAlertOps } from "../hooks/use-alert-ops.js";
 import { useDashboard } from "../hooks/use-dashboard.js";
 import { useNow } from "../hooks/use-now.js";
 import { useTerminalSize } from "../hooks/use-terminal-size.js";
@@ -18,6 +20,7 @@ import { AlertTicker, Footer, Header, HelpOverlay, NotLiveBanner, TabBar } from 
 import { GraphView } from "./GraphView.js";
 import { MeshView } from "./MeshView.js";
 import { RegionsView } from "./RegionsView.js";
+import { SilencePanel } from "./SilencePanel.js";
 
 /** Ages on screen tick once a second; finer would only burn CPU. */
 const AGE_TICK_MS = 1_000;
@@ -26,9 +29,11 @@ export interface AppProps {
   source: DashboardSource;
   clock: Clock;
   initial?: Partial<UiState>;
+  /** Acknowledge and silence from the Alerts view (live only). */
+  alertOps?: AlertOps | null;
 }
 
-export function App({ source, clock, initial }: AppProps) {
+export function App({ source, clock, initial, alertOps: ops = null }: AppProps) {
   const state = useDashboard(source);
   const now = useNow(clock, AGE_TICK_MS);
   const { columns, rows } = useTerminalSize();
@@ -36,6 +41,7 @@ export function App({ source, clock, initial }: AppProps) {
   // Keys can arrive faster than renders; each one must see the state the previous left.
   const uiRef = useRef(ui);
   const { exit } = useApp();
+  const alertOps = useAlertOps(ops, clock);
 
   const overview = state.overview;
   const alerts = useMemo(() => visibleAlerts(state.alerts, ui.filter), [state.alerts, ui.filter]);
@@ -50,6 +56,8 @@ export function App({ source, clock, initial }: AppProps) {
   }, [source, selectedTrack]);
 
   useInput((input, key) => {
+    const at = uiRef.current;
+    if (at.view === "alerts" && !at.help && !at.editingFilter && alertOps.key(input, alerts[Math.min(at.alertIndex, alerts.length - 1)])) return;
     const ctx = { meshRegions: mesh, alertTargets: alerts.map(alertTarget), tracks: tracks.map((t) => t.track), regions: regions.map((r) => r.region), replay: source.replay !== null };
     const result = handleKey({ ...uiRef.current, track: uiRef.current.track ?? selectedTrack }, input, key, ctx);
     uiRef.current = result.ui;
@@ -59,7 +67,7 @@ export function App({ source, clock, initial }: AppProps) {
       else if (e.kind === "replay-step") source.replay?.step(e.ms);
       else source.replay?.togglePlay();
     }
-  });
+  }, { isActive: !alertOps.capturing });
 
   // Ages in the views ("updated 2s ago", an alert's 42s) count from the replay position in
   // replay, or they would all read "an hour ago".
@@ -72,7 +80,8 @@ export function App({ source, clock, initial }: AppProps) {
   let body;
   if (ui.help) body = <HelpOverlay width={columns} />;
   else if (ui.view === "mesh") body = <MeshView overview={overview} metric={ui.metric} filter={ui.filter} row={ui.meshRow} col={ui.meshCol} width={columns} height={bodyHeight} now={viewNow} dim={dim} />;
-  else if (ui.view === "alerts") body = <AlertsView alerts={alerts} index={Math.min(ui.alertIndex, Math.max(0, alerts.length - 1))} width={columns} height={bodyHeight} now={viewNow} dim={dim} />;
+  else if (ui.view === "alerts" && alertOps.panel.kind !== "none") body = <SilencePanel panel={alertOps.panel} width={columns} height={bodyHeight} now={now} />;
+  else if (ui.view === "alerts") body = <AlertsView alerts={alerts} index={Math.min(ui.alertIndex, Math.max(0, alerts.length - 1))} width={columns} height={bodyHeight} now={viewNow} dim={dim} runbookBaseUrl={ops?.runbookBaseUrl} notice={alertOps.notice} />;
   else if (ui.view === "graph") body = <GraphView tracks={tracks} selected={selectedTrack} graph={state.graph} width={columns} height={bodyHeight} dim={dim} />;
   else body = <RegionsView regions={regions} order={order} index={Math.min(ui.regionIndex, Math.max(0, regions.length - 1))} width={columns} height={bodyHeight} now={viewNow} dim={dim} />;
 
@@ -85,7 +94,7 @@ export function App({ source, clock, initial }: AppProps) {
       <Box flexDirection="column" height={bodyHeight} overflow="hidden">
         {body}
       </Box>
-      <Footer replay={source.replay !== null} />
+      <Footer replay={source.replay !== null} alerts={ui.view === "alerts"} />
     </Box>
   );
 }

@@ -32,7 +32,7 @@ export function TabBar({ ui, firing }: { ui: UiState; firing: number }) {
   return <StyledLine line={line} />;
 }
 
-export function Footer({ replay }: { replay: boolean }) {
+export function Footer({ replay, alerts = false }: { replay: boolean; alerts?: boolean }) {
   const keys: [string, string][] = [
     ["tab/1-4", "views"],
     ["←↑↓→", "move"],
@@ -43,6 +43,8 @@ export function Footer({ replay }: { replay: boolean }) {
     ["q", "quit"],
   ];
   if (replay) keys.splice(4, 0, [", . [ ]", "step"], ["space", "play"]);
+  // The Alerts view's on-call keys (hooks/use-alert-ops.ts) in place of the mesh-only `m`.
+  if (alerts && !replay) keys.splice(3, 1, ["a/s/S", "ack/silence"]);
   return (
     <Text wrap="truncate-end">
       {keys.map(([k, what]) => (

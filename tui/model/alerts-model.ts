@@ -3,8 +3,10 @@
 // cycle), and the selected alert's evidence is laid out below. Enter opens its target.
 // A muted alert (inhibited by a firing cause: `evidence.inhibitedBy`, as the analyzer marks
 // it) is still listed — on-call sees the symptom — but drawn grey with a `mute` tag, after
-// the alerts that page, and never in the ticker.
+// the alerts that page, and never in the ticker. An acknowledged alert names its owner
+// (`evidence.ackedBy`), and the details link the alert's runbook.
 import type { Alert } from "../../core/alert.js";
+import { runbookUrl } from "../../core/runbook.js";
 import { matchesFilter } from "./filter.js";
 import { formatAge, formatClock, padRight, truncate } from "./format.js";
 import { SEVERITY_COLOUR, SEVERITY_RANK, SEVERITY_TAG } from "./palette.js";
@@ -20,6 +22,15 @@ export type AlertTarget =
 export function isMuted(alert: Alert): boolean {
   return alert.state === "firing" && typeof alert.evidence["inhibitedBy"] === "string";
 }
+
+/** Who acknowledged (owns) a firing alert, and when; null if no one has. */
+export function alertOwner(alert: Alert): { by: string; at: number } | null {
+  const { ackedBy: by, ackedAt: at } = alert.evidence;
+  return alert.state === "firing" && typeof by === "string" && typeof at === "number" ? { by, at } : null;
+}
+
+/** Evidence keys the details show in their own lines, not in the evidence list. */
+const OWN_LINES = new Set(["cycle", "ackedBy", "ackedAt"]);
 
 /** 0 firing and paging, 1 firing but muted, 2 resolved. */
 function rank(a: Alert): number {
@@ -83,7 +94,8 @@ export function alertRow(alert: Alert, now: number, width: number, selected: boo
   const muted = isMuted(alert);
   const firing = alert.state === "firing" && !muted;
   const colour = firing ? SEVERITY_COLOUR[alert.severity] : "gray";
-  const when = alert.state === "firing" ? formatAge(now - alert.startsAt) : `resolved ${formatAge(now - (alert.endsAt ?? alert.updatedAt))} ago`;
+  const owner = alertOwner(alert);
+  const when = (alert.state === "firing" ? formatAge(now - alert.startsAt) : `resolved ${formatAge(now - (alert.endsAt ?? alert.updatedAt))} ago`) + (owner === null ? "" : ` ✓${owner.by}`);
   const head: Segment[] = [
     seg(selected ? "▸ " : "  ", { colour: "cyan" }),
     seg(firing ? SEVERITY_TAG[alert.severity] : muted ? "mute" : "ok  ", { colour, bold: firing, inverse: firing && alert.severity === "critical" }),
@@ -94,8 +106,8 @@ export function alertRow(alert: Alert, now: number, width: number, selected: boo
   return [...head, seg(padRight(truncate(alertSubject(alert), Math.max(8, width - used)), Math.max(8, width - used)), { colour: firing ? undefined : "gray" }), seg(`  ${when}`, { dim: true })];
 }
 
-/** The selected alert's summary, labels, times and evidence, one fact per line. */
-export function alertDetails(alert: Alert, now: number, width: number): Line[] {
+/** The selected alert's summary, labels, times, owner, runbook and evidence, one fact per line. */
+export function alertDetails(alert: Alert, now: number, width: number, runbookBaseUrl?: string): Line[] {
   const lines: Line[] = [
     [
       seg(`${alert.name} `, { bold: true }),
@@ -115,8 +127,13 @@ export function alertDetails(alert: Alert, now: number, width: number): Line[] {
   const started = `${formatClock(alert.startsAt)} (${formatAge(now - alert.startsAt)} ago)`;
   const ended = alert.endsAt === null ? "" : `  resolved ${formatClock(alert.endsAt)}`;
   lines.push([seg("since    ", { dim: true }), seg(started + ended)]);
+  const owner = alertOwner(alert);
+  lines.push(owner === null
+    ? [seg("owner    ", { dim: true }), seg(alert.state === "firing" ? "nobody yet (a: acknowledge)" : "—", { dim: true })]
+    : [seg("owner    ", { dim: true }), seg(owner.by, { bold: true, colour: "cyan" }), seg(`  acknowledged ${formatClock(owner.at)} (${formatAge(now - owner.at)} ago)`, { dim: true })]);
+  lines.push([seg("runbook  ", { dim: true }), seg(truncate(runbookUrl(alert.name, runbookBaseUrl), width - 9), { underline: true, colour: "blue" })]);
   for (const [key, value] of Object.entries(alert.evidence)) {
-    if (key === "cycle") continue;
+    if (OWN_LINES.has(key)) continue;
     lines.push([seg(`${padRight(key, Math.max(8, key.length))} `, { dim: true }), seg(truncate(evidenceText(value), width - Math.max(9, key.length + 1)))]);
   }
   const target = alertTarget(alert);
