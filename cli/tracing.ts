@@ -1,36 +1,70 @@
-// OpenTelemetry trace export for the long-running commands (sfu, analyze), configured the
-// standard way: set OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) and
-// spans go over OTLP/HTTP (JSON) to that collector, batched (OTEL_BSP_* tune the batching),
-// named by OTEL_SERVICE_NAME or `relaywatch-<component>`. Unset, or OTEL_SDK_DISABLED=true:
-// nothing is registered and spans stay no-ops. The code creates its tracers through
-// @opentelemetry/api, so registering the provider here is all it takes.
-import { trace } from "@opentelemetry/api";
+// OpenTelemetry for the long-running commands (sfu, analyze), configured the standard way:
+// set OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) and spans go over
+// OTLP/HTTP (JSON) to that collector, batched (OTEL_BSP_* tune the batching). The resource is
+// relaywatch's defaults (service.name `relaywatch-<component>`, service.version, the caller's
+// attributes) overridden by the environment through the SDK's detectors: OTEL_SERVICE_NAME,
+// OTEL_RESOURCE_ATTRIBUTES (envDetector) and the host (hostDetector). With the provider it
+// registers the W3C Trace Context + Baggage propagator and an AsyncLocalStorage context
+// manager, so the active span follows async work and `propagation.inject` writes traceparent.
+// Unset, or OTEL_SDK_DISABLED=true: nothing is registered and spans stay no-ops. The code
+// creates its tracers through @opentelemetry/api, so registering here is all it takes.
+import { context, propagation, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { defaultResource, detectResources, envDetector, hostDetector, resourceFromAttributes, type Resource } from "@opentelemetry/resources";
+import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace-base";
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic-conventions";
+import { RELAYWATCH_VERSION } from "../core/process-metrics.js";
 import { redactUrl } from "../store/url.js";
 
 export interface Tracing {
   /** Where spans go (credentials redacted), for the startup line. */
   endpoint: string;
-  /** Flushes what is batched and stops exporting. */
+  /** Exports what is batched now. */
+  flush(): Promise<void>;
+  /** Flushes what is batched, stops exporting and unregisters the provider, propagator and context manager. */
   shutdown(): Promise<void>;
 }
 
-/** Registers the OTLP exporter when the environment asks for one; null otherwise. */
-export function startTracing(component: string, attributes: Record<string, string>, env: NodeJS.ProcessEnv = process.env): Tracing | null {
+/**
+ * The process's resource: relaywatch's defaults, then what the environment says (later wins:
+ * OTEL_RESOURCE_ATTRIBUTES, then OTEL_SERVICE_NAME, as the specification orders them). The
+ * process detector is left out on purpose: it exports the command line, and flags such as
+ * --ice-server may carry TURN credentials.
+ */
+export function tracingResource(component: string, attributes: Record<string, string>): Resource {
+  return defaultResource()
+    .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: `relaywatch-${component}`, [ATTR_SERVICE_VERSION]: RELAYWATCH_VERSION, ...attributes }))
+    .merge(detectResources({ detectors: [hostDetector, envDetector] }));
+}
+
+/**
+ * Registers the tracer provider, propagator and context manager when the environment asks for
+ * an OTLP exporter (or one is given); null otherwise. envDetector reads process.env itself.
+ */
+export function startTracing(component: string, attributes: Record<string, string>, env: NodeJS.ProcessEnv = process.env, exporter?: SpanExporter): Tracing | null {
   if ((env["OTEL_SDK_DISABLED"] ?? "").toLowerCase() === "true") return null;
   const endpoint = nonEmpty(env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]) ?? nonEmpty(env["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-  if (endpoint === undefined) return null;
+  if (endpoint === undefined && exporter === undefined) return null;
   const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ "service.name": nonEmpty(env["OTEL_SERVICE_NAME"]) ?? `relaywatch-${component}`, ...attributes }),
-    // The exporter reads the endpoint, headers, timeout and compression from OTEL_EXPORTER_OTLP_*.
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+    resource: tracingResource(component, attributes),
+    // The OTLP exporter reads the endpoint, headers, timeout and compression from OTEL_EXPORTER_OTLP_*.
+    spanProcessors: [new BatchSpanProcessor(exporter ?? new OTLPTraceExporter())],
   });
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(contextManager);
+  propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
   trace.setGlobalTracerProvider(provider);
   return {
-    endpoint: redactUrl(endpoint),
-    shutdown: () => provider.shutdown(),
+    endpoint: endpoint === undefined ? "(in-process exporter)" : redactUrl(endpoint),
+    flush: () => provider.forceFlush(),
+    shutdown: async () => {
+      await provider.shutdown();
+      trace.disable();
+      propagation.disable();
+      context.disable();
+    },
   };
 }
 

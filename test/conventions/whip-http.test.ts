@@ -3,12 +3,13 @@
 // Link headers on every 201, and OpenTelemetry SERVER spans for WHIP publish and WHEP
 // subscribe with semantic-convention attribute names (SDK's InMemorySpanExporter).
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../core/errors.js";
 import { CODEC_PRESETS, WeriftPublisher } from "../../probes/client/werift-peer.js";
 import { parseCorsOrigin, parseIceServer } from "../../sfu/http/whip-http.js";
 import type { RegionNode } from "../../sfu/node/region-node.js";
-import { labScope, publish, subscribe, token } from "../sfu/sfu-kit.js";
+import { labScope, publish, SECRETS, subscribe, token } from "../sfu/sfu-kit.js";
 
 const APP = "https://app.example";
 const ICE = [parseIceServer("--ice-server", "stun:stun.example:3478"), parseIceServer("--ice-server", "turn:alice:s3cr:et@turn.example:3478?transport=udp")];
@@ -107,6 +108,27 @@ describe("WHIP/WHEP over HTTP (RFC 9725)", () => {
     const unauthorized = spans.find((s) => s.name === "whep.subscribe" && s.attributes["http.response.status_code"] === 401);
     expect(unauthorized?.attributes["error.type"]).toBe("401");
     expect(JSON.stringify(spans.map((s) => s.attributes))).not.toContain("Bearer");
+  }, 30_000);
+
+  it("accepts a WHIP publish with a JWT minted by jose from the shared secret and refuses it tampered", async () => {
+    const n = await node();
+    const jwt = await new SignJWT({ room: "room", track: "cam", perm: "publish" })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" }).setAudience("relaywatch").setExpirationTime("10m")
+      .sign(new TextEncoder().encode(SECRETS.tokenSecret));
+    const [header = "", payload = "", signature = ""] = jwt.split(".");
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<string, unknown>;
+    const widened = `${header}.${Buffer.from(JSON.stringify({ ...claims, track: "*" })).toString("base64url")}.${signature}`;
+    const post = async (bearer: string): Promise<Response> => {
+      const publisher = new WeriftPublisher(CODEC_PRESETS.vp8);
+      scope.defer(publisher);
+      return fetch(`${n.url}/whip/room/cam`, { method: "POST", body: await publisher.createOffer(), headers: { "content-type": "application/sdp", authorization: `Bearer ${bearer}` } });
+    };
+    const refused = await post(widened);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("www-authenticate")).toContain("Bearer");
+    const accepted = await post(jwt);
+    expect(accepted.status).toBe(201);
+    await accepted.text();
   }, 30_000);
 
   it("refuses --cors-origin and --ice-server values it cannot use, naming the flag and the value", () => {
