@@ -2,6 +2,7 @@
 // agent to its sinks (analyzer ingest, store, stdout), its metrics endpoint and signals.
 // Continuous by default; `--once` runs one round, prints every pair's result and exits 0
 // only when every pair is ok.
+import { readFileSync } from "node:fs";
 import { once } from "node:events";
 import { join } from "node:path";
 import type { Server } from "node:http";
@@ -26,6 +27,7 @@ import { StoreWriter } from "../../store/writer.js";
 import { issueToken } from "../../sfu/auth/tokens.js";
 import { loadConfig } from "../config.js";
 import { readSecret } from "../secret.js";
+import { turnProbeConfig } from "../../probes/turn/config.js";
 import { formatTable } from "../format-table.js";
 import { lifecycleAction, type Life } from "../lifecycle.js";
 import { checkPortFree, checkWritableDir } from "../preflight.js";
@@ -56,6 +58,11 @@ interface ProbeOpts extends TlsOpts {
   metricsPort?: string;
   metricsHost: string;
   bind?: string;
+  iceServer?: string;
+  turnSecretFile?: string;
+  turnCredentialsFile?: string;
+  turnUser?: string;
+  relayOnly?: boolean;
   logLevel: string;
 }
 
@@ -103,6 +110,11 @@ export function probeCommand(): Command {
     .option("--metrics-host <address>", "the address the metrics endpoint binds (0.0.0.0: every interface)", "127.0.0.1")
     .addOption(tlsCertOption()).addOption(tlsKeyOption()).addOption(tlsCaOption())
     .option("--bind <address>", "local address the WebRTC peers bind to", "127.0.0.1")
+    .option("--ice-server <uri>", "this region's TURN server, turn:HOST:PORT?transport=udp|tcp or turns:HOST:PORT: a TURN probe (allocation + media through a relay) runs beside the pairs")
+    .option("--turn-secret-file <file>", "TURN REST API shared secret (coturn's static-auth-secret): credentials are derived per session")
+    .option("--turn-credentials-file <file>", "static TURN credentials: the username on line 1, the password on line 2")
+    .option("--turn-user <name>", "user part of derived TURN usernames (<expiry>:<name>; default probe-<region>)")
+    .option("--relay-only", "every session (publish and pairs) through the TURN server only; results are marked via turn")
     .addOption(new Option("--log-level <level>", "log level (logs go to stderr)").choices(["debug", "info", "warn", "error", "silent"]).default("info"))
     .action((opts: ProbeOpts) => lifecycleAction({ kind: opts.once === true ? "task" : "service" }, runProbe)(opts));
 }
@@ -141,6 +153,8 @@ async function runProbe(life: Life, opts: ProbeOpts): Promise<number> {
   const agent = new ProbeAgent({
     region, regions, sfuUrl: opts.sfu, failover: opts.failover?.split(",").map((u) => u.trim()).filter((u) => u !== ""), whipTemplate: opts.whipUrl, whepTemplate: opts.whepUrl, token: opts.token ?? tokensFromSecret(process.env["RELAYWATCH_TOKEN_SECRET"]),
     intervalMs, rotateMs, pps, sink, registry, logger, bindAddress: opts.bind ?? "127.0.0.1",
+    turn: turnProbeConfig({ iceServer: opts.iceServer, turnSecretFile: opts.turnSecretFile, turnCredentialsFile: opts.turnCredentialsFile, turnUser: opts.turnUser ?? `probe-${region}`, relayOnly: opts.relayOnly }, (f) => readFileSync(f, "utf8")),
+    relayOnly: opts.relayOnly,
   });
   if (!opts.once) {
     if (opts.analyzer !== undefined) {
