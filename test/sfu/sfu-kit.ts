@@ -58,7 +58,7 @@ export const ENGINES: readonly ("werift" | "mediasoup")[] = skipWithout(mediasou
 export const REFERENCE_ENGINE: "werift" | "mediasoup" = ENGINES.includes("mediasoup") ? "mediasoup" : "werift";
 
 /** ICE ports for mediasoup workers: the ephemeral range, as werift's port-0 sockets use. */
-const MEDIASOUP_WEBRTC_PORTS = { min: 32_768, max: 60_999 };
+export const MEDIASOUP_WEBRTC_PORTS = { min: 32_768, max: 60_999 };
 
 export interface Lab {
   nodes: Map<Region, RegionNode>;
