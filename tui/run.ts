@@ -5,6 +5,7 @@ import { render } from "ink";
 import { createElement } from "react";
 import type { Clock } from "../core/clock.js";
 import { App } from "./components/App.js";
+import type { ActionOps } from "./hooks/use-actions.js";
 import type { AlertOps } from "./source/alertmanager-ops.js";
 import type { DashboardSource } from "./source/dashboard-state.js";
 
@@ -16,13 +17,15 @@ export interface RunTuiOptions {
   stderr: NodeJS.WriteStream;
   /** Acknowledge and silence from the Alerts view (live only). */
   alertOps?: AlertOps | null;
+  /** Mitigations from the Alerts and Regions views (live only). */
+  actionOps?: ActionOps | null;
 }
 
 /** Runs until the user quits; resolves after the terminal is restored and the source closed. */
 export async function runTui(options: RunTuiOptions): Promise<void> {
   const { source } = options;
   source.start();
-  const instance = render(createElement(App, { source, clock: options.clock, alertOps: options.alertOps ?? null }), {
+  const instance = render(createElement(App, { source, clock: options.clock, alertOps: options.alertOps ?? null, actionOps: options.actionOps ?? null }), {
     stdout: options.stdout,
     stdin: options.stdin,
     stderr: options.stderr,

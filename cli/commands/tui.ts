@@ -10,6 +10,7 @@ import { describeLocation, parseStoreUrl } from "../../store/url.js";
 import { parseReplayTime, parseSpeed } from "../../tui/replay-args.js";
 import type { RunTuiOptions } from "../../tui/run.js";
 import { LiveAlertOps } from "../../tui/source/alertmanager-ops.js";
+import { ActionsClient } from "../../core/actions-client.js";
 import { LiveSource } from "../../tui/source/live-source.js";
 import { ReplaySource } from "../../tui/source/replay-source.js";
 import { StartupError, lifecycleAction, type Life } from "../lifecycle.js";
@@ -57,7 +58,8 @@ async function runTuiCommand(life: Life, opts: TuiOpts): Promise<void> {
   const runTui = await loadRenderer();
   const streams = { stdout: process.stdout, stdin: process.stdin, stderr: process.stderr, clock: systemClock };
   if (replay === null) {
-    await runTui({ ...streams, alertOps: liveAlertOps(opts, opts.analyzer ?? "", token), source: new LiveSource({ url: opts.analyzer ?? "", token, fetch: globalThis.fetch, clock: systemClock }) });
+    const actionOps = { client: new ActionsClient({ url: opts.analyzer ?? "", token, fetch: globalThis.fetch }), user: opts.user ?? userInfo().username };
+    await runTui({ ...streams, alertOps: liveAlertOps(opts, opts.analyzer ?? "", token), actionOps, source: new LiveSource({ url: opts.analyzer ?? "", token, fetch: globalThis.fetch, clock: systemClock }) });
     return;
   }
   const store = await life.closers.open("store", () => openStore({ url: replay.url }), (s) => s.close());

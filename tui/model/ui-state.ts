@@ -151,6 +151,7 @@ export const HELP_LINES: readonly (readonly [string, string])[] = [
   ["a", "alerts: acknowledge the selected alert (you own it; everyone watching sees it)"],
   ["s", "alerts: silence it in Alertmanager for a duration, with a comment"],
   ["S", "alerts: Alertmanager's silences (x expires the selected one, Esc closes)"],
+  ["M", "mitigate: on a RelayLoop break the loop, on a FalseIsolation bring the region back; on a region, choose (y runs the shown plan)"],
   ["/", "filter (regions, alerts, tracks); Enter keeps it, Esc clears"],
   ["Esc", "clear the filter, close this help"],
   [", .  [ ]  { }", "replay: step back/forward 1 s, 10 s, 1 min"],
