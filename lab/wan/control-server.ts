@@ -1,5 +1,6 @@
 // The WAN emulator's HTTP control API (for `relaywatch lab wan ...`, the scenario runner
-// and people with curl), listening on 127.0.0.1 only. Bad input gets a 4xx JSON error
+// and people with curl), listening on 127.0.0.1 unless given another address (it changes the
+// world's network: expose it only on purpose). Bad input gets a 4xx JSON error
 // `{"error","detail"}`, never a crash. It never sends traffic itself.
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Server } from "node:http";
@@ -19,6 +20,8 @@ export interface WanControlOptions {
   emulator: WanEmulator;
   /** 0 (the default) for any free port. */
   port?: number;
+  /** The address to listen on; loopback by default (the lab is one machine). */
+  host?: string;
   logger?: Logger;
 }
 
@@ -151,24 +154,26 @@ function toErrorResponse(err: unknown): [number, ControlErrorBody] {
   return [500, { error: "internal", detail: errorMessage(err) }];
 }
 
-/** The control API bound to 127.0.0.1. */
+/** The control API, bound to 127.0.0.1 unless told another address. */
 export class WanControlServer {
   private readonly server: Server;
+  private readonly host: string;
   private closed = false;
 
-  private constructor(server: Server) {
+  private constructor(server: Server, host: string) {
     this.server = server;
+    this.host = host;
   }
 
   static async start(options: WanControlOptions): Promise<WanControlServer> {
     const app = createWanControlApp(options.emulator, options.logger);
     const server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(options.port ?? 0, LOOPBACK_HOST, (err?: Error) => {
+      const s = app.listen(options.port ?? 0, options.host ?? LOOPBACK_HOST, (err?: Error) => {
         if (err === undefined) resolve(s);
         else reject(err);
       });
     });
-    return new WanControlServer(server);
+    return new WanControlServer(server, options.host ?? LOOPBACK_HOST);
   }
 
   get port(): number {
@@ -177,7 +182,7 @@ export class WanControlServer {
   }
 
   get url(): string {
-    return `http://${LOOPBACK_HOST}:${this.port}`;
+    return `http://${this.host.includes(":") ? `[${this.host}]` : this.host}:${this.port}`;
   }
 
   async close(): Promise<void> {
