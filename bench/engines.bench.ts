@@ -6,12 +6,12 @@
 // runs on one core (mediasoup: one worker), so pps figures are per core. Relay setup:
 // relayIn() on B + relayOut() on A until the first packet arrives on B, p50/p95.
 import { fork, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { quantile, sortedCopy, type Bench, type Reporter } from "./harness.js";
 import type { MediaEngine } from "../sfu/media/engine.js";
 import type { LoadReply, LoadRequest } from "../test/support/load-client.js";
+import { processCpuUs } from "../test/support/process-tree.js";
 import { WeriftEngine } from "../sfu/media/werift/werift-engine.js";
 import { createMediasoupEngine } from "../sfu/media/mediasoup/create-mediasoup-engine.js";
 import { loadMediasoup, mediasoupAvailable } from "../sfu/media/mediasoup/loader.js";
@@ -23,8 +23,6 @@ const STEP_MS = 2_000;
 const PAYLOAD_BYTES = 1_000;
 const SUSTAINED_DELIVERY = 0.99;
 const RELAY_SETUPS = 30;
-/** Linux USER_HZ: /proc/<pid>/stat times are in 1/100 s on every mainstream kernel. */
-const CLOCK_TICKS_PER_S = 100;
 
 type EngineKind = "werift" | "mediasoup";
 
@@ -60,14 +58,6 @@ class LoadClient {
       setTimeout(() => { this.child.kill(); }, 3_000).unref();
     });
   }
-}
-
-/** CPU seconds (user + system) of another process, from /proc. */
-function processCpuUs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S) * 1e6;
 }
 
 interface Engines {

@@ -1,5 +1,5 @@
-// What a test process has left running: its descendant processes (from /proc), and
-// whether a loopback TCP port can be bound again. For tests that check a start or a
+// What a test process has left running: its descendant processes (from /proc), what CPU
+// another process has used (benches), and whether a loopback TCP port can be bound again. For tests that check a start or a
 // shutdown leaves nothing behind.
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -30,6 +30,16 @@ export function descendantPids(pid: number = process.pid): number[] {
   };
   walk(pid);
   return out;
+}
+
+/** Linux USER_HZ: /proc/<pid>/stat times are in 1/100 s on every mainstream kernel. */
+const CLOCK_TICKS_PER_S = 100;
+
+/** CPU µs (user + system) another process has used so far, from /proc/<pid>/stat (fields 14, 15). */
+export function processCpuUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S) * 1e6;
 }
 
 /** True when nothing listens on 127.0.0.1:`port` (we could bind it). */
