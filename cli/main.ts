@@ -4,10 +4,8 @@
 // and a command loads its own module only (an SFU never loads the store, Ink or chdb).
 import { Command, CommanderError } from "commander";
 import { exitWithParent } from "./exit-with-parent.js";
+import { RELAYWATCH_VERSION } from "../core/version.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, describeFailure } from "./lifecycle.js";
-
-/** The package version: --version prints it (package.json's, kept equal by the package test). */
-export const VERSION = "0.1.0";
 
 interface Subcommand {
   name: string;
@@ -40,7 +38,7 @@ const SUBCOMMANDS: readonly Subcommand[] = [
 export async function buildProgram(argv: readonly string[]): Promise<Command> {
   const program = new Command("relaywatch")
     .description("Observability and relay diagnostics for multi-region WebRTC SFUs")
-    .version(VERSION)
+    .version(RELAYWATCH_VERSION)
     .configureHelp({ sortSubcommands: false });
   const wanted = selectedSubcommand(argv);
   for (const sub of SUBCOMMANDS) {
