@@ -5,9 +5,9 @@
 // build (join on it: `* on (instance) group_left (version) relaywatch_build_info`).
 // Always on an injected registry, never prom-client's global one.
 import { Gauge, collectDefaultMetrics, type Registry } from "prom-client";
+import { RELAYWATCH_VERSION } from "./version.js";
 
-/** The package version; a test keeps it equal to package.json's. */
-export const RELAYWATCH_VERSION = "0.1.0";
+export { RELAYWATCH_VERSION };
 
 /** `engine` of a process that runs no media engine (analyzer). */
 export const NO_ENGINE = "none";
