@@ -89,6 +89,8 @@ const HEADER = `# relaywatch — example Alertmanager configuration (generated: 
 # (dashboards/prometheus/relaywatch.rules.yml). Replace the loopback webhooks with your
 # receivers. Per-region inhibitions are listed for: ${DEFAULT_REGIONS.join(", ")};
 # \`relaywatch dashboards alertmanager --regions a,b,c\` prints this file for other regions.
+# Every alert (the analyzer's and the rules') carries a runbook_url annotation to its page in
+# docs/runbooks/: put it in your receivers' templates, e.g. {{ .CommonAnnotations.runbook_url }}.
 `;
 
 export function renderAlertmanagerExample(regions: readonly string[] = DEFAULT_REGIONS): string {
