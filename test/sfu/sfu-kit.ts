@@ -43,8 +43,8 @@ export interface LabOptions {
   tracer?: (region: Region) => Tracer;
   /** With `wan`: the analyzer observer's HTTP port; each region's witness is its route there. */
   witnessPort?: number;
-  /** Media engine of every region (default werift). */
-  engine?: "werift" | "mediasoup";
+  /** Media engine of every region (default werift), or per region (a mixed mesh). */
+  engine?: "werift" | "mediasoup" | ((region: Region) => "werift" | "mediasoup");
 }
 
 /**
@@ -93,7 +93,8 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
       ranges.set(region, range);
       const registry = new Registry();
       registries.set(region, registry);
-      const engine = opts.engine === "mediasoup"
+      const kind = typeof opts.engine === "function" ? opts.engine(region) : opts.engine;
+      const engine = kind === "mediasoup"
         ? await createEngine("mediasoup", { rtpPortRange: range, webrtcPortRange: MEDIASOUP_WEBRTC_PORTS, workers: 1, ...(opts.clock === undefined ? {} : { clock: opts.clock }) })
         : new WeriftEngine({ rtpPortRange: range, ...(opts.clock === undefined ? {} : { clock: opts.clock }) });
       nodes.set(region, await RegionNode.start({
