@@ -64,7 +64,7 @@ describe("SIGTERM while running", () => {
   it("probe stops its agent and metrics server, exits 0, port free", async () => {
     const port = await freePort();
     const run = startCli(["probe", "--region", "r1", "--regions", "r1,r2", "--sfu", silentUrl, "--metrics-port", String(port), "--log-level", "debug"]);
-    await terminateWhen(run, () => run.stderr().includes("metrics on 127.0.0.1"), 0, "probe metrics up");
+    await terminateWhen(run, () => run.stderr().includes("metrics endpoint listening"), 0, "probe metrics up");
     expect(await canBindTcp(port)).toBe(true);
   }, 90_000);
 });
