@@ -63,7 +63,7 @@ describe("App over fixed payloads (ink-testing-library)", () => {
     expect(f).toMatch(/▸ us-east\s+OFFLINE\s+naive\s+●●●●\s+4\/4\s+4\s+⚠ LEGACY isolation=naive/);
     expect(f).toMatch(/eu-central\s+online\s+guarded.*⚠ LEGACY announce-early no-loop-guard/);
     expect(f).toContain("us-east  OFFLINE  since 19:01:00Z (25m00s)");
-    expect(f).toContain("19:01:00Z offline no peer answered heartbeat round 4120");
+    expect(f).toContain("19:01:00Z  offline  no peer answered heartbeat round 4120");
   });
 
   it("marks data older than 5 s STALE, and an unreachable analyzer as NOT LIVE with since when", async () => {

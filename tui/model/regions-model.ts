@@ -79,10 +79,23 @@ export function regionDetails(r: RegionView, order: readonly string[], now: numb
   if (r.peers.length === 0) peerSegs.push(seg("no peer data", { dim: true }));
   lines.push(peerSegs);
   lines.push([seg("history  ", { dim: true }), seg(r.history.length === 0 ? "no state changes recorded" : `${r.history.length} change(s), newest first`, { dim: true })]);
-  const room = Math.max(0, maxLines - lines.length);
-  for (const h of [...r.history].reverse().slice(0, room)) {
+  return [...lines, ...historyLines(r.history, width, Math.max(0, maxLines - lines.length))];
+}
+
+/** Gap between the history's columns: a state never runs into its reason ("unreachanot connected yet"). */
+const HISTORY_GAP = 2;
+
+/**
+ * The isolation history, newest first whatever order it came in (equal times: the later entry first), one
+ * change per line: time, state (as wide as the longest shown, never cut: "reachabl"), reason
+ * cut to the width with `…`.
+ */
+export function historyLines(history: RegionView["history"], width: number, maxLines: number): Line[] {
+  const shown = history.map((h, i) => ({ h, i })).sort((a, b) => b.h.at - a.h.at || b.i - a.i).slice(0, maxLines).map(({ h }) => h);
+  const stateWidth = Math.max(0, ...shown.map((h) => h.state.length)) + HISTORY_GAP;
+  return shown.map((h) => {
     const colour: Colour = h.state === "offline" ? "red" : h.state === "online" ? "green" : "yellow";
-    lines.push([seg(`  ${formatClock(h.at)} `, { dim: true }), seg(padRight(h.state, 8), { colour, bold: true }), seg(truncate(h.reason, Math.max(0, width - 20)))]);
-  }
-  return lines;
+    const clock = `  ${formatClock(h.at)}${" ".repeat(HISTORY_GAP)}`;
+    return [seg(clock, { dim: true }), seg(padRight(h.state, stateWidth), { colour, bold: true }), seg(truncate(h.reason, Math.max(0, width - clock.length - stateWidth)))];
+  });
 }
