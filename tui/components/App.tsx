@@ -12,6 +12,9 @@ import { handleKey, initialUi, type UiState } from "../model/ui-state.js";
 import type { AlertOps } from "../source/alertmanager-ops.js";
 import type { DashboardSource } from "../source/dashboard-state.js";
 import { useAlertOps } from "../hooks/use-alert-ops.js";
+import { useActions, type ActionOps } from "../hooks/use-actions.js";
+import { choicesForAlert, choicesForRegion } from "../model/action-panel.js";
+import { ActionPanel } from "./ActionPanel.js";
 import { useDashboard } from "../hooks/use-dashboard.js";
 import { useNow } from "../hooks/use-now.js";
 import { useTerminalSize } from "../hooks/use-terminal-size.js";
@@ -32,9 +35,11 @@ export interface AppProps {
   initial?: Partial<UiState>;
   /** Acknowledge and silence from the Alerts view (live only). */
   alertOps?: AlertOps | null;
+  /** Mitigations (`M` on an alert or a region; live only). */
+  actionOps?: ActionOps | null;
 }
 
-export function App({ source, clock, initial, alertOps: ops = null }: AppProps) {
+export function App({ source, clock, initial, alertOps: ops = null, actionOps = null }: AppProps) {
   const state = useDashboard(source);
   const now = useNow(clock, AGE_TICK_MS);
   const { columns, rows, tooSmall, actual } = useTerminalSize();
@@ -43,6 +48,7 @@ export function App({ source, clock, initial, alertOps: ops = null }: AppProps) 
   const uiRef = useRef(ui);
   const { exit } = useApp();
   const alertOps = useAlertOps(ops, clock);
+  const actions = useActions(actionOps, clock);
 
   const overview = state.overview;
   const alerts = useMemo(() => visibleAlerts(state.alerts, ui.filter), [state.alerts, ui.filter]);
@@ -58,6 +64,13 @@ export function App({ source, clock, initial, alertOps: ops = null }: AppProps) 
 
   useInput((input, key) => {
     const at = uiRef.current;
+    if (input === "M" && !at.help && !at.editingFilter && (at.view === "alerts" || at.view === "regions")) {
+      const alert = alerts[Math.min(at.alertIndex, alerts.length - 1)];
+      const region = regions[Math.min(at.regionIndex, regions.length - 1)]?.region;
+      if (at.view === "alerts" && alert !== undefined) actions.open(alert.name, choicesForAlert(alert));
+      else if (at.view === "regions" && region !== undefined) actions.open(region, choicesForRegion(region));
+      return;
+    }
     if (at.view === "alerts" && !at.help && !at.editingFilter && alertOps.key(input, alerts[Math.min(at.alertIndex, alerts.length - 1)])) return;
     const ctx = { meshRegions: mesh, alertTargets: alerts.map(alertTarget), tracks: tracks.map((t) => t.track), regions: regions.map((r) => r.region), replay: source.replay !== null };
     const result = handleKey({ ...uiRef.current, track: uiRef.current.track ?? selectedTrack }, input, key, ctx);
@@ -68,7 +81,7 @@ export function App({ source, clock, initial, alertOps: ops = null }: AppProps) 
       else if (e.kind === "replay-step") source.replay?.step(e.ms);
       else source.replay?.togglePlay();
     }
-  }, { isActive: !alertOps.capturing });
+  }, { isActive: !alertOps.capturing && !actions.capturing });
 
   // Ages in the views ("updated 2s ago", an alert's 42s) count from the replay position in
   // replay, or they would all read "an hour ago".
@@ -79,7 +92,8 @@ export function App({ source, clock, initial, alertOps: ops = null }: AppProps) 
   const bodyHeight = rows - 3 - (banner ? 1 : 0) - (ticker ? 1 : 0);
   const firing = state.alerts.filter((a) => a.state === "firing").length;
   let body;
-  if (ui.help) body = <HelpOverlay width={columns} />;
+  if (actions.panel.kind !== "none") body = <ActionPanel panel={actions.panel} width={columns} height={bodyHeight} />;
+  else if (ui.help) body = <HelpOverlay width={columns} />;
   else if (ui.view === "mesh") body = <MeshView overview={overview} metric={ui.metric} filter={ui.filter} row={ui.meshRow} col={ui.meshCol} width={columns} height={bodyHeight} now={viewNow} dim={dim} />;
   else if (ui.view === "alerts" && alertOps.panel.kind !== "none") body = <SilencePanel panel={alertOps.panel} width={columns} height={bodyHeight} now={now} />;
   else if (ui.view === "alerts") body = <AlertsView alerts={alerts} index={Math.min(ui.alertIndex, Math.max(0, alerts.length - 1))} width={columns} height={bodyHeight} now={viewNow} dim={dim} runbookBaseUrl={ops?.runbookBaseUrl} notice={alertOps.notice} />;
