@@ -9,7 +9,7 @@ import type { Region, TrackId } from "../core/region.js";
 import { CODEC_PRESETS, WeriftPublisher, type PeerOptions } from "./client/werift-peer.js";
 import type { Endpoints } from "./endpoints.js";
 import type { ProbeMetrics } from "./metrics.js";
-import { encodeProbeHeader, headerLength } from "./payload/header.js";
+import { ProbePayloadWriter, headerLength } from "./payload/header.js";
 import { probeTrackId } from "./rotation.js";
 import type { SetupFailure } from "./stats/observation.js";
 import type { WhipClient } from "./whip-client.js";
@@ -48,6 +48,7 @@ export class ProbePublisher {
   private setup: number | null = null;
   private liveAt: number | null = null;
   private index = 0;
+  private writer: ProbePayloadWriter | null = null;
   private running: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
 
@@ -111,11 +112,14 @@ export class ProbePublisher {
     const due = Math.floor(((now - this.liveAt) * pps) / 1000) + 1 - this.index;
     if (due <= 0) return;
     if (due > maxCatchUp) this.index += due - maxCatchUp;
-    const size = Math.max(this.deps.payloadBytes, headerLength(this.region));
-    const sendTimeUs = Math.round(now * 1000);
+    this.writer ??= new ProbePayloadWriter(this.region, this.rotation, Math.max(this.deps.payloadBytes, headerLength(this.region)));
+    // The direct path encrypts before send() returns; werift's track path keeps the buffer.
+    const reuse = this.deps.peerOptions.sendPath === "direct";
     const n = Math.min(due, maxCatchUp);
     for (let i = 0; i < n; i++) {
-      this.publisher.send(encodeProbeHeader({ src: this.region, trackSeq: this.rotation, index: this.index, sendTimeUs }, size));
+      // Stamped one by one: a packet's send time is when it leaves, not when the burst began.
+      const payload = this.writer.write(this.index, Math.round((i === 0 ? now : this.deps.clock.now()) * 1000));
+      this.publisher.send(reuse ? payload : Buffer.from(payload));
       this.index++;
     }
     this.deps.metrics.packetsSent.inc(n);

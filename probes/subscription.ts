@@ -43,6 +43,8 @@ export class PairSubscription {
   private firstPacketAt: number | null = null;
   private failedAt: number | null = null;
   private path: Region[] = [];
+  /** Packets received since the last observe(): the metric is added once per window, not per packet. */
+  private unreported = 0;
   private running: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
 
@@ -99,6 +101,7 @@ export class PairSubscription {
    * one this cuts the window out of its stats. A connection that died is reported failed.
    */
   observe(now: number): PairObservation {
+    this.flushMetrics();
     if (this.state === "connected" && this.subscriber !== null) {
       const cs = this.subscriber.connectionState;
       if (cs === "failed" || cs === "closed") {
@@ -185,7 +188,13 @@ export class PairSubscription {
     }
     this.firstPacketAt ??= p.receivedAtMs;
     this.stats.record(h.value.index, h.value.sendTimeUs / 1000, p.receivedAtMs);
-    this.deps.metrics.packetsReceived.inc({ src: this.src });
+    this.unreported++;
+  }
+
+  private flushMetrics(): void {
+    if (this.unreported === 0) return;
+    this.deps.metrics.packetsReceived.inc({ src: this.src }, this.unreported);
+    this.unreported = 0;
   }
 
   private fail(failure: SetupFailure): void {
@@ -198,6 +207,7 @@ export class PairSubscription {
   }
 
   private async shutdown(): Promise<void> {
+    this.flushMetrics();
     this.state = "closed";
     await this.releaseSession();
     await this.running;

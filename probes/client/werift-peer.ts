@@ -40,9 +40,20 @@ export const CODEC_PRESETS = {
   },
 } as const satisfies Record<string, CodecPreset>;
 
+/**
+ * How a publisher hands packets to werift. `track`: MediaStreamTrack.writeRtp(), werift's
+ * general path (its sender clones the packet, rewrites sequence numbers and extensions,
+ * keeps a retransmission cache, several promises per packet). `direct`: straight to the
+ * DTLS transport's SRTP (one header object reused; same bytes on the wire, as no header
+ * extensions are negotiated for these peers). The probe bench measures both.
+ */
+export type SendPath = "track" | "direct";
+
 export interface PeerOptions {
   /** The one local address ICE binds to and announces. */
   bindAddress?: string;
+  /** Publisher only (default `track`); see SendPath. */
+  sendPath?: SendPath;
   /** Gathering on one address takes milliseconds; this bounds a stuck stack. */
   gatherTimeoutMs?: number;
   clock?: Clock;
@@ -186,6 +197,9 @@ export class WeriftPublisher extends WeriftPeer {
   private sequenceNumber = randomInt(0, 0x1_0000);
   private readonly timestampBase = randomInt(0, 0x1_0000_0000);
   private readonly startedAtMs: number;
+  private readonly sendPath: SendPath;
+  /** The direct path's one header, rewritten per packet (sendRtp serialises it synchronously). */
+  private readonly header = new RtpHeader();
   packetsSent = 0;
 
   constructor(codec: CodecPreset, options: PeerOptions = {}) {
@@ -194,6 +208,7 @@ export class WeriftPublisher extends WeriftPeer {
     this.track = new MediaStreamTrack({ kind: codec.kind });
     this.pc.addTransceiver(this.track, { direction: "sendonly" });
     this.startedAtMs = this.clock.now();
+    this.sendPath = options.sendPath ?? "track";
   }
 
   /** The SSRC announced in the offer; the SFU sees packets with it. */
@@ -201,15 +216,39 @@ export class WeriftPublisher extends WeriftPeer {
     return this.pc.getTransceivers()[0]?.sender.ssrc ?? 0;
   }
 
-  /** Sends one RTP packet; silently dropped (like any RTP) until connected. */
+  /**
+   * Sends one RTP packet; silently dropped (like any RTP) until connected. The payload is
+   * encrypted before this returns on the direct path, so the caller may reuse its buffer;
+   * on the track path werift keeps it (its retransmission cache).
+   */
   send(payload: Uint8Array, options: SendOptions = {}): void {
     this.assertOpen("send");
     const elapsed = this.clock.now() - this.startedAtMs;
     const timestamp = options.timestamp ?? (this.timestampBase + Math.floor((elapsed * this.codec.clockRate) / 1000)) >>> 0;
-    const header = new RtpHeader({ sequenceNumber: this.sequenceNumber, timestamp, marker: options.marker ?? true });
+    const body = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    if (this.sendPath === "direct") {
+      if (!this.sendDirect(body, timestamp, options.marker ?? true)) return;
+    } else {
+      const header = new RtpHeader({ sequenceNumber: this.sequenceNumber, timestamp, marker: options.marker ?? true });
+      this.track.writeRtp(new RtpPacket(header, body));
+    }
     this.sequenceNumber = (this.sequenceNumber + 1) & 0xffff;
-    this.track.writeRtp(new RtpPacket(header, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)));
     this.packetsSent++;
+  }
+
+  /** The direct path: false (nothing sent, sequence unchanged) until DTLS is up and a codec agreed. */
+  private sendDirect(body: Buffer, timestamp: number, marker: boolean): boolean {
+    const sender = this.pc.getTransceivers()[0]?.sender;
+    const codec = sender?.codec;
+    if (sender === undefined || codec === undefined || sender.dtlsTransport.state !== "connected") return false;
+    const h = this.header;
+    h.ssrc = sender.ssrc;
+    h.payloadType = codec.payloadType ?? 0;
+    h.sequenceNumber = this.sequenceNumber;
+    h.timestamp = timestamp;
+    h.marker = marker;
+    void sender.dtlsTransport.sendRtp(body, h);
+    return true;
   }
 
   override async close(): Promise<void> {
@@ -294,6 +333,6 @@ export class WeriftSubscriber extends WeriftPeer {
         }
       }
     }
-    for (const waiter of [...this.waiters]) waiter();
+    if (this.waiters.size > 0) for (const waiter of [...this.waiters]) waiter();
   }
 }

@@ -69,6 +69,33 @@ export function encodeProbeHeader(h: ProbeHeader, totalBytes = headerLength(h.sr
   return buf;
 }
 
+/**
+ * Writes the probe header of one track into one reused buffer: the fixed fields once, then
+ * per packet only the index, the send time and the CRC, with no allocation, regex or
+ * BigInt. The bytes are exactly encodeProbeHeader()'s. The buffer is overwritten by the
+ * next write(): hand it only to a sender that copies or encrypts it before returning.
+ */
+export class ProbePayloadWriter {
+  private readonly buf: Buffer;
+  private readonly at: number;
+
+  constructor(src: Region, trackSeq: number, totalBytes = headerLength(src)) {
+    this.buf = encodeProbeHeader({ src, trackSeq, index: 0, sendTimeUs: 0 }, totalBytes);
+    this.at = 6 + src.length;
+  }
+
+  write(index: number, sendTimeUs: number): Buffer {
+    if (!isU32(index)) throw new RangeError("probe header: index must be u32");
+    if (!Number.isSafeInteger(sendTimeUs) || sendTimeUs < 0) throw new RangeError("probe header: sendTimeUs must be a non-negative safe integer");
+    const o = this.at;
+    this.buf.writeUInt32BE(index, o + 4);
+    this.buf.writeUInt32BE(Math.floor(sendTimeUs / 0x1_0000_0000), o + 8);
+    this.buf.writeUInt32BE(sendTimeUs >>> 0, o + 12);
+    this.buf.writeUInt32BE(crc32(this.buf.subarray(0, o + 16)), o + 16);
+    return this.buf;
+  }
+}
+
 /** Parses the header at the start of `bytes` (padding after it is ignored). Never throws. */
 export function parseProbeHeader(bytes: Uint8Array): Result<ProbeHeader, HeaderError> {
   if (bytes.length < FIXED_BYTES + 1) return fail("too_short", `${bytes.length} bytes, a header has at least ${FIXED_BYTES + 1}`);
