@@ -97,6 +97,8 @@ function startWorld(s: Scenario, o: RunScenarioOptions, pageUrl: string, interva
     probeIntervalMs: intervalMs,
     probeRotateMs: rotateMs,
     alertmanager: [pageUrl],
+    // A timeline that stops TURN servers needs them: fail clearly without turnserver.
+    ...(s.timeline.some((e) => "turnDown" in e || "turnUp" in e) ? { turn: true } : {}),
     ...(o.logger === undefined ? {} : { logger: o.logger }),
     ...(o.engine === undefined ? {} : { engine: o.engine }),
     onProgress: (m) => { o.onProgress?.(`starting ${m}`); },
@@ -134,6 +136,8 @@ async function apply(world: World, e: TimelineEvent, rotateMs: number, subscribe
   else if ("kill" in e) await world.supervisor.kill(e.kill, "SIGKILL");
   else if ("restart" in e) await world.supervisor.restart(e.restart);
   else if ("behaviour" in e) await world.setBehaviours(e.behaviour.region, e.behaviour.set);
+  else if ("turnDown" in e) await turnDown(world, e.turnDown, e.for);
+  else if ("turnUp" in e) await world.turnUp(e.turnUp);
   else {
     const track = resolveScenarioTrack(e.subscribe.track, Date.now(), rotateMs);
     const sub = await ScenarioSubscriber.start({ url: `${world.regionUrl(e.subscribe.region)}/whep/${track}`, token: world.token("subscribe", track) });
@@ -149,7 +153,19 @@ export function describeEvent(e: TimelineEvent): string {
   if ("kill" in e) return `kill ${e.kill}`;
   if ("restart" in e) return `restart ${e.restart}`;
   if ("behaviour" in e) return `behaviours of ${e.behaviour.region} := [${e.behaviour.set.join(", ")}]`;
+  if ("turnDown" in e) return `TURN server of ${e.turnDown} down${forText(e.for)}`;
+  if ("turnUp" in e) return `TURN server of ${e.turnUp} up`;
   return `subscribe in ${e.subscribe.region} to ${e.subscribe.track}`;
+}
+
+/** Stops a region's TURN server; with `forMs`, starts it again then (in the background, like a partition's end). */
+async function turnDown(world: World, region: Region, forMs: number | undefined): Promise<void> {
+  await world.turnDown(region);
+  if (forMs === undefined) return;
+  const timer = setTimeout(() => {
+    world.turnUp(region).catch(() => undefined);
+  }, forMs);
+  timer.unref();
 }
 
 function sleepUntil(t: number): Promise<void> {

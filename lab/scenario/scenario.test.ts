@@ -52,7 +52,7 @@ describe("scenario files", () => {
 
   it("every built-in scenario parses", () => {
     const names = builtinScenarios().map((b) => b.name);
-    expect(names).toEqual(["blips", "incident-2024-02-07", "incident-defaults", "lossy-transatlantic", "region-failure"]);
+    expect(names).toEqual(["blips", "incident-2024-02-07", "incident-defaults", "lossy-transatlantic", "region-failure", "turn-outage"]);
   });
 
   it("a bad duration names the file, line, column and key", () => {
@@ -63,7 +63,7 @@ describe("scenario files", () => {
   it("a misspelled alert name is named with the known ones and the likely one", () => {
     const e = scenarioError("name: x\nduration: 60s\nregions: [a, b]\nexpect:\n  - { alert: RelyLoop, within: 5s }\n");
     expect(e.message).toBe(
-      's.yaml:5:14: expect[0].alert: got "RelyLoop", expected one of the alert names: RelayLoop, MissingRelay, ProbePairFailing, FalseIsolation, RegionOffline, RegionUnreachable, RelayLatencyHigh, StaleRelay (did you mean RelayLoop?)',
+      's.yaml:5:14: expect[0].alert: got "RelyLoop", expected one of the alert names: RelayLoop, MissingRelay, ProbePairFailing, FalseIsolation, RegionOffline, RegionUnreachable, RelayLatencyHigh, StaleRelay, TurnUnavailable (did you mean RelayLoop?)',
     );
   });
 

@@ -41,13 +41,9 @@ const linkSchema = z.strictObject({
 const at = { at: durationSchema };
 const forOpt = { for: span.optional() };
 
-const EVENT_KINDS = "partition, isolate, linkDown, kill, restart, behaviour or subscribe";
-/** The lab has no TURN servers yet, so DESIGN's turnDown/turnUp events cannot run here. */
-const NO_TURN = " (turnDown/turnUp: not yet, the lab runs no TURN server)";
-function timelineEventError(iss: { input?: unknown }): string {
-  const input = iss.input;
-  const turn = input !== null && typeof input === "object" && ("turnDown" in input || "turnUp" in input);
-  return `expected one timeline event, at: TIME with one of ${EVENT_KINDS}${turn ? NO_TURN : ""}`;
+const EVENT_KINDS = "partition, isolate, linkDown, kill, restart, behaviour, subscribe, turnDown or turnUp";
+function timelineEventError(): string {
+  return `expected one timeline event, at: TIME with one of ${EVENT_KINDS}`;
 }
 
 export const timelineEventSchema = z.union([
@@ -58,6 +54,9 @@ export const timelineEventSchema = z.union([
   z.strictObject({ ...at, restart: regionSchema }),
   z.strictObject({ ...at, behaviour: z.strictObject({ region: regionSchema, set: z.array(legacyBehaviourSchema) }) }),
   z.strictObject({ ...at, subscribe: z.strictObject({ region: regionSchema, track: trackIdSchema }) }),
+  // The region's TURN server (lab/world/turn.ts): stopped, and started again after `for`.
+  z.strictObject({ ...at, turnDown: regionSchema, ...forOpt }),
+  z.strictObject({ ...at, turnUp: regionSchema }),
 ], { error: timelineEventError });
 export type TimelineEvent = z.infer<typeof timelineEventSchema>;
 
@@ -170,5 +169,7 @@ export function regionsOf(e: TimelineEvent): [string, (string | number)[]][] {
   if ("kill" in e) return [[e.kill, ["kill"]]];
   if ("restart" in e) return [[e.restart, ["restart"]]];
   if ("behaviour" in e) return [[e.behaviour.region, ["behaviour", "region"]]];
+  if ("turnDown" in e) return [[e.turnDown, ["turnDown"]]];
+  if ("turnUp" in e) return [[e.turnUp, ["turnUp"]]];
   return [[e.subscribe.region, ["subscribe", "region"]]];
 }

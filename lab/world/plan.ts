@@ -59,6 +59,8 @@ export interface ProbeArgsInput {
   intervalMs: number;
   rotateMs: number;
   metricsPort: number;
+  /** The region's TURN server and the shared secret's file: the agent runs a TURN probe. */
+  turn?: { url: string; secretFile: string };
 }
 
 /**
@@ -71,6 +73,7 @@ export function probeArgs(i: ProbeArgsInput): string[] {
     "probe", "--region", i.region, "--sfu", i.sfuUrl, "--analyzer", i.analyzerUrl, "--regions", i.regions.join(","),
     "--interval", `${i.intervalMs}ms`, "--rotate", `${i.rotateMs}ms`, "--metrics-port", String(i.metricsPort),
     ...(i.failover.length > 0 ? ["--failover", i.failover.join(",")] : []),
+    ...(i.turn === undefined ? [] : ["--ice-server", i.turn.url, "--turn-secret-file", i.turn.secretFile]),
   ];
 }
 

@@ -98,3 +98,65 @@ export async function waitTurnReady(server: TurnServer | string, secret: string,
     });
   }
 }
+
+/** The lab's TURN servers, one per region, under the world's supervisor (`turn-<region>`). */
+export interface TurnFleetOptions {
+  regions: readonly Region[];
+  /** Holds the shared secret (mode 600) and the servers' configs, DBs and pid files. */
+  dir: string;
+  binary: string;
+  /** Starts a child process under the world's supervisor (no readiness URL: see waitTurnReady). */
+  start: (spec: { name: string; command: string; args: string[] }) => Promise<void>;
+  /** Stops a child the fleet started (SIGTERM, then SIGKILL). */
+  stop: (name: string) => Promise<void>;
+  /** One free loopback port. */
+  port: () => Promise<number>;
+}
+
+/** TURN REST API shared secret of the lab's servers, in its data directory: the agents read it. */
+export const TURN_SECRET_FILE = "turn.secret";
+
+export class TurnFleet {
+  readonly secretFile: string;
+  private readonly plans = new Map<Region, CoturnPlan>();
+  private readonly secret: string;
+  private readonly o: TurnFleetOptions;
+
+  private constructor(o: TurnFleetOptions, secret: string) {
+    this.o = o;
+    this.secret = secret;
+    this.secretFile = join(o.dir, TURN_SECRET_FILE);
+    writeFileSync(this.secretFile, `${secret}\n`, { mode: 0o600 });
+  }
+
+  /** Starts every region's coturn and waits until each allocates. */
+  static async start(o: TurnFleetOptions, secret: string): Promise<TurnFleet> {
+    const fleet = new TurnFleet(o, secret);
+    for (const region of o.regions) fleet.plans.set(region, planCoturn({ region, port: await o.port(), dir: o.dir, secret }));
+    await Promise.all(o.regions.map((r) => fleet.up(r)));
+    return fleet;
+  }
+
+  /** The region's TURN URI for its probe agent's --ice-server. */
+  url(region: Region): string {
+    return this.plan(region).url;
+  }
+
+  /** Stops the region's TURN server (a scenario's turnDown). */
+  async down(region: Region): Promise<void> {
+    await this.o.stop(`turn-${region}`);
+  }
+
+  /** Starts the region's TURN server (again) on the same port and waits until it allocates. */
+  async up(region: Region): Promise<void> {
+    const plan = this.plan(region);
+    await this.o.start({ name: `turn-${region}`, command: this.o.binary, args: coturnArgs(plan) });
+    await waitTurnReady(plan.url, this.secret);
+  }
+
+  private plan(region: Region): CoturnPlan {
+    const p = this.plans.get(region);
+    if (p === undefined) throw new RelaywatchError("not_found", `no TURN server for region ${region}`);
+    return p;
+  }
+}

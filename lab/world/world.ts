@@ -18,7 +18,8 @@ import { issueToken, type TokenPerm } from "../../sfu/auth/tokens.js";
 import { DEFAULT_STOP_GRACE_MS, Supervisor } from "../launcher/supervisor.js";
 import { WanControlServer, WanEmulator, type LinkPatch } from "../wan/index.js";
 import { analyzerConfig, nearestFirst, probeArgs, regionArgs, type WorldPorts } from "./plan.js";
-import { allocateWorldPorts } from "./ports.js";
+import { allocateWorldPorts, freePort } from "./ports.js";
+import { findTurnserver, TurnFleet } from "./turn.js";
 import { packageRoot } from "../../core/package-root.js";
 
 /** The relaywatch executable of this checkout or installed package (it runs dist/ when installed). */
@@ -53,6 +54,8 @@ export interface WorldOptions {
   probeRotateMs?: number;
   /** Start the probe agents (default true). */
   probes?: boolean;
+  /** One coturn per region and TURN probes (default: when turnserver is installed; without it the world says so and runs without). */
+  turn?: boolean;
   /** Alertmanager API base URLs the analyzer sends alerts to. */
   alertmanager?: readonly string[];
   logger?: Logger;
@@ -82,6 +85,8 @@ export class World {
   readonly logDir: string;
   private readonly secrets: WorldSecrets;
   private readonly closers: Closers;
+  /** The regions' TURN servers (null: none, turnserver not installed or turn: false). */
+  turnFleet: TurnFleet | null = null;
 
   private constructor(init: { ports: WorldPorts; wan: WanEmulator; wanControl: WanControlServer; supervisor: Supervisor; secrets: WorldSecrets; logDir: string; closers: Closers }) {
     this.ports = init.ports;
@@ -112,6 +117,7 @@ export class World {
       const world = await World.startNetwork(o, closers);
       await world.startRegions(o);
       await world.startAnalyzer(o);
+      await world.startTurn(o);
       if (o.probes !== false) await world.startProbes(o);
       // A step that finished after an abort had already stopped everything: report the abort.
       signal?.throwIfAborted();
@@ -199,6 +205,7 @@ export class World {
             region, regions: o.regions, sfuUrl: this.regionUrl(region), analyzerUrl: this.analyzerUrl,
             failover: nearestFirst(region, o.regions, (a, b) => this.wan.getLink(a, b).latencyMs).map((r) => this.regionUrl(r)),
             intervalMs: o.probeIntervalMs ?? 1000, rotateMs: o.probeRotateMs ?? 30_000, metricsPort: this.ports.probeMetrics.get(region) ?? 0,
+            ...(this.turnFleet === null ? {} : { turn: { url: this.turnFleet.url(region), secretFile: this.turnFleet.secretFile } }),
           }), "--spool-dir", join(o.dataDir, "probe-spool", region), "--log-level", "warn"],
           // Each agent holds only its own region's token: it can report pairs into its region, nothing else.
           env: { RELAYWATCH_TOKEN_SECRET: this.secrets.RELAYWATCH_TOKEN_SECRET, RELAYWATCH_ANALYZER_TOKEN: issueAgentToken(this.analyzerToken, region) },
@@ -206,6 +213,36 @@ export class World {
         }),
       ),
     );
+  }
+
+  /** One coturn per region (lab/world/turn.ts), when wanted and installed; says so when it is not. */
+  private async startTurn(o: WorldOptions): Promise<void> {
+    if (o.turn === false) return;
+    const binary = findTurnserver();
+    if (binary === null) {
+      o.onProgress?.("turnserver (coturn) is not installed: running without TURN servers and TURN probes");
+      if (o.turn === true) throw new RelaywatchError("not_found", "turn: true but turnserver (Debian package coturn) is not installed");
+      return;
+    }
+    o.onProgress?.(`TURN servers (coturn): ${o.regions.length}`);
+    const dir = join(o.dataDir, "turn");
+    mkdirSync(dir, { recursive: true });
+    this.turnFleet = await TurnFleet.start(
+      { regions: o.regions, dir, binary, start: (spec) => this.supervisor.start(spec), stop: (name) => this.supervisor.kill(name, "SIGTERM"), port: freePort },
+      randomBytes(24).toString("hex"),
+    );
+  }
+
+  /** Stops a region's TURN server (scenario `turnDown`). */
+  async turnDown(region: Region): Promise<void> {
+    if (this.turnFleet === null) throw new RelaywatchError("invalid_state", "this world runs no TURN servers (turnserver not installed)");
+    await this.turnFleet.down(region);
+  }
+
+  /** Starts a region's TURN server again (scenario `turnUp`, or the end of a `turnDown … for`). */
+  async turnUp(region: Region): Promise<void> {
+    if (this.turnFleet === null) throw new RelaywatchError("invalid_state", "this world runs no TURN servers (turnserver not installed)");
+    await this.turnFleet.up(region);
   }
 
   /** A region's own address (not through the emulator): for local clients and admin calls. */

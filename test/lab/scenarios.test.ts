@@ -85,8 +85,8 @@ function timeoutFor(name: string): number {
 }
 
 describe("built-in scenarios through `relaywatch scenario run --json`", () => {
-  it("lists all five built-in scenarios", () => {
-    expect(scenarios.map((s) => s.name)).toEqual(["blips", "incident-2024-02-07", "incident-defaults", "lossy-transatlantic", "region-failure"]);
+  it("lists all six built-in scenarios (turn-outage runs in test/lab/turn.test.ts)", () => {
+    expect(scenarios.map((s) => s.name)).toEqual(["blips", "incident-2024-02-07", "incident-defaults", "lossy-transatlantic", "region-failure", "turn-outage"]);
   });
 
   it("incident-2024-02-07: RelayLoop < 2 s after the loop forms, FalseIsolation < 2 s after us-east goes offline", { timeout: timeoutFor("incident-2024-02-07") + 10_000 }, async () => {
