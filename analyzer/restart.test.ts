@@ -49,6 +49,8 @@ describe.skipIf(skipWithout(alertmanagerAvailable(), "Alertmanager (Debian prome
       ew.emit({ type: "track", entry: trackEntry("room/cam", { upstream: "eu-central", subscribers: 1 }) });
       await until(() => first.engine.book.firingCount("RelayLoop") === 1, 5000, "RelayLoop fired");
       const before = first.engine.book.firing()[0]!;
+      // Acknowledged before the restart: the owner is stored with the alert and comes back with it.
+      expect(first.engine.acknowledge(before.fingerprint, "ana", Date.now())?.evidence["ackedBy"]).toBe("ana");
       await hook.waitFor((b) => (b as { status?: string }).status === "firing");
       await first.close();
 
@@ -61,6 +63,7 @@ describe.skipIf(skipWithout(alertmanagerAvailable(), "Alertmanager (Debian prome
         // Past the restore grace the alert is confirmed by the regions, not resolved.
         second.engine.tick(Date.now() + 11_000);
         expect(second.engine.book.firing().map((a) => a.fingerprint)).toEqual([before.fingerprint]);
+        expect(second.engine.book.get(before.fingerprint)?.evidence["ackedBy"]).toBe("ana");
         await second.dispatcher.idle();
         await new Promise((r) => setTimeout(r, 2500)); // > group_interval (1 s): a new notification would have arrived
         const notes = hook.bodies.filter((b) => JSON.stringify(b).includes("RelayLoop"));
