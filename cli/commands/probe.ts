@@ -85,7 +85,7 @@ class StdoutSink implements ProbeSink {
 
 export function probeCommand(): Command {
   return new Command("probe")
-    .description("Run a synthetic probe agent for one region: publish a rotating probe track, measure every other region's")
+    .description("Run a synthetic probe agent for one region: publish a rotating probe track into this region's SFU, subscribe through it to every other region's probe track, and report loss, jitter, latency and setup time per region pair every window")
     .requiredOption("--region <name>", "this agent's region, e.g. eu-central")
     .option("--sfu <url>", "this region's SFU (WHIP/WHEP base URL), e.g. http://127.0.0.1:7001")
     .option("--failover <urls>", "other regions' SFUs, nearest first, comma-separated: new sessions go there while this region's SFU refuses them (503, no connection), as its clients would; home is retried every 5 s")
