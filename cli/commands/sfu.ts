@@ -70,7 +70,7 @@ export function sfuCommand(): Command {
     .option("--cors-origin <origin>", "let browser pages on this origin (https://app.example, or *) publish and subscribe over WHIP/WHEP (repeatable)", collect, [])
     .option("--ice-server <uri>", "STUN/TURN server announced to WHIP/WHEP clients in Link headers, e.g. stun:stun.example:3478 or turn:user:pass@turn.example:3478?transport=udp (repeatable)", collect, [])
     .addOption(new Option("--log-level <level>", "log level").choices(["debug", "info", "warn", "error", "silent"]).default("info"))
-    .addHelpText("after", "\nEnvironment: RELAYWATCH_TOKEN_SECRET and RELAYWATCH_RELAY_SECRET (required, ≥ 32 bytes);\nRELAYWATCH_ADMIN_TOKEN (≥ 16 characters) enables the admin API (/admin/behaviours, /admin/drain);\nMEDIASOUP_WORKER_BIN: the mediasoup worker binary to run (default: mediasoup's own).")
+    .addHelpText("after", "\nEnvironment: RELAYWATCH_TOKEN_SECRET and RELAYWATCH_RELAY_SECRET (required, ≥ 32 bytes);\nRELAYWATCH_ADMIN_TOKEN (≥ 16 characters) enables the admin API (/admin/behaviours, /admin/drain, /admin/relays/reset, /admin/isolation/override);\nMEDIASOUP_WORKER_BIN: the mediasoup worker binary to run (default: mediasoup's own).")
     .action(lifecycleAction({ kind: "service" }, runSfu));
 }
 
