@@ -243,7 +243,7 @@ export class WeriftPublisher extends WeriftPeer {
     if (sender === undefined || codec === undefined || sender.dtlsTransport.state !== "connected") return false;
     const h = this.header;
     h.ssrc = sender.ssrc;
-    h.payloadType = codec.payloadType ?? 0;
+    h.payloadType = codec.payloadType;
     h.sequenceNumber = this.sequenceNumber;
     h.timestamp = timestamp;
     h.marker = marker;
