@@ -5,8 +5,12 @@
 // the host that runs relaywatch); a team that publishes them elsewhere (a wiki, its Git
 // host) sets the base once: `relaywatch analyze --runbook-base-url https://…/runbooks`.
 
-/** docs/runbooks/ of this installation, as a file: URL (ends with a slash). */
-export const DEFAULT_RUNBOOK_BASE_URL: string = new URL("../docs/runbooks/", import.meta.url).href;
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { packageRoot } from "./package-root.js";
+
+/** docs/runbooks/ of this installation (a checkout or the installed package, which ships docs/), as a file: URL. */
+export const DEFAULT_RUNBOOK_BASE_URL: string = pathToFileURL(join(packageRoot(), "docs", "runbooks")).href;
 
 /** The runbook page of alert `name` under `base` (with or without a trailing slash). */
 export function runbookUrl(name: string, base: string = DEFAULT_RUNBOOK_BASE_URL): string {
