@@ -6,6 +6,7 @@ import { Registry } from "prom-client";
 import { parseConfig } from "../core/config.js";
 import { Analyzer } from "../analyzer/analyzer.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseTurnServer } from "../probes/turn/ice-server.js";
 import { ProbeAgent } from "../probes/agent.js";
 import type { ProbeSink } from "../probes/delivery/sink.js";
 import { emptySinkStats } from "../probes/delivery/sink.js";
@@ -33,7 +34,9 @@ beforeAll(async () => {
   expect(res.status).toBe(200);
   for (const n of exposedMetricNames(await res.text())) exported.add(n);
   const registry = new Registry();
-  agent = new ProbeAgent({ region: "us-east", regions: ["us-east", "eu-west"], sfuUrl: region.url, sink: discardSink, registry });
+  // With a TURN server configured, so the TURN probe's metrics are registered too (never started: nothing is sent).
+  const turn = { server: parseTurnServer("--ice-server", "turn:127.0.0.1:3478"), credentials: { kind: "static" as const, username: "u", credential: "p" } };
+  agent = new ProbeAgent({ region: "us-east", regions: ["us-east", "eu-west"], sfuUrl: region.url, sink: discardSink, registry, turn });
   for (const n of exposedMetricNames(await registry.metrics())) exported.add(n);
   const config = parseConfig({ regions: [{ name: "us-east", url: region.url }], analyzer: { listen: "127.0.0.1:0", token: TOKEN } });
   const started = await Analyzer.start({ config, registry: new Registry() });

@@ -13,8 +13,8 @@
 //     Alertmanager cannot see evidence, so it mutes a little more here. Alerts the analyzer
 //     sends are already inhibited at the source;
 //   - RegionUnreachable, RegionOffline and FalseIsolation mute the pair alerts
-//     (ProbePairFailing, RelayLatencyHigh) and the MissingRelay of that region: equal
-//     `region`, and per region for `src` and `dst`;
+//     (ProbePairFailing, RelayLatencyHigh), the MissingRelay and the TurnUnavailable of that
+//     region: equal `region`, and per region for `src` and `dst`;
 //   - FalseIsolation mutes the RegionOffline of the same region (one outage, named by why).
 import { stringify } from "yaml";
 import { DEFAULT_REGIONS } from "../../core/region.js";
@@ -43,7 +43,7 @@ export function inhibitRules(regions: readonly string[]): InhibitRule[] {
   const rules: InhibitRule[] = [
     { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: IDENTITY },
     { source_matchers: ['alertname="RelayLoop"'], target_matchers: ['alertname="ProbePairFailing"', 'regions=~".+"'], equal: ["regions"] },
-    { source_matchers: [`alertname=~"${REGION_CAUSES}"`], target_matchers: [`alertname=~"${PAIR_ALERTS}|MissingRelay"`, 'region=~".+"'], equal: ["region"] },
+    { source_matchers: [`alertname=~"${REGION_CAUSES}"`], target_matchers: [`alertname=~"${PAIR_ALERTS}|MissingRelay|TurnUnavailable"`, 'region=~".+"'], equal: ["region"] },
     { source_matchers: ['alertname="FalseIsolation"'], target_matchers: ['alertname="RegionOffline"'], equal: ["region"] },
   ];
   for (const r of regions) {
