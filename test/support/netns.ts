@@ -6,8 +6,9 @@
 //
 // Names are unique per run (`rwt-<pid>-<random>-<host>`). Teardown kills every process and
 // deletes every namespace (the veth pairs and the bridge go with them) — in destroy(), on
-// SIGINT/SIGTERM/SIGHUP and at process exit; a run killed outright (SIGKILL) is swept by the
-// next run, which deletes namespaces whose owning pid is gone. Needs root and iproute2.
+// SIGINT/SIGTERM/SIGHUP and at process exit. A detached janitor (sh) waits for the test
+// process and does the same if it dies without tearing down (SIGKILL, a runner's timeout);
+// the next run also sweeps namespaces whose owning pid is gone. Needs root and iproute2.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { findBinary } from "./binaries.js";
@@ -112,6 +113,7 @@ export class NetnsWorld {
     process.kill(process.pid, signal);
   };
   private readonly onExit = (): void => { this.destroySync(); };
+  private janitor: ChildProcess | null = null;
 
   private constructor(subnet: string) {
     this.id = `${PREFIX}${process.pid}-${randomBytes(2).toString("hex")}`;
@@ -208,6 +210,14 @@ export class NetnsWorld {
   private install(): void {
     for (const s of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(s, this.onSignal);
     process.once("exit", this.onExit);
+    // Kills what runs in this world's namespaces and deletes them once this process is gone.
+    const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done
+for ns in $("${IP ?? "ip"}" netns list | awk '{print $1}' | grep '^${this.id}-'); do
+  "${IP ?? "ip"}" netns pids "$ns" | xargs -r kill -9
+  "${IP ?? "ip"}" netns del "$ns"
+done`;
+    this.janitor = spawn("/bin/sh", ["-c", script], { detached: true, stdio: "ignore" });
+    this.janitor.unref();
   }
 
   private destroySync(): void {
@@ -215,6 +225,7 @@ export class NetnsWorld {
     // Deleting the hub deletes the bridge and every veth pair (a veth dies with either end).
     for (const ns of [...this.namespaces].reverse()) tryIp(["netns", "del", ns]);
     this.namespaces.length = 0;
+    if (this.janitor !== null) signalGroup(this.janitor, "SIGKILL");
     if (!this.destroyed) {
       for (const s of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.off(s, this.onSignal);
       process.off("exit", this.onExit);
