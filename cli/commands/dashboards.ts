@@ -2,8 +2,11 @@
 // Alertmanager example from dashboards/src; `--check` writes nothing and exits 1 naming the
 // stale files (CI). `relaywatch dashboards alertmanager --regions a,b` prints the example
 // for other region names. `relaywatch dashboards dir` prints where the generated files are.
+// `relaywatch dashboards rules --runbook-base-url URL [--tests]` prints the Prometheus rules (or
+// their unit tests) with runbook_url under that base.
 // The generated files ship in the package; regenerating them is a development task: it needs
 // @grafana/grafana-foundation-sdk, a devDependency, imported only by `build`.
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Command } from "commander";
 import type * as Generator from "../../dashboards/src/render.js";
@@ -71,6 +74,19 @@ export function dashboardsCommand(): Command {
     .action(() => {
       process.stdout.write(`${SHIPPED_DASHBOARDS_DIR}\n`);
     });
+
+  cmd
+    .command("rules")
+    .description("Print the Prometheus rules (or their promtool unit tests) with every runbook_url under your base URL")
+    .requiredOption("--runbook-base-url <url>", "where your team reads docs/runbooks, e.g. https://wiki.example/relaywatch/runbooks")
+    .option("--tests", "print relaywatch.rules.test.yml (rebased the same way) instead")
+    .action(
+      runAction(async (opts: { runbookBaseUrl: string; tests?: boolean }) => {
+        const { rebaseRunbookUrls } = await import("../../dashboards/src/rules-runbooks.js");
+        const file = join(SHIPPED_DASHBOARDS_DIR, "prometheus", opts.tests === true ? "relaywatch.rules.test.yml" : "relaywatch.rules.yml");
+        process.stdout.write(rebaseRunbookUrls(await readFile(file, "utf8"), opts.runbookBaseUrl));
+      }),
+    );
 
   return cmd;
 }
