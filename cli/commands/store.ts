@@ -1,6 +1,6 @@
 // `relaywatch store migrate|status|query`: the ClickHouse store from the command line.
 import { readdir } from "node:fs/promises";
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { LATEST_VERSION, MIGRATIONS, appliedVersions, migrate, planMigration, planStatements } from "../../store/migrations.js";
 import { openStore } from "../../store/open.js";
 import { tableCounts } from "../../store/queries.js";
@@ -113,6 +113,7 @@ async function spoolState(dir: string): Promise<{ segments: number; deadLetters:
 
 function positiveInt(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`expected a positive integer, got ${v}`);
+  // Commander reports it as a usage error naming the option and the value (exit 2).
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("expected a positive whole number of days, like 30");
   return n;
 }
