@@ -41,7 +41,8 @@ export function buildOverview(engine: AnalyzerEngine, configured: readonly Regio
     });
   }
   pairs.sort((a, b) => (a.src === b.src ? cmp(a.dst, b.dst) : cmp(a.src, b.src)));
-  return { ts: now, regions, pairs, firingAlerts: engine.book.pagingCount() };
+  const turn = [...engine.turn.all()].map((t) => ({ region: t.region, status: t.last.status, reason: t.last.reason, failing: t.failing, latencyP50Ms: t.last.latencyP50Ms, updatedAt: t.last.ts })).sort((a, b) => cmp(a.region, b.region));
+  return { ts: now, regions, pairs, ...(turn.length === 0 ? {} : { turn }), firingAlerts: engine.book.pagingCount() };
 }
 
 export function buildAlerts(engine: AnalyzerEngine, now: number, fingerprint?: string): Alert[] {

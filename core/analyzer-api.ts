@@ -42,10 +42,24 @@ export const regionViewSchema = z.object({
 });
 export type RegionView = z.infer<typeof regionViewSchema>;
 
+/** One region's TURN probe (probes/turn/): its last window, and whether it fails k of n. */
+export const turnCellSchema = z.object({
+  region: regionSchema,
+  status: probeStatusSchema,
+  reason: z.string(),
+  failing: z.boolean(),
+  /** Media through the relay, last window (null when none arrived). */
+  latencyP50Ms: z.number().nonnegative().nullable(),
+  updatedAt: z.number().int().nonnegative(),
+});
+export type TurnCell = z.infer<typeof turnCellSchema>;
+
 export const overviewSchema = z.object({
   ts: z.number().int().nonnegative(),
   regions: z.array(regionViewSchema),
   pairs: z.array(pairCellSchema),
+  /** Regions whose agents run a TURN probe (absent from analyzers before TURN probes). */
+  turn: z.array(turnCellSchema).optional(),
   /** Firing critical alerts not muted by their cause: the pages (muted ones are in /v1/alerts with evidence.inhibitedBy; warnings page no one). */
   firingAlerts: z.number().int().nonnegative(),
 });

@@ -9,6 +9,7 @@ import { probe } from "../../test/support/analyzer-fixtures.js";
 import type { AlertTransition } from "../alerts/alert-book.js";
 import { PAGING_HORIZON_MS } from "../alerts/paging.js";
 import { AnalyzerEngine } from "../engine.js";
+import { buildOverview } from "../views.js";
 import { TurnBook, turnErrorCode, turnFindings, type DirectMedia } from "./turn.js";
 
 const turnWindow = (region: Region, status: "ok" | "setup_failed" | "timeout", ts: number, reason = "") => probe(region, region, status, ts, { via: "turn", reason, relayPath: [] });
@@ -72,6 +73,7 @@ describe("TurnUnavailable in the engine", () => {
     expect(turnAlerts().map((a) => [a.labels["region"], a.severity])).toEqual([["eu-west", "warning"]]);
     expect(engine.book.firing().filter((a) => a.name === "ProbePairFailing")).toEqual([]);
     expect([...engine.matrix.allPairs()].some((p) => p.src === p.dst)).toBe(false);
+    expect(buildOverview(engine, regions, 0).turn?.map((t) => [t.region, t.failing])).toEqual([["eu-central", false], ["eu-west", true], ["us-west", false]]);
     for (let t = 0; t < PAGING_HORIZON_MS / 1000; t++) window((r) => (r === "eu-west" ? "setup_failed" : "ok"));
     expect(turnAlerts().map((a) => [a.labels["region"], a.severity])).toEqual([["eu-west", "critical"]]);
     for (let i = 0; i < 3; i++) window(() => "ok");

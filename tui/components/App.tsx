@@ -24,6 +24,7 @@ import { AlertTicker, Footer, Header, HelpOverlay, NotLiveBanner, TabBar } from 
 import { GraphView } from "./GraphView.js";
 import { MeshView } from "./MeshView.js";
 import { RegionsView } from "./RegionsView.js";
+import { TurnLine } from "./TurnLine.js";
 import { SilencePanel } from "./SilencePanel.js";
 
 /** Ages on screen tick once a second; finer would only burn CPU. */
@@ -98,7 +99,11 @@ export function App({ source, clock, initial, alertOps: ops = null, actionOps = 
   else if (ui.view === "alerts" && alertOps.panel.kind !== "none") body = <SilencePanel panel={alertOps.panel} width={columns} height={bodyHeight} now={now} />;
   else if (ui.view === "alerts") body = <AlertsView alerts={alerts} index={Math.min(ui.alertIndex, Math.max(0, alerts.length - 1))} width={columns} height={bodyHeight} now={viewNow} dim={dim} runbookBaseUrl={ops?.runbookBaseUrl} notice={alertOps.notice} />;
   else if (ui.view === "graph") body = <GraphView tracks={tracks} selected={selectedTrack} graph={state.graph} width={columns} height={bodyHeight} dim={dim} />;
-  else body = <RegionsView regions={regions} order={order} index={Math.min(ui.regionIndex, Math.max(0, regions.length - 1))} width={columns} height={bodyHeight} now={viewNow} dim={dim} />;
+  else {
+    const turn = overview?.turn ?? [];
+    const regionsBody = <RegionsView regions={regions} order={order} index={Math.min(ui.regionIndex, Math.max(0, regions.length - 1))} width={columns} height={bodyHeight - (turn.length > 0 ? 1 : 0)} now={viewNow} dim={dim} />;
+    body = turn.length === 0 ? regionsBody : <Box flexDirection="column"><TurnLine cells={turn} width={columns} dim={dim} />{regionsBody}</Box>;
+  }
 
   if (tooSmall) return <TooSmall columns={actual.columns} rows={actual.rows} />;
   return (
