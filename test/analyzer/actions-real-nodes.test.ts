@@ -9,6 +9,7 @@ import { actionPlanSchema, actionRecordSchema, type ActionRecord } from "../../c
 import { parseConfig } from "../../core/config.js";
 import { Analyzer } from "../../analyzer/analyzer.js";
 import { REFERENCE_ENGINE, labScope, publish, subscribe, trackIn, waitFor, waitForMesh } from "../sfu/sfu-kit.js";
+import { runCli } from "../support/run-cli.js";
 
 const LATENCY: Record<string, number> = { "eu-central|eu-west": 2, "eu-central|us-west": 40, "eu-west|us-west": 45 };
 const latencyMs = (x: string, y: string): number => LATENCY[[x, y].sort().join("|")] ?? 40;
@@ -65,5 +66,16 @@ describe("analyzer actions on real region nodes", () => {
     expect([ec?.upstream, ew?.upstream]).toEqual(["us-west", "us-west"]);
     for (const s of await Promise.all(pending)) scope.defer(s);
     expect(lab.node("eu-central").behaviours.has("no-loop-guard")).toBe(false);
+
+    // The same from the shell: without a terminal to confirm at, nothing runs unless --yes.
+    const unconfirmed = await runCli(["action", "drain", "eu-west", "--analyzer", analyzer.url]);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stdout).toContain("drain eu-west: drain eu-west");
+    expect(unconfirmed.stderr).toContain("--yes");
+    const cli = await runCli(["action", "behaviours", "eu-west", "--analyzer", analyzer.url, "--yes", "--json", "--actor", "cli-test"]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stderr).toContain("eu-west: behaviours announce-early → (defaults)");
+    expect(actionRecordSchema.parse(JSON.parse(cli.stdout))).toMatchObject({ kind: "behaviours", actor: "cli-test", state: "done" });
+    expect(lab.node("eu-west").behaviours.size).toBe(0);
   });
 });
