@@ -116,7 +116,8 @@ describe("the installed package (npm pack, npm install --omit=dev)", () => {
       for (const pid of descendantPids(up.pid)) {
         const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
         const kind = argv[2];
-        if (kind === undefined) continue;
+        // Node processes only: the world may run other programs too (a TURN server).
+        if (argv[0] !== process.execPath || kind === undefined) continue;
         expect(argv[1], `${kind} runs the installed package`).toBe(installed.bin);
         kinds.set(kind, [...(kinds.get(kind) ?? []), readFileSync(`/proc/${pid}/maps`, "utf8").includes("libchdb")]);
       }
