@@ -82,7 +82,9 @@ describe.skipIf(skip)("relaywatch on separate hosts (network namespaces, TLS, in
       const peers = REGIONS.filter((o) => o !== r).map((o) => `${o}=${url(`sfu-${o}`, SFU_PORT)}`).join(",");
       sfus.set(r, run(`sfu-${r}`, [
         "sfu", "--region", r, "--listen", `0.0.0.0:${SFU_PORT}`, "--announce", w.host(`sfu-${r}`).address, "--peers", peers,
-        "--engine", "werift", "--witness", `${analyzerUrl}/healthz`, ...tls, "--log-level", "warn",
+        // The last region on the default engine (auto: mediasoup when the installed package finds a
+        // built worker, else werift — a fresh --omit=dev install has none), the others on werift.
+        "--engine", r === REGIONS[2] ? "auto" : "werift", "--witness", `${analyzerUrl}/healthz`, ...tls, "--log-level", "warn",
       ], secrets));
     }
     for (const r of REGIONS) {
