@@ -69,3 +69,27 @@ export function countUdpSockets(pid: number = process.pid): number {
   for (const p of processTree(pid)) for (const inode of socketInodes(p)) if (udp.has(inode)) n++;
   return n;
 }
+
+/** Local ports of the UDP sockets `pid` itself holds (not its children), from /proc/net/udp{,6}. */
+export function udpPortsOf(pid: number): number[] {
+  const portByInode = new Map<string, number>();
+  for (const table of ["/proc/net/udp", "/proc/net/udp6"]) {
+    let text: string;
+    try {
+      text = readFileSync(table, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      const local = cols[1];
+      const inode = cols[9];
+      if (local === undefined || inode === undefined) continue;
+      portByInode.set(inode, Number.parseInt(local.slice(local.lastIndexOf(":") + 1), 16));
+    }
+  }
+  return socketInodes(pid).flatMap((inode) => {
+    const port = portByInode.get(inode);
+    return port === undefined ? [] : [port];
+  });
+}
