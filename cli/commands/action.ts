@@ -10,8 +10,9 @@ import { actionSettled, ActionsClient } from "../../core/actions-client.js";
 import { ConfigError, RelaywatchError } from "../../core/errors.js";
 import { runAction } from "../run-action.js";
 import { readSecret } from "../secret.js";
+import { applyTlsCa, tlsCaOption, type TlsOpts } from "../tls-options.js";
 
-interface ActionOpts {
+interface ActionOpts extends TlsOpts {
   analyzer?: string;
   token?: string;
   yes?: boolean;
@@ -29,6 +30,7 @@ export function actionCommand(): Command {
   const common = (c: Command): Command => c
     .addOption(new Option("--analyzer <url>", "the analyzer's API, e.g. http://127.0.0.1:7700").env("RELAYWATCH_ANALYZER_URL"))
     .addOption(new Option("--token <token>", "bearer token for the analyzer").env("RELAYWATCH_ANALYZER_TOKEN"))
+    .addOption(tlsCaOption())
     .option("-y, --yes", "run without asking for confirmation")
     .option("--no-wait", "do not wait for the verification")
     .option("--actor <name>", "who runs it, for the record (default: the local user)")
@@ -61,6 +63,7 @@ export function actionCommand(): Command {
 
 async function act(request: ActionRequest, o: ActionOpts): Promise<void> {
   if (o.analyzer === undefined) throw new ConfigError("--analyzer", "", "the analyzer's URL (or RELAYWATCH_ANALYZER_URL)");
+  applyTlsCa(o);
   const client = new ActionsClient({ url: o.analyzer, token: o.token ?? readSecret({ env: "RELAYWATCH_ANALYZER_TOKEN", option: "--token" }), fetch: globalThis.fetch });
   const planned = await client.plan(request);
   if (!planned.ok) throw new RelaywatchError("invalid_state", `the analyzer will not plan it: ${planned.error}`);

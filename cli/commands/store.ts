@@ -9,8 +9,9 @@ import { describeLocation, parseStoreUrl } from "../../store/url.js";
 import { loadConfig } from "../config.js";
 import { formatTable } from "../format-table.js";
 import { runAction } from "../run-action.js";
+import { applyTlsCa, tlsCaOption, type TlsOpts } from "../tls-options.js";
 
-interface StoreOpts {
+interface StoreOpts extends TlsOpts {
   config?: string;
   store?: string;
   cluster?: string;
@@ -20,11 +21,13 @@ function withStoreOptions(cmd: Command): Command {
   return cmd
     .option("-c, --config <file>", "relaywatch.yaml to read (default: ./relaywatch.yaml if present)")
     .option("--store <url>", "a directory (embedded chdb) or http://user:pass@host:8123/db; env RELAYWATCH_STORE")
-    .option("--cluster <name>", "ClickHouse cluster: ON CLUSTER DDL with ReplicatedMergeTree + Distributed tables");
+    .option("--cluster <name>", "ClickHouse cluster: ON CLUSTER DDL with ReplicatedMergeTree + Distributed tables")
+    .addOption(tlsCaOption());
 }
 
 async function withStore<T>(opts: StoreOpts, fn: (store: Store, description: string, spoolDir: string, ttlDays: number) => Promise<T>): Promise<T> {
   const config = loadConfig(opts.config);
+  applyTlsCa(opts);
   const url = opts.store ?? config.store.url;
   const cluster = opts.cluster ?? config.store.cluster;
   const store = await openStore({ url, cluster });
