@@ -51,7 +51,7 @@ describe("the installed package (npm pack, npm install --omit=dev)", () => {
     for (const dev of ["tsx", "typescript", "vitest", "@grafana/grafana-foundation-sdk"]) expect(existsSync(join(modules, dev)), dev).toBe(false);
   });
 
-  it("--version prints package.json's version, fast, and maps no libchdb", () => {
+  it("--version prints package.json's version and maps no libchdb", () => {
     const hook = join(dir, "maps-at-exit.mjs");
     writeFileSync(hook, MAPS_AT_EXIT);
     const r = relaywatch(["--version"], { NODE_OPTIONS: `--import=${hook}` });
