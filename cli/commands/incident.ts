@@ -14,8 +14,9 @@ import type { Store } from "../../store/store.js";
 import { parseStoreUrl } from "../../store/url.js";
 import { formatTable } from "../format-table.js";
 import { runAction } from "../run-action.js";
+import { applyTlsCa, tlsCaOption, type TlsOpts } from "../tls-options.js";
 
-interface StoreOpts {
+interface StoreOpts extends TlsOpts {
   store?: string;
 }
 
@@ -25,6 +26,7 @@ export function incidentCommand(): Command {
   cmd.addCommand(new Command("list")
     .description("Incidents (alerts grouped by time and cause), oldest first")
     .addOption(storeOption)
+    .addOption(tlsCaOption())
     .option("--since <duration>", "how far back, e.g. 24h, 7d", "7d")
     .option("--json", "print JSON")
     .action(runAction(async (o: StoreOpts & { since: string; json?: boolean }) => {
@@ -47,6 +49,7 @@ export function incidentCommand(): Command {
     .description("One incident: timeline, per-pair impact, actions, status-page updates")
     .argument("<id>", "an incident id from `relaywatch incident list`")
     .addOption(storeOption)
+    .addOption(tlsCaOption())
     .addOption(new Option("--format <format>", "md or json").choices(["md", "json"]).default("md"))
     .action(runAction(async (id: string, o: StoreOpts & { format: "md" | "json" }) => {
       const report = await withStore(o, (s) => loadReport(s, id, Date.now()));
@@ -60,6 +63,7 @@ async function withStore<T>(o: StoreOpts, fn: (s: Store) => Promise<T>): Promise
   if (o.store === undefined) throw new ConfigError("--store", undefined, "the store's URL or directory (or RELAYWATCH_STORE)");
   const loc = parseStoreUrl(o.store, "--store");
   if (loc.kind === "chdb" && !existsSync(loc.path)) throw new ConfigError("--store", o.store, "an existing store directory");
+  applyTlsCa(o);
   const store = await openStore({ url: o.store });
   try {
     return await fn(store);
