@@ -76,7 +76,20 @@ function commandPath(cmd: Command): string {
 /** 500 ms after the action returned (its closes are done or given up on): exit even if a handle lingers. */
 const EXIT_GRACE_MS = 500;
 
+/**
+ * `relaywatch … | head`: the reader went away. Like any Unix tool, stop quietly (exit 0)
+ * instead of an EPIPE stack trace; other stdout errors are failures.
+ */
+function quietOnClosedPipe(): void {
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(EXIT_OK);
+    process.stderr.write(`relaywatch: writing to stdout: ${err.message}\n`);
+    process.exit(EXIT_FAILURE);
+  });
+}
+
 exitWithParent();
+quietOnClosedPipe();
 try {
   await (await buildProgram(process.argv)).parseAsync(process.argv);
 } catch (err) {
