@@ -26,12 +26,16 @@ const METRICS_PORT = 9464;
 const support = netnsSupport();
 const skip = skipWithout(support.ok && OPENSSL !== null, support.ok ? "openssl" : `Linux network namespaces (${support.reason})`);
 
-/** Hosts and their last address octet: SFUs .11-.13, agents .21-.23, the analyzer .2, the test's own client .99. */
+/**
+ * Hosts and their last address octet: SFUs .11-.13, agents .21-.23, the analyzer .2, the
+ * test's own client .99. Loopback is down everywhere but on the SFU that may run mediasoup
+ * (its worker's internal legs are loopback): 127.0.0.1 does not even exist there.
+ */
 const HOSTS = [
-  { name: "analyzer", octet: 2 },
-  ...REGIONS.map((r, i) => ({ name: `sfu-${r}`, octet: 11 + i })),
-  ...REGIONS.map((r, i) => ({ name: `probe-${r}`, octet: 21 + i })),
-  { name: "client", octet: 99 },
+  { name: "analyzer", octet: 2, loopback: false },
+  ...REGIONS.map((r, i) => ({ name: `sfu-${r}`, octet: 11 + i, loopback: r === REGIONS[2] })),
+  ...REGIONS.map((r, i) => ({ name: `probe-${r}`, octet: 21 + i, loopback: false })),
+  { name: "client", octet: 99, loopback: false },
 ];
 
 async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | null>, describeLast: () => string): Promise<T> {

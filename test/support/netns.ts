@@ -46,6 +46,8 @@ export interface HostSpec {
   name: string;
   /** Last octet of its address in the world's /24. */
   octet: number;
+  /** Bring its loopback interface up (default true); down, nothing in it can use 127.0.0.1 at all. */
+  loopback?: boolean;
 }
 
 export interface SpawnOptions {
@@ -198,7 +200,7 @@ export class NetnsWorld {
     ip(["-n", ns, "addr", "add", `${address}/24`, "dev", "eth0"]);
     ip(["-n", ns, "link", "set", "eth0", "up"]);
     // Loopback up for what is internal to one host (mediasoup's worker legs); nothing of the world uses it.
-    ip(["-n", ns, "link", "set", "lo", "up"]);
+    if (spec.loopback !== false) ip(["-n", ns, "link", "set", "lo", "up"]);
     this.hosts.set(spec.name, { name: spec.name, ns, address });
   }
 
