@@ -126,6 +126,19 @@ abstract class WeriftPeer {
     return sdp;
   }
 
+  /** Answers a server's offer (servers that offer first, e.g. a Janus VideoRoom subscribe); the answer holds every candidate. */
+  async answerOffer(offerSdp: string): Promise<string> {
+    this.assertOpen("answerOffer");
+    await this.pc.setRemoteDescription({ type: "offer", sdp: offerSdp });
+    await this.pc.setLocalDescription(await this.pc.createAnswer());
+    if (this.pc.iceGatheringState !== "complete") {
+      await this.waitFor(this.pc.iceGatheringStateChange, (s) => s === "complete", this.gatherTimeoutMs, "ICE gathering");
+    }
+    const sdp = this.pc.localDescription?.sdp;
+    if (sdp === undefined) throw new InvalidStateError("answerOffer(): no local description");
+    return sdp;
+  }
+
   /** Applies the SFU's answer (201 body of WHIP/WHEP). */
   async acceptAnswer(answerSdp: string): Promise<void> {
     this.assertOpen("acceptAnswer");

@@ -1,12 +1,14 @@
 // The Janus VideoRoom target (probes/targets/janus-videoroom.ts) against a real Janus 1.1:
 // a werift probe publisher publishes through the Janus HTTP API (our offer, Janus' answer,
 // ICE+DTLS connected on loopback), Janus lists it in the room, a subscriber join gets
-// Janus' offer for the probe's audio; a killed Janus fails the calls as transport errors.
+// Janus' offer, which a werift subscriber answers, and the probe packets arrive through Janus;
+// a killed Janus fails the calls as transport errors.
 // Janus skips loopback interfaces when it gathers, so the peer binds the host's own IPv4.
 // Partial (issue 20): the agent does not yet use this target for its pairs.
 import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CODEC_PRESETS, WeriftPublisher } from "../../probes/client/werift-peer.js";
+import { CODEC_PRESETS, WeriftPublisher, WeriftSubscriber } from "../../probes/client/werift-peer.js";
+import { ProbePayloadWriter } from "../../probes/payload/header.js";
 import { JanusSession } from "../../probes/targets/janus-videoroom.js";
 import { janusBinary, JanusProcess } from "../support/janus.js";
 import { skipWithout } from "../support/real-part.js";
@@ -20,7 +22,7 @@ describe.skipIf(skipWithout(janusBinary !== null, "janus"))("Janus VideoRoom tar
     await janus.close();
   });
 
-  it("publishes a probe track (offer → answer → connected) and a subscriber gets Janus' offer for it; a killed Janus fails the calls", async () => {
+  it("publishes a probe track through Janus, a subscriber answers Janus' offer and receives its probe packets; a killed Janus fails the calls", async () => {
     const session = await JanusSession.create({ baseUrl: janus.apiUrl });
     if (!session.ok) throw new Error(JSON.stringify(session.error));
     const s = session.value;
@@ -49,6 +51,27 @@ describe.skipIf(skipWithout(janusBinary !== null, "janus"))("Janus VideoRoom tar
       expect(sub.value.data["videoroom"]).toBe("attached");
       expect(sub.value.jsep?.type).toBe("offer");
       expect(sub.value.jsep?.sdp).toMatch(/m=audio .*\r?\n(.*\r?\n)*a=rtpmap:\d+ opus\/48000/);
+      // Our subscriber answers Janus' offer; probe packets published arrive through Janus.
+      const subscriber = new WeriftSubscriber("audio", { bindAddress: hostAddress() });
+      try {
+        const answer = await subscriber.answerOffer(sub.value.jsep?.sdp ?? "");
+        const started = await s.requestAsync(subHandle.value, { request: "start", room }, { type: "answer", sdp: answer });
+        expect(started).toMatchObject({ ok: true, value: { data: { videoroom: "event", started: "ok" } } });
+        await subscriber.waitConnected(10_000);
+        const writer = new ProbePayloadWriter("eu-west", 1, 120);
+        let sent = 0;
+        const timer = setInterval(() => {
+          publisher.send(writer.write(sent++, Date.now() * 1000));
+        }, 20);
+        try {
+          await subscriber.waitForPackets(20, 10_000);
+        } finally {
+          clearInterval(timer);
+        }
+        expect(subscriber.packetsReceived).toBeGreaterThanOrEqual(20);
+      } finally {
+        await subscriber.close();
+      }
 
       await janus.kill();
       const after = await s.attach();
