@@ -1,6 +1,6 @@
 // The Janus VideoRoom target (probes/targets/janus-videoroom.ts) against a real Janus 1.1:
 // a werift probe publisher publishes through the Janus HTTP API (our offer, Janus' answer,
-// ICE+DTLS connected on loopback), Janus lists it in the room, a subscriber join gets
+// ICE+DTLS connected on this host), Janus lists it in the room, a subscriber join gets
 // Janus' offer, which a werift subscriber answers, and the probe packets arrive through Janus;
 // a killed Janus fails the calls as transport errors.
 // Janus skips loopback interfaces when it gathers, so the peer binds the host's own IPv4.
