@@ -26,7 +26,7 @@ const SUBCOMMANDS: readonly Subcommand[] = [
   { name: "store", summary: "ClickHouse store: migrate, status, query", load: async () => (await import("./commands/store.js")).storeCommand() },
   { name: "action", summary: "On-call mitigations (loop-break, override-isolation, behaviours, drain): shown, confirmed, run, verified", load: async () => (await import("./commands/action.js")).actionCommand() },
   { name: "incident", summary: "Incidents from the store: list them, report one as a postmortem skeleton", load: async () => (await import("./commands/incident.js")).incidentCommand() },
-  { name: "token", summary: "WHIP/WHEP bearer tokens: mint one, or inspect one", load: async () => (await import("./commands/token.js")).tokenCommand() },
+  { name: "token", summary: "WHIP/WHEP bearer tokens (mint, inspect) and probe agent tokens", load: async () => (await import("./commands/token.js")).tokenCommand() },
   { name: "dashboards", summary: "Grafana dashboards, Prometheus rules and the Alertmanager example", load: async () => (await import("./commands/dashboards.js")).dashboardsCommand() },
 ];
 

@@ -1,16 +1,24 @@
 // `relaywatch token mint|inspect`: WHIP/WHEP bearer tokens (HS256 JWTs, sfu/auth/tokens.ts)
 // from the command line. The secret comes from --secret-file or RELAYWATCH_TOKEN_SECRET, like
 // the SFU's; neither the secret nor (in errors) the token is ever printed.
+// `relaywatch token agent`: a probe agent's ingest token (analyzer/ingest/agent-token.ts),
+// derived from the analyzer token (--secret-file or RELAYWATCH_ANALYZER_TOKEN[_FILE]).
 import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { systemClock } from "../../core/clock.js";
 import { DURATION_EXAMPLES, formatDuration, parseDuration } from "../../core/duration.js";
 import { ConfigError } from "../../core/errors.js";
+import { issueAgentToken } from "../../analyzer/ingest/agent-token.js";
+import { regionSchema } from "../../core/region.js";
+import { readSecret as readAnalyzerSecret } from "../secret.js";
 import { TOKEN_PERMS, issueToken, tokenClaimsSchema, verifyTokenClaims, type TokenPerm } from "../../sfu/auth/tokens.js";
 import { runAction } from "../run-action.js";
 
 const SECRET_ENV = "RELAYWATCH_TOKEN_SECRET";
+const ANALYZER_TOKEN_ENV = "RELAYWATCH_ANALYZER_TOKEN";
+/** The analyzer refuses a shorter token (core/config.ts analyzer.token), so no agent token is minted from one. */
+const ANALYZER_TOKEN_MIN_CHARS = 16;
 
 interface MintOpts {
   room: string;
@@ -21,7 +29,7 @@ interface MintOpts {
 }
 
 export function tokenCommand(): Command {
-  const cmd = new Command("token").description("WHIP/WHEP bearer tokens (HS256 JWTs): mint one, or inspect one");
+  const cmd = new Command("token").description("WHIP/WHEP bearer tokens (HS256 JWTs): mint one, or inspect one; probe agent ingest tokens");
   cmd
     .command("mint")
     .description("Print a token for one room and track (or '*', every track of the room)")
@@ -75,7 +83,27 @@ export function tokenCommand(): Command {
         process.exitCode = 1;
       }),
     );
+  cmd.addCommand(agentTokenCommand());
   return cmd;
+}
+
+function agentTokenCommand(): Command {
+  return new Command("agent")
+    .description("Print the ingest token of one region's probe agent (derived from the analyzer token)")
+    .requiredOption("--region <region>", "the probe agent's region, e.g. eu-central")
+    .option("--secret-file <file>", `a file holding the analyzer token (default: $${ANALYZER_TOKEN_ENV} or $${ANALYZER_TOKEN_ENV}_FILE)`)
+    .addHelpText("after", "\nExample: relaywatch token agent --region eu-central --secret-file /etc/relaywatch/credentials/analyzer.token\nThe token only reports probe pairs of its region; rotating the analyzer token revokes it.")
+    .action(
+      runAction((opts: { region: string; secretFile?: string }) => {
+        const secret = readAnalyzerSecret({ file: opts.secretFile, env: ANALYZER_TOKEN_ENV, option: "--secret" });
+        if (secret === undefined) throw new ConfigError(`--secret-file or ${ANALYZER_TOKEN_ENV}`, undefined, "the analyzer token");
+        if (secret.length < ANALYZER_TOKEN_MIN_CHARS) throw new ConfigError(opts.secretFile === undefined ? ANALYZER_TOKEN_ENV : "--secret-file", `${secret.length} characters`, `an analyzer token of at least ${ANALYZER_TOKEN_MIN_CHARS} characters`);
+        const region = regionSchema.safeParse(opts.region);
+        if (!region.success) throw new ConfigError("--region", opts.region, "a region name like eu-central (lowercase letters, digits, dashes)");
+        process.stdout.write(`${issueAgentToken(secret, region.data)}\n`);
+        return Promise.resolve();
+      }),
+    );
 }
 
 function decode(jwt: string): { header: Record<string, unknown>; claims: Record<string, unknown> } {
