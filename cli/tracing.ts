@@ -8,12 +8,11 @@
 // manager, so the active span follows async work and `propagation.inject` writes traceparent.
 // Unset, or OTEL_SDK_DISABLED=true: nothing is registered and spans stay no-ops. The code
 // creates its tracers through @opentelemetry/api, so registering here is all it takes.
+// The SDK, exporter, resource and context-manager packages are imported only when tracing is
+// on: an SFU or probe agent without a collector never loads them (test/conventions/tracing-lazy).
 import { context, propagation, trace } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { defaultResource, detectResources, envDetector, hostDetector, resourceFromAttributes, type Resource } from "@opentelemetry/resources";
-import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { Resource } from "@opentelemetry/resources";
+import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic-conventions";
 import { RELAYWATCH_VERSION } from "../core/version.js";
 import { redactUrl } from "../store/url.js";
@@ -33,7 +32,8 @@ export interface Tracing {
  * process detector is left out on purpose: it exports the command line, and flags such as
  * --ice-server may carry TURN credentials.
  */
-export function tracingResource(component: string, attributes: Record<string, string>): Resource {
+export async function tracingResource(component: string, attributes: Record<string, string>): Promise<Resource> {
+  const { defaultResource, detectResources, envDetector, hostDetector, resourceFromAttributes } = await import("@opentelemetry/resources");
   return defaultResource()
     .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: `relaywatch-${component}`, [ATTR_SERVICE_VERSION]: RELAYWATCH_VERSION, ...attributes }))
     .merge(detectResources({ detectors: [hostDetector, envDetector] }));
@@ -41,16 +41,23 @@ export function tracingResource(component: string, attributes: Record<string, st
 
 /**
  * Registers the tracer provider, propagator and context manager when the environment asks for
- * an OTLP exporter (or one is given); null otherwise. envDetector reads process.env itself.
+ * an OTLP exporter (or one is given); null otherwise, having loaded none of the SDK.
+ * envDetector reads process.env itself.
  */
-export function startTracing(component: string, attributes: Record<string, string>, env: NodeJS.ProcessEnv = process.env, exporter?: SpanExporter): Tracing | null {
+export async function startTracing(component: string, attributes: Record<string, string>, env: NodeJS.ProcessEnv = process.env, exporter?: SpanExporter): Promise<Tracing | null> {
   if ((env["OTEL_SDK_DISABLED"] ?? "").toLowerCase() === "true") return null;
   const endpoint = nonEmpty(env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]) ?? nonEmpty(env["OTEL_EXPORTER_OTLP_ENDPOINT"]);
   if (endpoint === undefined && exporter === undefined) return null;
+  const [{ AsyncLocalStorageContextManager }, { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator }, { BasicTracerProvider, BatchSpanProcessor }] = await Promise.all([
+    import("@opentelemetry/context-async-hooks"),
+    import("@opentelemetry/core"),
+    import("@opentelemetry/sdk-trace-base"),
+  ]);
+  // The OTLP exporter reads the endpoint, headers, timeout and compression from OTEL_EXPORTER_OTLP_*.
+  const spanExporter = exporter ?? new (await import("@opentelemetry/exporter-trace-otlp-http")).OTLPTraceExporter();
   const provider = new BasicTracerProvider({
-    resource: tracingResource(component, attributes),
-    // The OTLP exporter reads the endpoint, headers, timeout and compression from OTEL_EXPORTER_OTLP_*.
-    spanProcessors: [new BatchSpanProcessor(exporter ?? new OTLPTraceExporter())],
+    resource: await tracingResource(component, attributes),
+    spanProcessors: [new BatchSpanProcessor(spanExporter)],
   });
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);

@@ -62,7 +62,7 @@ async function runAnalyze(life: Life, opts: AnalyzeOpts): Promise<void> {
   const { config, listen, storeUrl } = await planAnalyze(opts);
   const tls = applyTls(opts);
   const logger = createLogger({ level: opts.logLevel, name: "relaywatch-analyzer" });
-  const tracing = startTracing("analyzer", {});
+  const tracing = await startTracing("analyzer", {});
   if (tracing !== null) {
     logger.info({ endpoint: tracing.endpoint }, "exporting traces over OTLP/HTTP");
     life.closers.push("trace export", () => tracing.shutdown());

@@ -149,7 +149,7 @@ async function runSfu(life: Life, opts: SfuOpts): Promise<void> {
     iceServers: opts.iceServer.map((u) => parseIceServer("--ice-server", u)),
   };
   const logger = createLogger({ level: opts.logLevel, name: `sfu-${p.region}` });
-  const tracing = startTracing("sfu", { "relaywatch.region": p.region });
+  const tracing = await startTracing("sfu", { "relaywatch.region": p.region });
   if (tracing !== null) {
     logger.info({ endpoint: tracing.endpoint }, "exporting traces over OTLP/HTTP");
     life.closers.push("trace export", () => tracing.shutdown());

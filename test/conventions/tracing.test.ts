@@ -22,7 +22,7 @@ describe("startTracing()", () => {
     vi.stubEnv("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment.name=staging,service.name=from-attributes,relaywatch.region=overridden");
     vi.stubEnv("OTEL_SERVICE_NAME", "edge-sfu");
     const exporter = new InMemorySpanExporter();
-    tracing = startTracing("sfu", { "relaywatch.region": "eu-west", "relaywatch.role": "sfu" }, process.env, exporter);
+    tracing = await startTracing("sfu", { "relaywatch.region": "eu-west", "relaywatch.role": "sfu" }, process.env, exporter);
     trace.getTracer("t").startSpan("s").end();
     await tracing?.flush();
     const resource = exporter.getFinishedSpans()[0]?.resource;
@@ -43,7 +43,7 @@ describe("startTracing()", () => {
     vi.stubEnv("OTEL_RESOURCE_ATTRIBUTES", "");
     vi.stubEnv("OTEL_SERVICE_NAME", "");
     const exporter = new InMemorySpanExporter();
-    tracing = startTracing("analyzer", {}, process.env, exporter);
+    tracing = await startTracing("analyzer", {}, process.env, exporter);
     trace.getTracer("t").startSpan("s").end();
     await tracing?.flush();
     expect(exporter.getFinishedSpans()[0]?.resource.attributes["service.name"]).toBe("relaywatch-analyzer");
@@ -51,7 +51,7 @@ describe("startTracing()", () => {
 
   it("registers the W3C propagator and an async context manager: the active span survives awaits and is injected as traceparent", async () => {
     const exporter = new InMemorySpanExporter();
-    tracing = startTracing("sfu", {}, {}, exporter);
+    tracing = await startTracing("sfu", {}, {}, exporter);
     const tracer = trace.getTracer("t");
     const parent = tracer.startSpan("parent");
     const carrier: Record<string, string> = {};
@@ -72,8 +72,8 @@ describe("startTracing()", () => {
   });
 
   it("registers nothing without an endpoint or exporter, and unregisters everything on shutdown", async () => {
-    expect(startTracing("sfu", {}, {})).toBeNull();
-    tracing = startTracing("sfu", {}, {}, new InMemorySpanExporter());
+    expect(await startTracing("sfu", {}, {})).toBeNull();
+    tracing = await startTracing("sfu", {}, {}, new InMemorySpanExporter());
     await tracing?.shutdown();
     tracing = null;
     const carrier: Record<string, string> = {};

@@ -95,9 +95,9 @@ describe("OTLP trace export (relaywatch sfu)", () => {
     expect(await exited, stderr).toBe(0);
   }, 60_000);
 
-  it("registers nothing unless an OTLP endpoint is set, or when OTEL_SDK_DISABLED=true", () => {
-    expect(startTracing("sfu", {}, {})).toBeNull();
-    expect(startTracing("sfu", {}, { OTEL_EXPORTER_OTLP_ENDPOINT: "" })).toBeNull();
-    expect(startTracing("sfu", {}, { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318", OTEL_SDK_DISABLED: "true" })).toBeNull();
+  it("registers nothing unless an OTLP endpoint is set, or when OTEL_SDK_DISABLED=true", async () => {
+    expect(await startTracing("sfu", {}, {})).toBeNull();
+    expect(await startTracing("sfu", {}, { OTEL_EXPORTER_OTLP_ENDPOINT: "" })).toBeNull();
+    expect(await startTracing("sfu", {}, { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318", OTEL_SDK_DISABLED: "true" })).toBeNull();
   });
 });
