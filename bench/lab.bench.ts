@@ -49,7 +49,8 @@ async function measureWorld(report: Reporter, engine: string, count: number, war
   const regions = [...DEFAULT_REGIONS, ...MORE_REGIONS].slice(0, count);
   const dataDir = mkdtempSync(join(tmpdir(), "relaywatch-lab-bench-"));
   report.progress(`${engine}, ${count} regions: starting the world`);
-  const world = await World.start({ regions, dataDir, engine });
+  // Without TURN servers (issue 20 added them after the baseline of issue 17 was measured).
+  const world = await World.start({ regions, dataDir, engine, turn: false });
   try {
     report.progress(`${engine}, ${count} regions: ${warmupS} s warm-up, ${windowS} s measured`);
     await sleep(warmupS * 1000);

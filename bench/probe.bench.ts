@@ -97,7 +97,7 @@ const bench: Bench = {
     const windowS = seconds("RELAYWATCH_BENCH_PROBE_SECONDS", 30);
     const dataDir = mkdtempSync(join(tmpdir(), "relaywatch-probe-bench-"));
     report.progress(`starting a ${REGIONS.length}-region werift world`);
-    const world = await World.start({ regions: REGIONS, dataDir, engine: "werift", probes: false });
+    const world = await World.start({ regions: REGIONS, dataDir, engine: "werift", probes: false, turn: false });
     try {
       let baseline: Run | null = null;
       for (const v of VARIANTS) {
