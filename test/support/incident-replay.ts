@@ -4,7 +4,7 @@
 // and behaviours; once every pair delivers media, the timeline from a probe-rotation
 // boundary, event by event, as `relaywatch scenario run` applies it.
 import { join } from "node:path";
-import { applyTimelineEvent } from "../../lab/scenario/runner.js";
+import { applyTimelineEvent, describeEvent } from "../../lab/scenario/runner.js";
 import { loadScenarioFile } from "../../lab/scenario/parse.js";
 import { DEFAULT_SCENARIO_LATENCY_MS, DEFAULT_SCENARIO_PROBE_INTERVAL_MS, DEFAULT_SCENARIO_PROBE_ROTATE_MS, type Scenario } from "../../lab/scenario/schema.js";
 import { World } from "../../lab/world/world.js";
@@ -42,8 +42,8 @@ export async function startIncidentReplay(dataDir: string, onProgress?: (m: stri
   }, 60_000);
   const t0 = Math.ceil((Date.now() + 500) / rotateMs) * rotateMs;
   const timers = scenario.timeline.map((e) => setTimeout(() => {
-    onProgress?.(`t=${((Date.now() - t0) / 1000).toFixed(1)}s timeline event`);
-    void applyTimelineEvent(world, e, rotateMs, []).catch(() => undefined);
+    onProgress?.(`t=${((Date.now() - t0) / 1000).toFixed(1)}s ${describeEvent(e)}`);
+    void applyTimelineEvent(world, e, rotateMs, []).catch((err: unknown) => { onProgress?.(`${describeEvent(e)} failed: ${String(err)}`); });
   }, Math.max(0, t0 + e.at - Date.now())));
   return {
     world, scenario, t0,

@@ -60,7 +60,7 @@ async function mitigate(name: string, plan: RegExp): Promise<void> {
 
 describe.skipIf(skipWithout(hasTmux, "tmux"))("the incident mitigated from the TUI on a real lab world", () => {
   it("overrides the false isolation and breaks the loop with keys only; both alerts resolve, every pair is ok; the report lists detection, both actions and recovery", async () => {
-    replay = await startIncidentReplay(join(dataDir, "world"));
+    replay = await startIncidentReplay(join(dataDir, "world"), (m) => { process.stderr.write(`${m}\n`); });
     const { world } = replay;
     tmux("new-session", "-d", "-s", "tui", "-x", "120", "-y", "40", "-c", ROOT, "sh", "-c", `RELAYWATCH_ANALYZER_TOKEN=${world.analyzerToken} '${process.execPath}' cli/bin.mjs tui --analyzer ${world.analyzerUrl} --user oncall; echo "EXIT=$?"; sleep 600`);
     expect(await waitFor(() => screen().includes("● LIVE"), 30_000), `TUI never went live:\n${screen()}`).toBe(true);
@@ -70,7 +70,12 @@ describe.skipIf(skipWithout(hasTmux, "tmux"))("the incident mitigated from the T
     expect(await waitFor(() => firing("FalseIsolation"), 30_000), "FalseIsolation fires").toBe(true);
     await mitigate("FalseIsolation", /override-isolation us-east/);
     // 2. The loop (the first fresh track after 17 s): break it.
-    expect(await waitFor(() => firing("RelayLoop"), 40_000), "RelayLoop fires").toBe(true);
+    const state = async (): Promise<string> => {
+      const o = await world.overview();
+      return `t=${Date.now() - (replay?.t0 ?? 0)} ms; behaviours ${JSON.stringify(Object.fromEntries(o.regions.map((r) => [r.region, r.behaviours])))}; alerts ${JSON.stringify((await world.alerts()).map((a) => `${a.name} ${a.state}`))}`;
+    };
+    // Every fresh track after 17 s loops (each probe rotation): 60 s covers several.
+    expect(await waitFor(() => firing("RelayLoop"), 60_000), `RelayLoop fires: ${await state()}`).toBe(true);
     await mitigate("RelayLoop", /loop-break eu-central,eu-west/);
     expect(await waitFor(() => screen().includes("VERIFIED"), 60_000), `the loop-break is not verified on screen:\n${screen()}`).toBe(true);
     await press("Escape");
