@@ -98,6 +98,35 @@ describe.skipIf(skipWithout(turnserverBinary !== null, "turnserver (coturn)"))("
   }, 40_000);
 });
 
+describe.skipIf(skipWithout(turnserverBinary !== null, "turnserver (coturn)"))("--relay-only on a real coturn", () => {
+  it("every session goes through TURN: the pairs' results are via turn and ok", async () => {
+    const coturn = await Coturn.start();
+    const regions: Region[] = ["us-west", "eu-west"];
+    const sfu = await OneEngineSfu.start(regions);
+    const results: ProbeResult[] = [];
+    const sink: ProbeSink = { name: "memory", submit: (r) => void results.push(...r), stats: emptySinkStats, close: () => Promise.resolve() };
+    const turn = (user: string) => ({ server: parseTurnServer("--ice-server", coturn.url), credentials: { kind: "rest" as const, secret: coturn.secret, user, ttlS: 600 } });
+    const common = { regions, intervalMs: 500, rotateMs: 4000, connectTimeoutMs: 3000, requestTimeoutMs: 3000, relayOnly: true };
+    const agent = new ProbeAgent({ ...common, region: "eu-west", sfuUrl: sfu.url("eu-west"), sink, registry: new Registry(), turn: turn("probe-eu-west") });
+    const other = new ProbeAgent({ ...common, region: "us-west", sfuUrl: sfu.url("us-west"), sink: { ...sink, submit: () => undefined }, registry: new Registry(), turn: turn("probe-us-west") });
+    try {
+      agent.start();
+      other.start();
+      const pair = await waitForResult(results, (r) => r.src === "us-west" && r.status === "ok" && r.received > 0, 20_000);
+      expect(pair.via).toBe("turn");
+      expect(results.every((r) => r.via === "turn")).toBe(true);
+    } finally {
+      await Promise.all([agent.close(), other.close()]);
+      await sfu.close();
+      await coturn.close();
+    }
+  }, 40_000);
+
+  it("refuses --relay-only without a TURN server", () => {
+    expect(() => new ProbeAgent({ region: "eu-west", regions: ["eu-west", "us-west"], sfuUrl: "http://127.0.0.1:1", sink: { name: "x", submit: () => undefined, stats: emptySinkStats, close: () => Promise.resolve() }, registry: new Registry(), relayOnly: true })).toThrow(/--relay-only/);
+  });
+});
+
 async function waitForResult(results: readonly ProbeResult[], match: (r: ProbeResult, i: number) => boolean, timeoutMs: number): Promise<ProbeResult> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
