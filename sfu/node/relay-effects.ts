@@ -13,6 +13,7 @@ import type { RelayEffect, RelayEvent, TimerKey } from "../relay/relay-machine-t
 import type { SfuMetrics } from "../telemetry/metrics.js";
 import type { PeerClient } from "./peer-client.js";
 import type { PeerDirectory } from "./peers.js";
+import { pipeSourceOf } from "./pipe-sources.js";
 import { RELAY_PATHS } from "./relay-protocol.js";
 import { sendPull } from "./relay-pull.js";
 
@@ -111,7 +112,10 @@ export class RelayEffects {
         },
       );
     } else if (e.kind === "set-relay-media") {
-      engine.setRelayMedia(e.relayInId, e.media).then(
+      // Pinned to the serving region's pipe, as this region's route to it shows it (pipe-sources.ts).
+      const peers = this.d.peers();
+      const from = peers === null || e.media.sourcePort === undefined ? null : pipeSourceOf(peers, e.upstream, e.media.sourcePort);
+      engine.setRelayMedia(e.relayInId, e.media, from ?? undefined).then(
         () => { feed({ kind: "relay-media-set", track: e.track, pullId: e.pullId, ok: true }); },
         (err: unknown) => {
           logger.warn({ track: e.track, err }, "accepted() | relay media refused");

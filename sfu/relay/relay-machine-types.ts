@@ -171,7 +171,8 @@ export type PullDecisionLabel = "serve" | "attach" | "pull" | PullRefusal;
 
 export type RelayEffect =
   | { kind: "open-relay-in"; track: TrackId; relay: number }
-  | { kind: "set-relay-media"; track: TrackId; pullId: string; relayInId: string; media: TrackMedia }
+  /** `upstream`: the region that served the pull (the relay-in believes only its pipe). */
+  | { kind: "set-relay-media"; track: TrackId; pullId: string; relayInId: string; media: TrackMedia; upstream: Region }
   | { kind: "open-relay-out"; track: TrackId; region: Region; pullId: string; port: number }
   | { kind: "close-relay"; track: TrackId; id: string }
   | { kind: "send-pull"; track: TrackId; relay: number; to: Region; pullId: string; path: readonly Region[]; port: number }

@@ -71,7 +71,7 @@ export function accept(s: Step, t: TrackDraft, relay: Relay, chain: readonly Reg
   if (phase.kind !== "requested" && phase.kind !== "pending") return;
   stopPendingTimer(s, t, relay);
   relay.phase = { kind: "accepted", upstream: phase.upstream, pullId: phase.pullId, chain, media, mediaSet: false };
-  if (relay.relayIn.kind === "open") s.emit({ kind: "set-relay-media", track: t.track, pullId: phase.pullId, relayInId: relay.relayIn.id, media });
+  if (relay.relayIn.kind === "open") s.emit({ kind: "set-relay-media", track: t.track, pullId: phase.pullId, relayInId: relay.relayIn.id, media, upstream: phase.upstream });
   s.changed(t);
 }
 

@@ -11,7 +11,7 @@ import type { Logger } from "../../../core/logger.js";
 import { splitTrackId, type TrackId } from "../../../core/region.js";
 import type * as E from "../engine.js";
 import { MediaError } from "../errors.js";
-import { emptyDropCounts, negotiatedPin, type PipeDropCounts, type RelaySourceResolver } from "../pipe-drop.js";
+import { ANY_IP, emptyDropCounts, negotiatedPin, type PipeDropCounts, type RelaySourceResolver } from "../pipe-drop.js";
 import { checkOffer } from "../sdp-offer.js";
 import { checkMedia, notFound } from "./engine-helpers.js";
 import type { ExtensionOverhead } from "./extension-overhead.js";
@@ -191,7 +191,8 @@ export class MediasoupEngine implements E.MediaEngine {
       try {
         const transport = await plainTransportInRange(lease.router, this.listen, this.rtpPortRange, false);
         track = new MsTrack(trackId, lease, { kind: "relay", relayId, transport, producer: null, extensionBytes: 0 }, null);
-        if (upstream !== undefined) await transport.connect({ ip: upstream.ip, port: upstream.port });
+        // An address only (a host-name peer's is "any ip"): that pin is applied with the media.
+        if (upstream !== undefined && upstream.ip !== ANY_IP) await transport.connect({ ip: upstream.ip, port: upstream.port });
         if (checked !== null) await this.attachRelayLeg(track, checked, upstream);
       } catch (err) {
         lease.release();
