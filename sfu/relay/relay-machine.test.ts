@@ -114,7 +114,8 @@ describe("step(): the pulling side", () => {
     const run = new Run();
     const pull = run.startPull();
     run.feed({ kind: "pull-answered", track: TRACK, from: "c", pullId: pull.pullId, outcome: { kind: "served", chain: ["c", "a"], media: MEDIA } });
-    expect(run.last("set-relay-media")).toMatchObject({ relayInId: "in-1", media: MEDIA });
+    // The engine pins the relay-in to the region that served the pull.
+    expect(run.last("set-relay-media")).toMatchObject({ relayInId: "in-1", media: MEDIA, upstream: "c" });
     expect(hasMedia(run.state.tracks.get(TRACK))).toBe(false);
     expect(run.of("resolve-waiters", run.feed({ kind: "relay-media-set", track: TRACK, pullId: pull.pullId, ok: true }))).toEqual([expect.objectContaining({ ids: ["w1"] })]);
     const out = run.feed({ kind: "first-packet", track: TRACK, relayInId: "in-1", at: 40 });
