@@ -4,7 +4,8 @@
 // 202 taken in (durable), 200 nothing new (a re-sent batch), 400 bad body, 401 bad or
 // missing token, 403 a pair outside the agent's region, 422 a result outside the skew
 // window, 429/503 later (Retry-After). Never a 5xx for what a client sent.
-import { SpanStatusCode, type Tracer } from "@opentelemetry/api";
+import { SpanKind, SpanStatusCode, type Span, type Tracer } from "@opentelemetry/api";
+import { ATTR_ERROR_TYPE, ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_ROUTE, ATTR_URL_PATH } from "@opentelemetry/semantic-conventions";
 import express, { type RequestHandler } from "express";
 import { probeIngestSchema } from "../../core/probe-result.js";
 import { parsePayload } from "../../core/validate.js";
@@ -45,12 +46,14 @@ export function ingestHandlers(d: IngestRouteDeps): RequestHandler[] {
     next();
   };
   const handle: RequestHandler = async (req, res) => {
-    const span = d.tracer.startSpan("analyzer.ingest.probes");
+    // Semantic-convention HTTP names; relaywatch.* only for the batch (results, batch id).
+    const span = d.tracer.startSpan("analyzer.ingest.probes", { kind: SpanKind.SERVER, attributes: { [ATTR_HTTP_REQUEST_METHOD]: req.method, [ATTR_HTTP_ROUTE]: INGEST_ROUTE, [ATTR_URL_PATH]: req.path } });
     try {
       const parsed = parsePayload(probeIngestSchema, req.body);
       if (!parsed.ok) {
         d.metrics.ingestRejected.inc({ reason: "invalid_payload" });
         span.setStatus({ code: SpanStatusCode.ERROR, message: "invalid_payload" });
+        setStatusCode(span, 400);
         res.status(400).json({ error: "invalid_payload", path: parsed.error.path, detail: parsed.error.message });
         return;
       }
@@ -59,6 +62,7 @@ export function ingestHandlers(d: IngestRouteDeps): RequestHandler[] {
       span.setAttribute("relaywatch.results", parsed.value.results.length);
       if (batch !== null) span.setAttribute("relaywatch.batch", batch);
       const answer = await d.ingest.ingest({ identity: res.locals["identity"] as IngestIdentity | null, agent: parsed.value.agent, batch, results: parsed.value.results });
+      setStatusCode(span, answer.status);
       if (answer.status >= 400) span.setStatus({ code: SpanStatusCode.ERROR, message: String(answer.body["error"]) });
       send(res, answer);
     } finally {
@@ -66,6 +70,12 @@ export function ingestHandlers(d: IngestRouteDeps): RequestHandler[] {
     }
   };
   return [authenticate, express.json({ limit: INGEST_BODY_LIMIT }), handle];
+}
+
+/** http.response.status_code, and error.type (the status code) for a 4xx or 5xx, as the HTTP conventions say. */
+function setStatusCode(span: Span, status: number): void {
+  span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+  if (status >= 400) span.setAttribute(ATTR_ERROR_TYPE, String(status));
 }
 
 function send(res: express.Response, a: IngestAnswer): void {

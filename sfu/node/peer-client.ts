@@ -37,11 +37,16 @@ export class PeerClient {
     this.relayAddress = relayAddress;
   }
 
-  async post(region: Region, path: RelayPath, payload: unknown, opts: PeerCallOptions = {}): Promise<PeerCallResult> {
+  /** Where a call to `region`'s `path` goes; undefined for a region that is not a configured peer. */
+  urlOf(region: Region, path: RelayPath): URL | undefined {
     const peer = this.peers.get(region);
-    if (peer === undefined) return { ok: false, error: "unknown_peer", detail: `${region} is not a configured peer` };
+    return peer === undefined ? undefined : new URL(signedRelayPath(path, this.self), peer.url);
+  }
+
+  async post(region: Region, path: RelayPath, payload: unknown, opts: PeerCallOptions = {}): Promise<PeerCallResult> {
+    const url = this.urlOf(region, path);
+    if (url === undefined) return { ok: false, error: "unknown_peer", detail: `${region} is not a configured peer` };
     const body = JSON.stringify(payload);
-    const url = new URL(signedRelayPath(path, this.self), peer.url);
     const headers: Record<string, string> = {
       "content-type": "application/json",
       ...this.auth.sign({ method: "POST", path: `${url.pathname}${url.search}`, body, from: this.self, to: region }),

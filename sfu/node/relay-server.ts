@@ -4,6 +4,7 @@
 // caller's relay range), opens the serve span, and hands the call to the relay machine
 // through the manager; the machine's reply is the answer. It keeps no state.
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { ATTR_ERROR_TYPE, ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_PATH } from "@opentelemetry/semantic-conventions";
 import type { Region, TrackId } from "../../core/region.js";
 import { parsePayload } from "../../core/validate.js";
 import type { LegacyBehaviours } from "../relay/legacy-behaviours.js";
@@ -12,7 +13,7 @@ import { contextFromTraceparent } from "../telemetry/trace-context.js";
 import type { PeerDirectory } from "./peers.js";
 import type { RelayManager, RelayReply } from "./relay-manager.js";
 import type { RelayIo } from "./relay-effects.js";
-import { relayPullBodySchema, relayPullResultSchema, relayReleaseSchema } from "./relay-protocol.js";
+import { RELAY_PATHS, relayPullBodySchema, relayPullResultSchema, relayReleaseSchema } from "./relay-protocol.js";
 
 export type { RelayReply } from "./relay-manager.js";
 
@@ -42,7 +43,10 @@ export class RelayServer {
     const parent = contextFromTraceparent(req.traceparent ?? traceparent);
     const span = this.o.tracer.startSpan(
       "relay.serve",
-      { kind: SpanKind.SERVER, attributes: { "relaywatch.region": this.o.self, "relaywatch.track": req.track, "relaywatch.path": req.path.join(">") } },
+      {
+        kind: SpanKind.SERVER,
+        attributes: { [ATTR_HTTP_REQUEST_METHOD]: "POST", [ATTR_URL_PATH]: RELAY_PATHS.pull, "relaywatch.region": this.o.self, "relaywatch.track": req.track, "relaywatch.path": req.path.join(">") },
+      },
       parent,
     );
     try {
@@ -51,6 +55,8 @@ export class RelayServer {
         trace.setSpan(parent, span),
         span,
       );
+      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, reply.status);
+      if (reply.status >= 400) span.setAttribute(ATTR_ERROR_TYPE, String(reply.status));
       if (reply.status >= 300) span.setStatus({ code: SpanStatusCode.ERROR, message: errorOf(reply.body) });
       return reply;
     } finally {
