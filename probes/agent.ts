@@ -48,7 +48,8 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
  * 100 ms: the pacer sends the packets due (5 at 50 pps, each stamped with its real send
  * time) in one burst instead of one timer per 20 ms packet. Loss, jitter and latency come
  * from the payload's per-packet stamps and are unchanged; time to first packet can grow by
- * up to one interval. bench/probe.bench.ts: about half the agent's CPU per pair of 20 ms.
+ * up to one interval. bench/probe.bench.ts (loaded 2-core machine): 0.7–0.95× the CPU per
+ * pair of a 20 ms timer at 100 ms, 0.5× at 200 ms; 100 ms keeps time to first packet close.
  */
 export const DEFAULT_SEND_INTERVAL_MS = 100;
 /** 1000 pps per track is far beyond what a probe needs and what the bench shows affordable. */
