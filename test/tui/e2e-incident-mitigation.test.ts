@@ -2,7 +2,7 @@
 // 2024-02-07 incident is replayed (naive isolation takes us-east offline after a blip; the
 // EU regions' legacy behaviours then loop us-west's tracks). From `relaywatch tui` in tmux,
 // keys only, on-call overrides the false isolation and breaks the loop (2: Alerts view,
-// /: filter, M: the action panel with its plan, y: run). Both alerts resolve, every pair is
+// j/k: select, M: the action panel with its plan, y: run). Both alerts resolve, every pair is
 // ok again, both actions are verified, and after the world stops `relaywatch incident
 // report` on its store lists the detection, both actions and the recovery with times.
 import { execFileSync, spawnSync } from "node:child_process";
@@ -25,7 +25,6 @@ const dataDir = mkdtempSync(join(tmpdir(), "relaywatch-mitigation-"));
 const tmux = (...args: string[]): string => execFileSync("tmux", ["-L", SOCKET, ...args], { encoding: "utf8" });
 const screen = (): string => tmux("capture-pane", "-p", "-t", "tui");
 const keys = (...k: string[]): void => { tmux("send-keys", "-t", "tui", ...k); };
-const typed = (text: string): void => { tmux("send-keys", "-t", "tui", "-l", text); };
 
 let replay: IncidentReplay | null = null;
 afterAll(async () => {
@@ -42,15 +41,18 @@ async function press(...k: string[]): Promise<void> {
   }
 }
 
-/** Filters the Alerts view down to `name`, opens its action panel and runs the plan shown. */
+/** The Alerts view's selected row (marked ▸). */
+const selected = (): string => screen().split("\n").find((l) => l.includes("▸")) ?? "";
+
+/** Selects the firing `name` in the Alerts view (k up, then j down, until it is the selected row), opens its action panel and runs the plan shown. */
 async function mitigate(name: string, plan: RegExp): Promise<void> {
-  // Esc closes an open action panel, Esc clears the filter; 2 is the Alerts view (its footer names ack/silence).
-  await press("Escape", "Escape", "2");
+  // Esc closes an open action panel; 2 is the Alerts view (its footer names ack/silence).
+  await press("Escape", "2");
   expect(await waitFor(() => screen().includes("ack/silence"), 5000), `not in the Alerts view:\n${screen()}`).toBe(true);
-  await press("/");
-  typed(name);
-  await press("Enter");
-  expect(await waitFor(() => screen().includes(name), 5000), `${name} not on screen:\n${screen()}`).toBe(true);
+  const found = (): boolean => selected().includes(name) && selected().includes("CRIT");
+  for (let i = 0; i < 30 && !found(); i++) await press("k");
+  for (let i = 0; i < 30 && !found(); i++) await press("j");
+  expect(selected(), `${name} not selectable:\n${screen()}`).toContain(name);
   await press("M");
   expect(await waitFor(() => plan.test(screen()) && screen().includes("y run it"), 10_000), `no plan for ${name}:\n${screen()}`).toBe(true);
   await press("y");
