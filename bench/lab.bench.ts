@@ -45,12 +45,29 @@ function processKinds(world: World, regions: readonly string[]): Map<number, Kin
   return kinds;
 }
 
+/**
+ * Starts the world, a second time if the first start fails: on a loaded 2-core machine ten
+ * region nodes starting at once can miss the supervisor's 10 s readiness limit. Null (and
+ * said so) when both fail, so the other worlds of the run are still measured.
+ */
+async function startWorld(report: Reporter, regions: string[], dataDir: string, engine: string): Promise<World | null> {
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    report.progress(`${engine}, ${regions.length} regions: starting the world${attempt > 1 ? " (again)" : ""}`);
+    try {
+      // Without TURN servers (issue 20 added them after the baseline of issue 17 was measured).
+      return await World.start({ regions, dataDir, engine, turn: false });
+    } catch (err) {
+      report.progress(`${engine}, ${regions.length} regions: the world did not start: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return null;
+}
+
 async function measureWorld(report: Reporter, engine: string, count: number, warmupS: number, windowS: number): Promise<void> {
   const regions = [...DEFAULT_REGIONS, ...MORE_REGIONS].slice(0, count);
   const dataDir = mkdtempSync(join(tmpdir(), "relaywatch-lab-bench-"));
-  report.progress(`${engine}, ${count} regions: starting the world`);
-  // Without TURN servers (issue 20 added them after the baseline of issue 17 was measured).
-  const world = await World.start({ regions, dataDir, engine, turn: false });
+  const world = await startWorld(report, regions, dataDir, engine);
+  if (world === null) return;
   try {
     report.progress(`${engine}, ${count} regions: ${warmupS} s warm-up, ${windowS} s measured`);
     await sleep(warmupS * 1000);
