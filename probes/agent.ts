@@ -22,7 +22,7 @@ import type { ProbeResult, ProbeStatus } from "../core/probe-result.js";
 import type { Region } from "../core/region.js";
 import type { PeerOptions, SendPath } from "./client/werift-peer.js";
 import type { ProbeSink } from "./delivery/sink.js";
-import { endpoints, type Endpoints, type TokenProvider } from "./endpoints.js";
+import { endpoints, type TokenProvider } from "./endpoints.js";
 import { SfuFailover } from "./failover.js";
 import { ProbeMetrics } from "./metrics.js";
 import { PairMonitor } from "./pair-monitor.js";
@@ -32,6 +32,9 @@ import { liveRotations, rotationSchedule, type RotationSchedule } from "./rotati
 import { DEFAULT_THRESHOLDS, type Thresholds } from "./stats/classify.js";
 import { describeFailure } from "./stats/observation.js";
 import { PairSubscription } from "./subscription.js";
+import { JanusTarget } from "./targets/janus.js";
+import type { ProbeTarget } from "./targets/target.js";
+import { WhipWhepTarget } from "./targets/whip-whep.js";
 import { WhipClient } from "./whip-client.js";
 import { relayOnly, TurnProbe, type TurnProbeConfig } from "./turn/turn-probe.js";
 import { TurnMetrics } from "./turn/turn-metrics.js";
@@ -68,6 +71,8 @@ export interface ProbeAgentOptions {
   failoverHoldMs?: number | undefined;
   whipTemplate?: string | undefined;
   whepTemplate?: string | undefined;
+  /** Publish and subscribe through this Janus VideoRoom instead of WHIP/WHEP (probes/targets/janus.ts). */
+  janus?: { baseUrl: string; room: number } | undefined;
   token?: string | TokenProvider | undefined;
   intervalMs?: number;
   rotateMs?: number;
@@ -110,8 +115,7 @@ export class ProbeAgent {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly sink: ProbeSink;
-  private readonly endpoints: Endpoints;
-  private readonly whip: WhipClient;
+  private readonly target: ProbeTarget;
   private readonly failover: SfuFailover | undefined;
   private servingLogged: string | undefined;
   private readonly peerOptions: PeerOptions;
@@ -144,15 +148,17 @@ export class ProbeAgent {
     this.events = new TypedEmitter(this.logger);
     this.metrics = new ProbeMetrics(o.registry);
     this.sink = o.sink;
-    this.endpoints = endpoints({ sfuUrl: o.sfuUrl, whipTemplate: o.whipTemplate, whepTemplate: o.whepTemplate, region: o.region, token: o.token });
+    const eps = o.janus === undefined ? endpoints({ sfuUrl: o.sfuUrl, whipTemplate: o.whipTemplate, whepTemplate: o.whepTemplate, region: o.region, token: o.token }) : null;
     if (o.failover !== undefined && o.failover.length > 0) {
+      if (eps === null) throw new ConfigError("--failover", o.failover.join(","), "used with WHIP/WHEP targets, not --target janus");
       if (o.sfuUrl === undefined || o.whipTemplate !== undefined || o.whepTemplate !== undefined) {
         throw new ConfigError("--failover", o.failover.join(","), "used with --sfu (failover swaps the SFU base URL; endpoint templates have none)");
       }
       this.failover = new SfuFailover({ bases: [o.sfuUrl, ...o.failover], holdMs: o.failoverHoldMs, clock: this.clock });
     }
     this.servingLogged = this.failover?.home;
-    this.whip = new WhipClient({ clock: this.clock, failover: this.failover, ...(o.fetch === undefined ? {} : { fetch: o.fetch }), ...(o.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: o.requestTimeoutMs }) });
+    const whip = new WhipClient({ clock: this.clock, failover: this.failover, ...(o.fetch === undefined ? {} : { fetch: o.fetch }), ...(o.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: o.requestTimeoutMs }) });
+    this.target = eps !== null ? new WhipWhepTarget(whip, eps) : new JanusTarget({ baseUrl: o.janus?.baseUrl ?? "", room: o.janus?.room ?? 0, clock: this.clock, fetch: o.fetch });
     this.peerOptions = { clock: this.clock, sendPath: o.sendPath ?? "direct", ...(o.bindAddress === undefined ? {} : { bindAddress: o.bindAddress }) };
     this.connectTimeoutMs = o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.payloadBytes = o.payloadBytes ?? DEFAULT_PAYLOAD_BYTES;
@@ -276,8 +282,7 @@ export class ProbeAgent {
       if (p !== undefined && !(p.phase === "failed" && now - (p.failedAtMs ?? now) >= this.intervalMs)) continue;
       void p?.close();
       const fresh = new ProbePublisher(this.region, rotation, {
-        whip: this.whip,
-        endpoints: this.endpoints,
+        target: this.target,
         clock: this.clock,
         peerOptions: this.sessionPeerOptions(),
         connectTimeoutMs: this.connectTimeoutMs,
@@ -299,8 +304,7 @@ export class ProbeAgent {
 
   private newSubscription(src: Region, rotation: number, peerOptions: PeerOptions = this.sessionPeerOptions()): PairSubscription {
     return new PairSubscription(src, rotation, {
-      whip: this.whip,
-      endpoints: this.endpoints,
+      target: this.target,
       clock: this.clock,
       peerOptions,
       connectTimeoutMs: this.connectTimeoutMs,
@@ -311,7 +315,7 @@ export class ProbeAgent {
 
   private async shutdown(): Promise<void> {
     // First: no publisher or subscription may wait out an SFU's request timeout.
-    this.whip.close();
+    this.target.close();
     this.windowTimer?.cancel();
     this.pacer?.cancel();
     this.windowTimer = null;

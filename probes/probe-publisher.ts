@@ -7,12 +7,11 @@ import { InvalidStateError, errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { Region, TrackId } from "../core/region.js";
 import { CODEC_PRESETS, WeriftPublisher, type PeerOptions } from "./client/werift-peer.js";
-import type { Endpoints } from "./endpoints.js";
 import type { ProbeMetrics } from "./metrics.js";
 import { ProbePayloadWriter, headerLength } from "./payload/header.js";
 import { probeTrackId } from "./rotation.js";
 import type { SetupFailure } from "./stats/observation.js";
-import type { WhipClient } from "./whip-client.js";
+import type { ProbeTarget, TargetSession } from "./targets/target.js";
 
 /**
  * Up to 1 s of packets are sent late rather than skipped: a stalled event loop (GC, a DTLS
@@ -25,8 +24,8 @@ const MAX_CATCH_UP_S = 1;
 export type PublisherPhase = "publishing" | "live" | "failed" | "closed";
 
 export interface PublisherDeps {
-  whip: WhipClient;
-  endpoints: Endpoints;
+  /** The SFU the track is published into (probes/targets/). */
+  target: ProbeTarget;
   clock: Clock;
   peerOptions: PeerOptions;
   connectTimeoutMs: number;
@@ -44,7 +43,7 @@ export class ProbePublisher {
   private failureValue: SetupFailure | null = null;
   private failedAt: number | null = null;
   private publisher: WeriftPublisher | null = null;
-  private location: string | null = null;
+  private session: TargetSession | null = null;
   private setup: number | null = null;
   private liveAt: number | null = null;
   private index = 0;
@@ -52,9 +51,9 @@ export class ProbePublisher {
   private running: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
 
-  /** The WHIP session resource (on whichever SFU accepted the publish), null until then. */
+  /** The session resource (on whichever SFU accepted the publish), null until then. */
   get sessionUrl(): string | null {
-    return this.location;
+    return this.session?.url ?? null;
   }
 
   constructor(region: Region, rotation: number, deps: PublisherDeps) {
@@ -136,24 +135,23 @@ export class ProbePublisher {
   }
 
   private async run(): Promise<void> {
-    const { whip, endpoints, clock, peerOptions, connectTimeoutMs, metrics, logger } = this.deps;
+    const { target, clock, peerOptions, connectTimeoutMs, metrics, logger } = this.deps;
     const publisher = new WeriftPublisher(CODEC_PRESETS.opus, peerOptions);
     this.publisher = publisher;
-    const offer = await publisher.createOffer();
-    if (this.isClosed()) return;
-    const t0 = clock.now();
-    const answer = await whip.offer("WHIP", endpoints.whip(this.track), offer, endpoints.token("publish", this.track));
+    let t0 = clock.now();
+    const session = await target.publish(this.track, publisher, () => {
+      t0 = clock.now();
+    });
     if (this.isClosed()) {
-      if (answer.ok) void whip.delete(answer.value.location, endpoints.token("publish", this.track));
+      if (session.ok) void session.value.release();
       return;
     }
-    if (!answer.ok) {
-      this.fail(answer.error);
+    if (!session.ok) {
+      this.fail(session.error);
       return;
     }
-    this.location = answer.value.location;
+    this.session = session.value;
     try {
-      await publisher.acceptAnswer(answer.value.answerSdp);
       await publisher.waitConnected(connectTimeoutMs);
     } catch (err) {
       if (this.isClosed()) return;
@@ -190,11 +188,11 @@ export class ProbePublisher {
   }
 
   private async release(): Promise<void> {
-    const location = this.location;
-    this.location = null;
+    const session = this.session;
+    this.session = null;
     const publisher = this.publisher;
     this.publisher = null;
-    if (location !== null) await this.deps.whip.delete(location, this.deps.endpoints.token("publish", this.track));
+    if (session !== null) await session.release();
     await publisher?.close();
   }
 }

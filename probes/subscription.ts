@@ -7,19 +7,18 @@ import { InvalidStateError, errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { Region, TrackId } from "../core/region.js";
 import { WeriftSubscriber, type PeerOptions, type ReceivedRtp } from "./client/werift-peer.js";
-import type { Endpoints } from "./endpoints.js";
 import type { ProbeMetrics } from "./metrics.js";
 import { parseProbeHeader } from "./payload/header.js";
 import { probeTrackId } from "./rotation.js";
 import type { PairObservation, SetupFailure } from "./stats/observation.js";
 import { ReceiverStats } from "./stats/receiver-stats.js";
-import type { WhipClient } from "./whip-client.js";
+import type { ProbeTarget, TargetSession } from "./targets/target.js";
 
 export type SubscriptionPhase = "requesting" | "connecting" | "connected" | "failed" | "closed";
 
 export interface SubscriptionDeps {
-  whip: WhipClient;
-  endpoints: Endpoints;
+  /** The SFU subscribed through (probes/targets/). */
+  target: ProbeTarget;
   /** Stamps packets and times setup; sub-millisecond (see precise-clock.ts). */
   clock: Clock;
   peerOptions: PeerOptions;
@@ -37,7 +36,7 @@ export class PairSubscription {
   private state: SubscriptionPhase = "requesting";
   private failureValue: SetupFailure | null = null;
   private subscriber: WeriftSubscriber | null = null;
-  private location: string | null = null;
+  private session: TargetSession | null = null;
   private requestedAt: number | null = null;
   private connectedAt: number | null = null;
   private firstPacketAt: number | null = null;
@@ -135,33 +134,26 @@ export class PairSubscription {
   }
 
   private async run(): Promise<void> {
-    const { whip, endpoints, clock, peerOptions, connectTimeoutMs, metrics } = this.deps;
+    const { target, clock, peerOptions, connectTimeoutMs, metrics } = this.deps;
     const subscriber = new WeriftSubscriber("audio", peerOptions);
     this.subscriber = subscriber;
     subscriber.onPacket((p) => {
       this.onPacket(p);
     });
-    const offer = await subscriber.createOffer();
-    if (this.isClosed()) return;
-    this.requestedAt = clock.now();
-    const answer = await whip.offer("WHEP", endpoints.whep(this.track), offer, endpoints.token("subscribe", this.track));
+    const session = await target.subscribe(this.track, subscriber, () => {
+      this.requestedAt = clock.now();
+    });
     if (this.isClosed()) {
-      if (answer.ok) void whip.delete(answer.value.location, endpoints.token("subscribe", this.track));
+      if (session.ok) void session.value.release();
       return;
     }
-    if (!answer.ok) {
-      this.fail(answer.error);
+    if (!session.ok) {
+      this.fail(session.error);
       return;
     }
-    this.location = answer.value.location;
-    this.path = answer.value.relayPath;
+    this.session = session.value;
+    this.path = session.value.relayPath;
     this.state = "connecting";
-    try {
-      await subscriber.acceptAnswer(answer.value.answerSdp);
-    } catch (err) {
-      this.fail({ kind: "setup", stage: "answer", detail: `the SFU's SDP answer was not usable: ${errorMessage(err)}` });
-      return;
-    }
     try {
       await subscriber.waitConnected(connectTimeoutMs);
     } catch (err) {
@@ -173,7 +165,7 @@ export class PairSubscription {
     if (this.isClosed()) return;
     this.connectedAt = clock.now();
     this.state = "connected";
-    metrics.setup.observe({ kind: "subscribe" }, (this.connectedAt - this.requestedAt) / 1000);
+    metrics.setup.observe({ kind: "subscribe" }, (this.setupMs ?? 0) / 1000);
   }
 
   private onPacket(p: ReceivedRtp): void {
@@ -214,13 +206,13 @@ export class PairSubscription {
   }
 
   private async releaseSession(): Promise<void> {
-    const location = this.location;
-    this.location = null;
+    const session = this.session;
+    this.session = null;
     const subscriber = this.subscriber;
     this.subscriber = null;
-    if (location !== null) {
-      const r = await this.deps.whip.delete(location, this.deps.endpoints.token("subscribe", this.track));
-      if (!r.ok) this.deps.logger.debug({ track: this.track }, "unsubscribe() | DELETE failed; the SFU ends the session when ICE goes");
+    if (session !== null) {
+      const released = await session.release();
+      if (!released) this.deps.logger.debug({ track: this.track }, "unsubscribe() | DELETE failed; the SFU ends the session when ICE goes");
     }
     await subscriber?.close();
   }

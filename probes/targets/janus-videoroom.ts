@@ -4,7 +4,7 @@
 // subscriber and gets Janus' offer, which our peer answers with `start`. Asynchronous
 // plugin events come through the session's long poll (GET /janus/<session>). Expected
 // failures are values (JanusError codes from the server, HTTP and transport errors); the
-// caller's fetch and clock are injected. Not wired into the probe agent yet (issue 20).
+// caller's fetch is injected. The probe target built on it is janus.ts.
 import { randomUUID } from "node:crypto";
 import { errorMessage, type Result } from "../../core/errors.js";
 
@@ -74,6 +74,11 @@ export class JanusSession {
     if (!data.ok) return data;
     const j = ev.value["jsep"] as Json | undefined;
     return { ok: true, value: { data: data.value, jsep: j !== undefined && typeof j["sdp"] === "string" ? { type: String(j["type"]), sdp: j["sdp"] } : null } };
+  }
+
+  /** Janus ends a session idle for its session_timeout (60 s by default). */
+  async keepalive(): Promise<boolean> {
+    return (await post(this.fetchFn, this.url, { janus: "keepalive" }, "ack")).ok;
   }
 
   async destroy(): Promise<void> {
