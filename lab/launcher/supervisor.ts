@@ -41,8 +41,14 @@ interface Managed {
   logFile: string | null;
 }
 
-/** 10 s: a region node or the analyzer with the embedded store is up in 1–3 s on a loaded machine. */
-export const DEFAULT_READY_TIMEOUT_MS = 10_000;
+/**
+ * 30 s: a region node or the analyzer with the embedded store is up in 1–3 s on an idle
+ * machine, but a mediasoup region (worker spawn and its header-extension calibration) took
+ * 14 s on the 2-core machine at load average 20, and lab worlds failed on a 10 s wait. A
+ * child that dies is reported at once (it exited before it was ready), so only a hung start
+ * waits this long.
+ */
+export const DEFAULT_READY_TIMEOUT_MS = 30_000;
 /** 5 s of SIGTERM grace: long enough to flush the store writer, short enough for Ctrl-C. */
 export const DEFAULT_STOP_GRACE_MS = 5_000;
 const READY_POLL_MS = 100;
