@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { LATEST_VERSION } from "../store/migrations.js";
 import { runCli } from "./support/run-cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "relaywatch-cli-"));
@@ -23,9 +24,9 @@ describe("relaywatch CLI", () => {
     const first = await runCli(["store", "migrate", "--store", store]);
     expect(first.stderr).toBe("");
     expect(first.stdout).toContain("applied 1:");
-    expect(first.stdout).toContain("schema at version 2");
+    expect(first.stdout).toContain(`schema at version ${LATEST_VERSION}`);
     const second = await runCli(["store", "migrate", "--store", store]);
-    expect(second.stdout).toContain("nothing to do: already at version 2");
+    expect(second.stdout).toContain(`nothing to do: already at version ${LATEST_VERSION}`);
     const status = await runCli(["store", "status", "--store", store, "--json"], { cwd: dir });
     expect(status.code).toBe(0);
     const s = JSON.parse(status.stdout) as { reachable: boolean; version: number; pending: unknown[]; rows: Record<string, number> };

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { LATEST_VERSION } from "../../store/migrations.js";
 import { runCli } from "../support/run-cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "relaywatch-migrate-cli-"));
@@ -26,9 +27,9 @@ describe("relaywatch store migrate", { timeout: CLI_CASE_TIMEOUT_MS }, () => {
     expect(fresh.stdout).toContain("(nothing has run)");
     expect(fresh.stdout).toContain("CREATE TABLE IF NOT EXISTS relaywatch.probe_results\n");
     expect(fresh.stdout).toContain("TTL toDateTime(ts) + INTERVAL 30 DAY");
-    expect(fresh.stdout).not.toContain("ALTER TABLE");
+    expect(fresh.stdout).not.toContain("MODIFY TTL");
 
-    expect((await cli("migrate", "--ttl-days", "30")).stdout).toContain("schema at version 2, TTL 30 days");
+    expect((await cli("migrate", "--ttl-days", "30")).stdout).toContain(`schema at version ${LATEST_VERSION}, TTL 30 days`);
 
     const dry = await cli("migrate", "--dry-run", "--ttl-days", "7");
     expect(dry.code).toBe(0);
@@ -41,10 +42,10 @@ describe("relaywatch store migrate", { timeout: CLI_CASE_TIMEOUT_MS }, () => {
     const applied = await cli("migrate", "--ttl-days", "7");
     expect(applied.code).toBe(0);
     expect(applied.stdout).toContain("  probe_results: TTL 30 days -> 7 days\n");
-    expect(applied.stdout).toContain("schema at version 2, TTL 7 days");
+    expect(applied.stdout).toContain(`schema at version ${LATEST_VERSION}, TTL 7 days`);
     expect((await cli("query", "--format", "json", TTL_QUERY)).stdout).toContain("toIntervalDay(7)");
 
     const nothing = await cli("migrate", "--dry-run", "--ttl-days", "7");
-    expect(nothing.stdout).toContain("nothing to do (schema at version 2, TTL 7 days)");
+    expect(nothing.stdout).toContain(`nothing to do (schema at version ${LATEST_VERSION}, TTL 7 days)`);
   });
 });
