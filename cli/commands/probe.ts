@@ -21,6 +21,7 @@ import { StoreSink } from "../../probes/delivery/store-sink.js";
 import type { TokenProvider } from "../../probes/endpoints.js";
 import { defaultOnceWindows, runOnce } from "../../probes/once.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS } from "../../probes/whip-client.js";
+import { janusTargetOf } from "../../probes/targets/select.js";
 import { openStore } from "../../store/open.js";
 import { parseStoreUrl } from "../../store/url.js";
 import { StoreWriter } from "../../store/writer.js";
@@ -55,6 +56,9 @@ interface ProbeOpts extends TlsOpts {
   json?: boolean;
   whipUrl?: string;
   whepUrl?: string;
+  target: string;
+  janusUrl?: string;
+  janusRoom?: string;
   metricsPort?: string;
   metricsHost: string;
   bind?: string;
@@ -106,6 +110,9 @@ export function probeCommand(): Command {
     .option("--json", "print results as JSON (--once: one object; otherwise one line per result)")
     .option("--whip-url <template>", "WHIP endpoint template for another SFU, with {room} {track} {region}")
     .option("--whep-url <template>", "WHEP endpoint template for another SFU, with {room} {track} {region}")
+    .addOption(new Option("--target <kind>", "the SFU probed: relaywatch's SFU (--sfu), any WHIP/WHEP server (--whip-url/--whep-url) or a Janus VideoRoom (--janus-url)").choices(["relaywatch", "whip", "janus"]).default("relaywatch"))
+    .option("--janus-url <template>", "Janus HTTP API base for --target janus, with {region} (e.g. http://janus-{region}:8088/janus)")
+    .option("--janus-room <id>", "the VideoRoom room probe tracks are published in (created when missing)")
     .option("--metrics-port <port>", "serve Prometheus metrics on <metrics-host>:<port>/metrics")
     .option("--metrics-host <address>", "the address the metrics endpoint binds (0.0.0.0: every interface)", "127.0.0.1")
     .addOption(tlsCertOption()).addOption(tlsKeyOption()).addOption(tlsCaOption())
@@ -151,7 +158,7 @@ async function runProbe(life: Life, opts: ProbeOpts): Promise<number> {
   const sinks: ProbeSink[] = [];
   const sink = new FanOutSink(sinks);
   const agent = new ProbeAgent({
-    region, regions, sfuUrl: opts.sfu, failover: opts.failover?.split(",").map((u) => u.trim()).filter((u) => u !== ""), whipTemplate: opts.whipUrl, whepTemplate: opts.whepUrl, token: opts.token ?? tokensFromSecret(process.env["RELAYWATCH_TOKEN_SECRET"]),
+    region, regions, sfuUrl: opts.sfu, failover: opts.failover?.split(",").map((u) => u.trim()).filter((u) => u !== ""), whipTemplate: opts.whipUrl, whepTemplate: opts.whepUrl, janus: janusTargetOf({ ...opts, region }), token: opts.token ?? tokensFromSecret(process.env["RELAYWATCH_TOKEN_SECRET"]),
     intervalMs, rotateMs, pps, sink, registry, logger, bindAddress: opts.bind ?? "127.0.0.1",
     turn: turnProbeConfig({ iceServer: opts.iceServer, turnSecretFile: opts.turnSecretFile, turnCredentialsFile: opts.turnCredentialsFile, turnUser: opts.turnUser ?? `probe-${region}`, relayOnly: opts.relayOnly }, (f) => readFileSync(f, "utf8")),
     relayOnly: opts.relayOnly,
