@@ -30,7 +30,7 @@ describe("relaywatch CLI", () => {
     const status = await runCli(["store", "status", "--store", store, "--json"], { cwd: dir });
     expect(status.code).toBe(0);
     const s = JSON.parse(status.stdout) as { reachable: boolean; version: number; pending: unknown[]; rows: Record<string, number> };
-    expect(s).toMatchObject({ reachable: true, version: 2, pending: [] });
+    expect(s).toMatchObject({ reachable: true, version: LATEST_VERSION, pending: [] });
     expect(s.rows["schema_migrations"]).toBe(2);
     const q = await runCli(["store", "query", "--store", store, "--format", "json", "SELECT version FROM relaywatch.schema_migrations ORDER BY version"]);
     expect(q.stdout.trim().split("\n").map((l) => JSON.parse(l) as unknown)).toEqual([{ version: 1 }, { version: 2 }]);
