@@ -31,9 +31,9 @@ describe("relaywatch CLI", () => {
     expect(status.code).toBe(0);
     const s = JSON.parse(status.stdout) as { reachable: boolean; version: number; pending: unknown[]; rows: Record<string, number> };
     expect(s).toMatchObject({ reachable: true, version: LATEST_VERSION, pending: [] });
-    expect(s.rows["schema_migrations"]).toBe(2);
+    expect(s.rows["schema_migrations"]).toBe(LATEST_VERSION);
     const q = await runCli(["store", "query", "--store", store, "--format", "json", "SELECT version FROM relaywatch.schema_migrations ORDER BY version"]);
-    expect(q.stdout.trim().split("\n").map((l) => JSON.parse(l) as unknown)).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(q.stdout.trim().split("\n").map((l) => JSON.parse(l) as unknown)).toEqual(Array.from({ length: LATEST_VERSION }, (_, i) => ({ version: i + 1 })));
   });
 
   it("a bad query is one clear line and exit 1, not a stack trace", async () => {
