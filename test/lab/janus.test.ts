@@ -4,14 +4,22 @@
 // Janus' offer, which a werift subscriber answers, and the probe packets arrive through Janus;
 // a killed Janus fails the calls as transport errors.
 // Janus skips loopback interfaces when it gathers, so the peer binds the host's own IPv4.
-// Partial (issue 20): the agent does not yet use this target for its pairs.
+// Then two real probe agent processes (`relaywatch probe --target janus --json`, one per
+// region, both publishing into and subscribing through the same Janus) report ok windows with
+// the agents' figures; Janus killed → every pair stops being ok.
+import { spawn, type ChildProcess } from "node:child_process";
 import { networkInterfaces } from "node:os";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CODEC_PRESETS, WeriftPublisher, WeriftSubscriber } from "../../probes/client/werift-peer.js";
 import { ProbePayloadWriter } from "../../probes/payload/header.js";
 import { JanusSession } from "../../probes/targets/janus-videoroom.js";
 import { janusBinary, JanusProcess } from "../support/janus.js";
 import { skipWithout } from "../support/real-part.js";
+import { probeResultSchema, type ProbeResult } from "../../core/probe-result.js";
+
+const BIN = fileURLToPath(new URL("../../cli/bin.mjs", import.meta.url));
+const REGIONS = ["eu-west", "us-east"] as const;
 
 describe.skipIf(skipWithout(janusBinary !== null, "janus"))("Janus VideoRoom target on a real Janus", () => {
   let janus: JanusProcess;
@@ -81,6 +89,61 @@ describe.skipIf(skipWithout(janusBinary !== null, "janus"))("Janus VideoRoom tar
     }
   }, 40_000);
 });
+
+describe.skipIf(skipWithout(janusBinary !== null, "janus"))("relaywatch probe --target janus on a real Janus", () => {
+  it("two probe agents report ok windows for both pairs through Janus; Janus killed → both pairs fail", async () => {
+    const janus = await JanusProcess.start();
+    const agents: { child: ChildProcess; results: ProbeResult[]; stderr: string }[] = [];
+    try {
+      for (const region of REGIONS) {
+        const child = spawn(process.execPath, [BIN, "probe", "--region", region, "--regions", REGIONS.join(","), "--target", "janus", "--janus-url", janus.apiUrl, "--janus-room", "5151", "--bind", hostAddress(), "--interval", "1s", "--rotate", "60s", "--json", "--log-level", "warn"], { stdio: ["ignore", "pipe", "pipe"] });
+        const agent = { child, results: [] as ProbeResult[], stderr: "" };
+        let buf = "";
+        child.stdout.on("data", (d: Buffer) => {
+          buf += d.toString();
+          const lines = buf.split("\n");
+          buf = lines.pop() ?? "";
+          for (const l of lines) if (l.trim() !== "") agent.results.push(probeResultSchema.parse(JSON.parse(l)));
+        });
+        child.stderr.on("data", (d: Buffer) => {
+          agent.stderr = (agent.stderr + d.toString()).slice(-4000);
+        });
+        agents.push(agent);
+      }
+      const all = (): ProbeResult[] => agents.flatMap((a) => a.results);
+      const said = (): string => agents.map((a) => `${JSON.stringify(a.results.slice(-4))}\n${a.stderr}`).join("\n");
+      // Both pairs ok for 3 windows in a row (the agents' first windows set up Janus sessions).
+      const okRun = (src: string, dst: string): boolean => all().filter((r) => r.src === src && r.dst === dst).slice(-3).filter((r) => r.status === "ok").length === 3;
+      expect(await until(() => okRun("eu-west", "us-east") && okRun("us-east", "eu-west"), 45_000), said()).toBe(true);
+      for (const r of all().filter((x) => x.status === "ok")) {
+        // One host: every packet the other agent sent in the window arrives through Janus.
+        expect(r.received, JSON.stringify(r)).toBe(r.sent);
+        expect(r.lost, JSON.stringify(r)).toBe(0);
+        expect(r.track, JSON.stringify(r)).toMatch(new RegExp(`/${r.src}\\.`));
+        expect(r.relayPath, "Janus reports no relay path").toEqual([]);
+        expect(r.setupMs, JSON.stringify(r)).not.toBeNull();
+      }
+      // A full 1 s window at 50 pps (the first ok window may start mid-window).
+      for (const [src, dst] of [REGIONS, [...REGIONS].reverse()]) expect(all().filter((r) => r.src === src && r.dst === dst && r.status === "ok").some((r) => r.received >= 45 && r.received <= 55), said()).toBe(true);
+      const before = all().length;
+      await janus.kill();
+      const failing = (src: string, dst: string): boolean => all().slice(before).filter((r) => r.src === src && r.dst === dst).slice(-3).filter((r) => r.status !== "ok" && r.received === 0).length === 3;
+      expect(await until(() => failing("eu-west", "us-east") && failing("us-east", "eu-west"), 45_000), said()).toBe(true);
+    } finally {
+      for (const a of agents) a.child.kill("SIGTERM");
+      await janus.close();
+    }
+  }, 120_000);
+});
+
+async function until(cond: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return cond();
+}
 
 /** The first non-internal IPv4 address of this host (Janus' candidates are on it). */
 function hostAddress(): string {
