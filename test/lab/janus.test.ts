@@ -6,9 +6,12 @@
 // Janus skips loopback interfaces when it gathers, so the peer binds the host's own IPv4.
 // Then two real probe agent processes (`relaywatch probe --target janus --json`, one per
 // region, both publishing into and subscribing through the same Janus) report ok windows with
-// the agents' figures; Janus killed → every pair stops being ok.
+// the agents' figures into a real analyzer (configured with no regions: Janus has no state API
+// to watch); Janus killed → every pair stops being ok and ProbePairFailing fires.
 import { spawn, type ChildProcess } from "node:child_process";
-import { networkInterfaces } from "node:os";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { networkInterfaces, tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CODEC_PRESETS, WeriftPublisher, WeriftSubscriber } from "../../probes/client/werift-peer.js";
@@ -17,6 +20,10 @@ import { JanusSession } from "../../probes/targets/janus-videoroom.js";
 import { janusBinary, JanusProcess } from "../support/janus.js";
 import { skipWithout } from "../support/real-part.js";
 import { probeResultSchema, type ProbeResult } from "../../core/probe-result.js";
+import { alertsResponseSchema } from "../../core/analyzer-api.js";
+import { issueAgentToken } from "../../analyzer/ingest/agent-token.js";
+import { analyzerConfig } from "../../lab/world/plan.js";
+import { freePort } from "../support/ports.js";
 
 const BIN = fileURLToPath(new URL("../../cli/bin.mjs", import.meta.url));
 const REGIONS = ["eu-west", "us-east"] as const;
@@ -91,12 +98,25 @@ describe.skipIf(skipWithout(janusBinary !== null, "janus"))("Janus VideoRoom tar
 });
 
 describe.skipIf(skipWithout(janusBinary !== null, "janus"))("relaywatch probe --target janus on a real Janus", () => {
-  it("two probe agents report ok windows for both pairs through Janus; Janus killed → both pairs fail", async () => {
+  it("two probe agents report ok windows for both pairs through Janus; Janus killed → both pairs fail and the analyzer fires ProbePairFailing, no RegionUnreachable", async () => {
     const janus = await JanusProcess.start();
     const agents: { child: ChildProcess; results: ProbeResult[]; stderr: string }[] = [];
+    // A real analyzer with no regions configured: it watches no state API (none to watch on
+    // Janus) and learns the regions the probes report (analyzer/ingest/probe-ingest.ts).
+    const dir = mkdtempSync(join(tmpdir(), "rw-janus-"));
+    const port = await freePort();
+    const analyzerUrl = `http://127.0.0.1:${port}`;
+    const token = "janus-test-analyzer-token";
+    writeFileSync(join(dir, "analyzer.yaml"), JSON.stringify(analyzerConfig({ regions: [], listenPort: port, storeDir: null, spoolDir: join(dir, "spool") })));
+    const analyzer = spawn(process.execPath, [BIN, "analyze", "--config", join(dir, "analyzer.yaml"), "--log-level", "warn"], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, RELAYWATCH_ANALYZER_TOKEN: token } });
+    const alerts = async (): Promise<{ name: string; state: string }[]> => {
+      const res = await fetch(`${analyzerUrl}/v1/alerts`, { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
+      return res?.ok === true ? alertsResponseSchema.parse(await res.json()).alerts : [];
+    };
     try {
+      expect(await untilAsync(async () => (await fetch(`${analyzerUrl}/healthz`).catch(() => null))?.ok === true, 30_000), "analyzer up").toBe(true);
       for (const region of REGIONS) {
-        const child = spawn(process.execPath, [BIN, "probe", "--region", region, "--regions", REGIONS.join(","), "--target", "janus", "--janus-url", janus.apiUrl, "--janus-room", "5151", "--bind", hostAddress(), "--interval", "1s", "--rotate", "60s", "--json", "--log-level", "warn"], { stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, [BIN, "probe", "--region", region, "--regions", REGIONS.join(","), "--target", "janus", "--janus-url", janus.apiUrl, "--janus-room", "5151", "--bind", hostAddress(), "--interval", "1s", "--rotate", "60s", "--analyzer", analyzerUrl, "--spool-dir", join(dir, `spool-${region}`), "--json", "--log-level", "warn"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, RELAYWATCH_ANALYZER_TOKEN: issueAgentToken(token, region) } });
         const agent = { child, results: [] as ProbeResult[], stderr: "" };
         let buf = "";
         child.stdout.on("data", (d: Buffer) => {
@@ -129,12 +149,28 @@ describe.skipIf(skipWithout(janusBinary !== null, "janus"))("relaywatch probe --
       await janus.kill();
       const failing = (src: string, dst: string): boolean => all().slice(before).filter((r) => r.src === src && r.dst === dst).slice(-3).filter((r) => r.status !== "ok" && r.received === 0).length === 3;
       expect(await until(() => failing("eu-west", "us-east") && failing("us-east", "eu-west"), 45_000), said()).toBe(true);
+      // The analyzer got them: ProbePairFailing fires, and no region is called unreachable.
+      expect(await untilAsync(async () => (await alerts()).some((a) => a.name === "ProbePairFailing" && a.state === "firing"), 45_000), JSON.stringify(await alerts())).toBe(true);
+      const fired = await alerts();
+      expect(JSON.stringify(fired.filter((a) => a.name === "ProbePairFailing"))).toMatch(/eu-west[^]*us-east|us-east[^]*eu-west/);
+      expect(fired.filter((a) => a.name === "RegionUnreachable")).toEqual([]);
     } finally {
       for (const a of agents) a.child.kill("SIGTERM");
+      analyzer.kill("SIGTERM");
       await janus.close();
+      rmSync(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 180_000);
 });
+
+async function untilAsync(cond: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await cond()) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return cond();
+}
 
 async function until(cond: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
