@@ -185,10 +185,11 @@ export class World {
     });
     writeFileSync(configFile, stringify(config));
     // For people and tools next to the lab (relaywatch tui, curl): RELAYWATCH_ANALYZER_TOKEN_FILE=<dataDir>/analyzer.token.
+    // The analyzer gets the regions' admin token: on-call actions (POST /v1/actions) call their admin APIs.
     writeFileSync(join(o.dataDir, ANALYZER_TOKEN_FILE), `${this.analyzerToken}\n`, { mode: 0o600 });
     // Stopped before the regions, after the probes: it flushes the store with their last results in.
     this.closers.push("analyzer", () => this.supervisor.kill("analyzer", "SIGTERM"), { timeoutMs: PROCESS_CLOSE_TIMEOUT_MS });
-    await this.supervisor.start({ name: "analyzer", command: process.execPath, args: [BIN, "analyze", "--config", configFile, "--log-level", "warn"], env: { RELAYWATCH_ANALYZER_TOKEN: this.analyzerToken }, readyUrl: `${this.analyzerUrl}/healthz` }, 30_000);
+    await this.supervisor.start({ name: "analyzer", command: process.execPath, args: [BIN, "analyze", "--config", configFile, "--log-level", "warn"], env: { RELAYWATCH_ANALYZER_TOKEN: this.analyzerToken, RELAYWATCH_ADMIN_TOKEN: this.secrets.RELAYWATCH_ADMIN_TOKEN }, readyUrl: `${this.analyzerUrl}/healthz` }, 30_000);
   }
 
   private async startProbes(o: WorldOptions): Promise<void> {
