@@ -31,8 +31,8 @@ interface Variant {
 }
 
 const VARIANTS: readonly Variant[] = [
-  { name: "baseline (track path, 20 ms timer)", sendPath: "track", sendIntervalMs: 20 },
-  { name: "direct send path, 20 ms timer (default)", sendPath: "direct", sendIntervalMs: 20 },
+  { name: "baseline = default (track path, 20 ms timer)", sendPath: "track", sendIntervalMs: 20 },
+  { name: "direct send path, 20 ms timer", sendPath: "direct", sendIntervalMs: 20 },
   { name: "track path, 100 ms bursts", sendPath: "track", sendIntervalMs: 100 },
   { name: "direct + 100 ms bursts", sendPath: "direct", sendIntervalMs: 100 },
   { name: "direct + 200 ms bursts", sendPath: "direct", sendIntervalMs: 200 },

@@ -96,7 +96,7 @@ export interface ProbeAgentOptions {
   relayOnly?: boolean | undefined;
   /** How often the pacer sends the packets due (default DEFAULT_SEND_INTERVAL_MS; never below 1000/pps). */
   sendIntervalMs?: number | undefined;
-  /** How publishers hand packets to werift (default `direct`; see SendPath). */
+  /** How publishers hand packets to werift (default `track`; `direct` measured no better in bench/probe.bench.ts; see SendPath). */
   sendPath?: SendPath | undefined;
 }
 
@@ -160,7 +160,7 @@ export class ProbeAgent {
     this.servingLogged = this.failover?.home;
     const whip = new WhipClient({ clock: this.clock, failover: this.failover, ...(o.fetch === undefined ? {} : { fetch: o.fetch }), ...(o.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: o.requestTimeoutMs }) });
     this.target = eps !== null ? new WhipWhepTarget(whip, eps) : new JanusTarget({ baseUrl: o.janus?.baseUrl ?? "", room: o.janus?.room ?? 0, clock: this.clock, fetch: o.fetch });
-    this.peerOptions = { clock: this.clock, sendPath: o.sendPath ?? "direct", ...(o.bindAddress === undefined ? {} : { bindAddress: o.bindAddress }) };
+    this.peerOptions = { clock: this.clock, sendPath: o.sendPath ?? "track", ...(o.bindAddress === undefined ? {} : { bindAddress: o.bindAddress }) };
     this.connectTimeoutMs = o.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.payloadBytes = o.payloadBytes ?? DEFAULT_PAYLOAD_BYTES;
     const thresholds = o.thresholds ?? DEFAULT_THRESHOLDS;
