@@ -98,7 +98,13 @@ export function runEngineConformance(name: string, factory: EngineFactory): void
     it("emits firstPacket once when the publisher's packets start flowing", async () => {
       const { engine } = await newEngine();
       const events: MediaEngineEvents["firstPacket"][0][] = [];
-      engine.on("firstPacket", (e) => events.push(e));
+      // What a node reports at that moment must already count the packet (the analyzer dates
+      // a copy's media from its packet count; mediasoup's counters come with its stats poll).
+      const packetsAtEvent: number[] = [];
+      engine.on("firstPacket", (e) => {
+        events.push(e);
+        packetsAtEvent.push(engine.stats(e.trackId).packetsReceived);
+      });
       const { publisher } = await connectPublisher(engine, "room/first", CODEC_PRESETS.opus, teardown);
       expect(events).toEqual([]);
       await sendPackets(publisher, 20);
@@ -107,6 +113,7 @@ export function runEngineConformance(name: string, factory: EngineFactory): void
       expect(events).toHaveLength(1);
       expect(events[0]).toMatchObject({ trackId: "room/first", source: "publisher", relayId: null });
       expect(engine.stats("room/first").firstPacketAtMs).toBe(events[0]?.atMs);
+      expect(packetsAtEvent[0]).toBeGreaterThanOrEqual(1);
     });
 
     it("relays a track A → B → C as plain RTP; subscribers on C get >= 99% of packets", async () => {
@@ -127,12 +134,17 @@ export function runEngineConformance(name: string, factory: EngineFactory): void
       const outB = await b.engine.relayOut("room/relay", { ip: inC.ip, port: inC.port });
       await c.engine.setRelayMedia(inC.relayId, outB.media);
       const firstOnC: MediaEngineEvents["firstPacket"][0][] = [];
-      c.engine.on("firstPacket", (e) => firstOnC.push(e));
+      const packetsOnC: number[] = [];
+      c.engine.on("firstPacket", (e) => {
+        firstOnC.push(e);
+        packetsOnC.push(c.engine.stats(e.trackId).packetsReceived);
+      });
       const { subscriber } = await connectSubscriber(c.engine, "room/relay", "video", teardown);
       await sendPackets(publisher, PACKETS);
       await waitUntil(() => subscriber.packetsReceived >= PACKETS, 3_000);
       expect(subscriber.packetsReceived).toBeGreaterThanOrEqual(MIN_DELIVERED);
       expect(firstOnC).toEqual([expect.objectContaining({ trackId: "room/relay", source: "relay", relayId: inC.relayId })]);
+      expect(packetsOnC[0]).toBeGreaterThanOrEqual(1);
       // Worker-kept counters are snapshots (a stats round behind at most).
       await waitUntil(() => a.engine.stats("room/relay").relaysOut[0]?.packetsSent === a.engine.stats("room/relay").packetsReceived, 2_000);
       expect(a.engine.stats("room/relay").relaysOut[0]?.packetsSent).toBe(a.engine.stats("room/relay").packetsReceived);

@@ -308,6 +308,10 @@ export class MediasoupEngine implements E.MediaEngine {
     const atMs = this.clock.now();
     track.firstPacketAtMs = atMs;
     track.lastPacketAtMs ??= atMs;
+    // The trace event is a packet the worker took in; its counters arrive with the next stats
+    // poll. Count it now, as werift does, so the first-packet state a node reports says the
+    // copy has media (the analyzer dates a copy's last packet from its packet count).
+    track.packetsReceived = Math.max(track.packetsReceived, 1);
     void track.source.producer?.enableTraceEvent([]).catch(() => undefined);
     this.emitter.safeEmit("firstPacket", { trackId: track.trackId, source: track.source.kind, relayId: track.relayId, atMs });
   }
