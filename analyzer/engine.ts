@@ -238,9 +238,8 @@ export class AnalyzerEngine {
   }
 
   private recordTurn(res: ProbeResult, now: number): boolean {
-    const key = `turn:${res.dst}`;
-    this.warmUp.seen(key, now);
-    if (res.status === "ok" || res.status === "degraded") this.warmUp.markHealthy(key, now);
+    // Like a pair: healthy after SETTLED_WINDOWS windows of media, a failure from before that is warm-up.
+    this.warmUp.window(`turn:${res.dst}`, res.status === "ok" || res.status === "degraded", now, res.ts);
     return this.turn.record(res);
   }
 
@@ -250,7 +249,8 @@ export class AnalyzerEngine {
       const into = [...this.matrix.allPairs()].filter((p) => p.dst === region);
       return { ok: into.filter((p) => !p.failing).map((p) => pairKey(p.src, p.dst)), failing: into.filter((p) => p.failing).map((p) => pairKey(p.src, p.dst)) };
     };
-    this.sync("turn", turnFindings(this.turn.all(), direct, (region) => this.warmUp.notBefore(`turn:${region}`)), now);
+    const since = new Map([...this.turn.all()].map((t) => [t.region, t.failingSince]));
+    this.sync("turn", turnFindings(this.turn.all(), direct, (region) => this.warmUp.episodeNotBefore(`turn:${region}`, since.get(region) ?? null)), now);
   }
 
   /** One RelayLoop per cycle across every looped track, re-synced when the set of cycles changes. */

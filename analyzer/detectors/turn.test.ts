@@ -64,6 +64,15 @@ describe("TurnUnavailable in the engine", () => {
     return { engine, window, turnAlerts, transitions };
   }
 
+  it("TURN that fails only while it starts (no track to subscribe to yet) raises nothing when it comes up", () => {
+    const { window, turnAlerts, transitions } = setup();
+    window(() => "setup_failed");
+    window(() => "setup_failed");
+    for (let i = 0; i < 40; i++) window(() => "ok");
+    expect(turnAlerts()).toEqual([]);
+    expect(transitions.filter((t) => t.alert.name === "TurnUnavailable")).toEqual([]);
+  });
+
   it("warns within 2 windows of the outage, pages past the horizon, names only that region, resolves on recovery", () => {
     const { engine, window, turnAlerts } = setup();
     for (let i = 0; i < 5; i++) window(() => "ok");
