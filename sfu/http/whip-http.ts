@@ -87,10 +87,10 @@ export function iceServerLinks(servers: readonly IceServer[]): string[] {
  * never sends the POST). A request without `Origin` (not a browser) is not affected.
  */
 export function whipCors(origins: readonly string[]): RequestHandler {
-  const any = origins.includes("*");
+  const anyOrigin = origins.includes("*");
   const allowed = new Set(origins);
   const headers = cors({
-    origin: any ? "*" : [...allowed],
+    origin: anyOrigin ? "*" : [...allowed],
     methods: ["POST", "DELETE", "OPTIONS"],
     allowedHeaders: ALLOWED_HEADERS,
     exposedHeaders: EXPOSED_HEADERS,
@@ -99,7 +99,7 @@ export function whipCors(origins: readonly string[]): RequestHandler {
   });
   return (req, res, next) => {
     const origin = req.get("origin");
-    if (req.method === "OPTIONS" && origin !== undefined && !any && !allowed.has(origin)) {
+    if (req.method === "OPTIONS" && origin !== undefined && !anyOrigin && !allowed.has(origin)) {
       sendError(res, 403, "cors_origin_refused", `origin ${origin} may not call this endpoint; allowed: ${origins.length === 0 ? "none (sfu --cors-origin)" : origins.join(", ")}`, { Vary: "Origin" });
       return;
     }

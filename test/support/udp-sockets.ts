@@ -4,8 +4,9 @@
 // (mediasoup workers) alike. Test code only.
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
-function udpInodes(): Set<string> {
-  const inodes = new Set<string>();
+/** The rows (split into columns) of /proc/net/udp and udp6, header lines left out; a table that cannot be read adds none. */
+function udpTableRows(): string[][] {
+  const rows: string[][] = [];
   for (const table of ["/proc/net/udp", "/proc/net/udp6"]) {
     let text: string;
     try {
@@ -13,10 +14,16 @@ function udpInodes(): Set<string> {
     } catch {
       continue;
     }
-    for (const line of text.split("\n").slice(1)) {
-      const inode = line.trim().split(/\s+/)[9];
-      if (inode !== undefined) inodes.add(inode);
-    }
+    for (const line of text.split("\n").slice(1)) rows.push(line.trim().split(/\s+/));
+  }
+  return rows;
+}
+
+function udpInodes(): Set<string> {
+  const inodes = new Set<string>();
+  for (const cols of udpTableRows()) {
+    const inode = cols[9];
+    if (inode !== undefined) inodes.add(inode);
   }
   return inodes;
 }
@@ -73,20 +80,11 @@ export function countUdpSockets(pid: number = process.pid): number {
 /** Local ports of the UDP sockets `pid` itself holds (not its children), from /proc/net/udp{,6}. */
 export function udpPortsOf(pid: number): number[] {
   const portByInode = new Map<string, number>();
-  for (const table of ["/proc/net/udp", "/proc/net/udp6"]) {
-    let text: string;
-    try {
-      text = readFileSync(table, "utf8");
-    } catch {
-      continue;
-    }
-    for (const line of text.split("\n").slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      const local = cols[1];
-      const inode = cols[9];
-      if (local === undefined || inode === undefined) continue;
-      portByInode.set(inode, Number.parseInt(local.slice(local.lastIndexOf(":") + 1), 16));
-    }
+  for (const cols of udpTableRows()) {
+    const local = cols[1];
+    const inode = cols[9];
+    if (local === undefined || inode === undefined) continue;
+    portByInode.set(inode, Number.parseInt(local.slice(local.lastIndexOf(":") + 1), 16));
   }
   return socketInodes(pid).flatMap((inode) => {
     const port = portByInode.get(inode);
