@@ -15,7 +15,7 @@ describe.each(ENGINES)("a three-region cascade (A publishes, B and C subscribe) 
 
   it("delivers ≥ 99% to B and C, cascades A>B>C, and stops + retracts after linger", async () => {
     const lab = await scope.start({ engine, regions: ["a", "b", "c"], wan: { latencyMs: cascadeLatencyMs } });
-    await waitForMesh(lab);
+    await waitForMesh(lab, 5000, cascadeLatencyMs);
     const [a, b, c] = [lab.node("a"), lab.node("b"), lab.node("c")];
     const pub = await publish(a, TRACK);
     scope.defer(pub);
@@ -66,7 +66,7 @@ describe.each(ENGINES)("a three-region cascade (A publishes, B and C subscribe) 
       return new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer(`sfu-${region}`);
     };
     const lab = await scope.start({ engine, regions: ["a", "b", "c"], wan: { latencyMs: cascadeLatencyMs }, tracer });
-    await waitForMesh(lab);
+    await waitForMesh(lab, 5000, cascadeLatencyMs);
     const pub = await publish(lab.node("a"), TRACK);
     scope.defer(pub);
     const warm = pub.stream(100);

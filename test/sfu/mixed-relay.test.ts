@@ -20,7 +20,7 @@ describe.skipIf(skipWithout(mediasoupAvailable().ok, "the mediasoup worker (npm 
 
   it.each(CHAINS)("a cascade %s delivers at least 99 percent to B and C", async (_name, engines) => {
     const lab = await scope.start({ engine: (r) => engines[r] ?? "werift", regions: ["a", "b", "c"], wan: { latencyMs: cascadeLatencyMs } });
-    await waitForMesh(lab);
+    await waitForMesh(lab, 5000, cascadeLatencyMs);
     const track = "live/mixed";
     const pub = scope.defer(await publish(lab.node("a"), track));
     const warm = scope.defer(pub.stream(100));

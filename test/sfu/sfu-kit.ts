@@ -288,8 +288,20 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
 }
 
 /** Waits until every region has measured an RTT to every other (the locator needs them). */
-export async function waitForMesh(lab: Lab, timeoutMs = 5000): Promise<void> {
+/**
+ * Every peer reachable with an RTT. With `latencyMs` (the WAN's one-way latencies), also wait
+ * until each node's measured RTTs order its peers as the WAN does: the first heartbeat carries
+ * connection setup and, on a loaded machine, a peer's start-up stall, so a cascade test that
+ * subscribes right away could see the far region measured as the near one and relay past it.
+ */
+export async function waitForMesh(lab: Lab, timeoutMs = 5000, latencyMs?: (a: string, b: string) => number): Promise<void> {
   await waitFor(() => [...lab.nodes.values()].every((n) => n.health.peers().every((p) => p.reachable && p.rttMs !== null)), timeoutMs, "every peer measured");
+  if (latencyMs === undefined) return;
+  const ordered = (self: Region, node: RegionNode): boolean => {
+    const rtt = new Map(node.health.peers().map((p) => [p.region, p.rttMs ?? Number.POSITIVE_INFINITY]));
+    return [...rtt.keys()].every((x) => [...rtt.keys()].every((y) => latencyMs(self, x) >= latencyMs(self, y) || (rtt.get(x) ?? 0) < (rtt.get(y) ?? 0)));
+  };
+  await waitFor(() => [...lab.nodes].every(([self, node]) => ordered(self, node)), 15_000, "measured RTTs ordered as the WAN's latencies");
 }
 
 export async function metricValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {

@@ -15,7 +15,7 @@ describe("a cascade whose middle region is lost", () => {
 
   it("tears the relay from the lost upstream down after upstreamLostMs; a re-subscribe pulls from the origin", async () => {
     const lab = await scope.start({ regions: ["a", "b", "c"], wan: { latencyMs: cascadeLatencyMs }, node: () => ({ heartbeatMs: 200, upstreamLostMs: UPSTREAM_LOST_MS }) });
-    await waitForMesh(lab);
+    await waitForMesh(lab, 5000, cascadeLatencyMs);
     const [a, b, c] = [lab.node("a"), lab.node("b"), lab.node("c")];
     const pub = await publish(a, TRACK);
     scope.defer(pub);
