@@ -83,6 +83,13 @@ export function runEngineConformance(name: string, factory: EngineFactory): void
       const b = await connectSubscriber(engine, "room/stats", "video", teardown);
       await sendPackets(publisher, 100);
       await waitUntil(() => a.subscriber.packetsReceived >= 100 && b.subscriber.packetsReceived >= 100, 3_000);
+      // mediasoup's counters come with its stats poll: wait for a poll that has seen the burst
+      // (a loaded machine can deliver the packets before the next poll lands).
+      const settled = () => {
+        const x = engine.stats("room/stats");
+        return x.packetsReceived >= 99 && x.packetsForwarded === 2 * x.packetsReceived;
+      };
+      await waitUntil(settled, 5_000);
       const s = engine.stats("room/stats");
       expect(s.source).toEqual({ kind: "publisher", relayId: null });
       expect(s.packetsReceived).toBeGreaterThanOrEqual(99);
