@@ -1,14 +1,18 @@
 // Child process of bench/probe.bench.ts (not a bench: run.ts loads only *.bench.ts): one
 // probe agent with the settings under test, its results counted, a summary line on stdout
 // when SIGTERM arrives. Its CPU is read from /proc by the parent, so nothing else runs here.
-// argv: region regions(comma) sfuUrl sendPath sendIntervalMs; env: BENCH_PUBLISH_TOKEN, BENCH_SUBSCRIBE_TOKEN.
+// argv: region regions(comma) sfuUrl sendPath sendIntervalMs srtpKeys(keyobject|buffer);
+// env: BENCH_PUBLISH_TOKEN, BENCH_SUBSCRIBE_TOKEN.
 import { Registry } from "prom-client";
 import type { ProbeResult } from "../core/probe-result.js";
 import { ProbeAgent } from "../probes/agent.js";
 import type { SendPath } from "../probes/client/werift-peer.js";
 import { emptySinkStats, type ProbeSink } from "../probes/delivery/sink.js";
+import { useKeyObjectsForSrtp } from "../core/werift-srtp-keys.js";
 
-const [region = "", regionList = "", sfuUrl = "", sendPath = "direct", sendInterval = "100"] = process.argv.slice(2);
+const [region = "", regionList = "", sfuUrl = "", sendPath = "direct", sendInterval = "100", srtpKeys = "keyobject"] = process.argv.slice(2);
+// werift's own Buffer keys (the agent before issue 17) when asked; KeyObjects are the default.
+useKeyObjectsForSrtp(srtpKeys !== "buffer");
 const counts = { results: 0, ok: 0, received: 0 };
 const sink: ProbeSink = {
   name: "bench",

@@ -1,9 +1,10 @@
 // Probe agent cost (issue 17): CPU per measured pair and per received packet of real probe
 // agents (child processes, CPU from /proc) against real region nodes (a lab world), for
 // each client setting side by side in one run, each against the baseline measured in the
-// same run: werift's general send path with one timer per 20 ms packet (the agent before
-// issue 17). Every agent probes every other region at 50 packets/s; the figure per pair
-// includes the agent's share of its publisher and its fixed work (windows, metrics).
+// same run: werift's general send path with one timer per 20 ms packet and werift's own
+// Buffer SRTP keys (the agent before issue 17). Every agent probes every other region at
+// 50 packets/s; the figure per pair includes the agent's share of its publisher and its
+// fixed work (windows, metrics).
 // Client engines: werift only. A native stack (@roamhq/wrtc, libwebrtc) cannot carry the
 // probe header (its API takes PCM and gives PCM, no RTP payloads), so it could not measure
 // one-way latency or index-based loss the same way; see README "Benchmarks".
@@ -28,14 +29,16 @@ interface Variant {
   name: string;
   sendPath: SendPath;
   sendIntervalMs: number;
+  /** werift's SRTP keys: its own Buffers (before issue 17) or KeyObjects (core/werift-srtp-keys.ts, the default now). */
+  srtpKeys: "buffer" | "keyobject";
 }
 
 const VARIANTS: readonly Variant[] = [
-  { name: "baseline = default (track path, 20 ms timer)", sendPath: "track", sendIntervalMs: 20 },
-  { name: "direct send path, 20 ms timer", sendPath: "direct", sendIntervalMs: 20 },
-  { name: "track path, 100 ms bursts", sendPath: "track", sendIntervalMs: 100 },
-  { name: "direct + 100 ms bursts", sendPath: "direct", sendIntervalMs: 100 },
-  { name: "direct + 200 ms bursts", sendPath: "direct", sendIntervalMs: 200 },
+  { name: "baseline = before issue 17 (track path, 20 ms timer, Buffer SRTP keys)", sendPath: "track", sendIntervalMs: 20, srtpKeys: "buffer" },
+  { name: "default now (track path, 20 ms timer, KeyObject SRTP keys)", sendPath: "track", sendIntervalMs: 20, srtpKeys: "keyobject" },
+  { name: "direct send path, 20 ms timer, KeyObject keys", sendPath: "direct", sendIntervalMs: 20, srtpKeys: "keyobject" },
+  { name: "direct + 100 ms bursts, KeyObject keys", sendPath: "direct", sendIntervalMs: 100, srtpKeys: "keyobject" },
+  { name: "direct + 200 ms bursts, KeyObject keys", sendPath: "direct", sendIntervalMs: 200, srtpKeys: "keyobject" },
 ];
 
 function seconds(name: string, fallback: number): number {
@@ -52,7 +55,7 @@ interface Run {
 async function runVariant(world: World, v: Variant, warmupS: number, windowS: number): Promise<Run> {
   const env = { ...process.env, BENCH_PUBLISH_TOKEN: world.token("publish", "probe/*"), BENCH_SUBSCRIBE_TOKEN: world.token("subscribe", "probe/*") };
   const children: ChildProcess[] = REGIONS.map((region) =>
-    spawn(process.execPath, ["--import", "tsx", CHILD, region, REGIONS.join(","), world.regionUrl(region), v.sendPath, String(v.sendIntervalMs)], { env, stdio: ["ignore", "pipe", "inherit"] }),
+    spawn(process.execPath, ["--import", "tsx", CHILD, region, REGIONS.join(","), world.regionUrl(region), v.sendPath, String(v.sendIntervalMs), v.srtpKeys], { env, stdio: ["ignore", "pipe", "inherit"] }),
   );
   const exited = children.map((c) => once(c, "exit"));
   const outputs = children.map((c) => {

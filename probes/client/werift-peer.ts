@@ -17,6 +17,7 @@ import {
 } from "werift";
 import { systemClock, type Clock } from "../../core/clock.js";
 import { InvalidStateError, RelaywatchError } from "../../core/errors.js";
+import { useKeyObjectsForSrtp } from "../../core/werift-srtp-keys.js";
 
 export type PeerMediaKind = "audio" | "video";
 
@@ -64,6 +65,10 @@ export interface PeerOptions {
 }
 
 const DEFAULT_BIND_ADDRESS = "127.0.0.1";
+
+// Every probe peer encrypts SRTP with KeyObjects: on Node 24 werift's per-packet Buffer keys
+// spent a quarter of a probe's CPU in errors thrown inside node:crypto (core/werift-srtp-keys.ts).
+useKeyObjectsForSrtp();
 const DEFAULT_GATHER_TIMEOUT_MS = 5_000;
 
 function peerConfig(codecs: readonly CodecPreset[], options: PeerOptions): RTCPeerConnectionConfig {

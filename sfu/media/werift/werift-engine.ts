@@ -6,6 +6,7 @@ import type { RtpPacket } from "werift";
 import { systemClock, type Clock } from "../../../core/clock.js";
 import { InvalidStateError, RelaywatchError } from "../../../core/errors.js";
 import { silentLogger, type Logger } from "../../../core/logger.js";
+import { useKeyObjectsForSrtp } from "../../../core/werift-srtp-keys.js";
 import type { TrackId } from "../../../core/region.js";
 import type {
   MediaEngine,
@@ -51,6 +52,10 @@ export interface WeriftEngineOptions {
 
 /** DESIGN: bind only loopback unless told otherwise. */
 export const DEFAULT_BIND_ADDRESS = "127.0.0.1";
+
+// Every WebRTC session of this engine encrypts SRTP with KeyObjects (a quarter of werift's
+// per-packet CPU on Node 24; core/werift-srtp-keys.ts).
+useKeyObjectsForSrtp();
 
 export class WeriftEngine implements MediaEngine {
   readonly name = "werift";
