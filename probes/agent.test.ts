@@ -109,6 +109,22 @@ describe("ProbeAgent against real WHIP/WHEP on loopback (one shared werift engin
     expect(text).not.toContain("quantile=");
   }, 30_000);
 
+  it("sends in bursts with sendIntervalMs (probe --send-interval): the same rate, loss and latency figures", async () => {
+    const { agents } = await world({ sendIntervalMs: INTERVAL / 5 });
+    const all = await Promise.all(agents.map((a) => windowsOf(a, 8)));
+    for (const windows of all) {
+      const firstOk = windows.findIndex((w) => w.length === 2 && w.every((r) => r.status === "ok"));
+      expect(firstOk).toBeGreaterThanOrEqual(0);
+      expect(firstOk).toBeLessThan(3);
+      const ok = windows.slice(firstOk + 1).flat();
+      expect(ok.filter((r) => r.status !== "ok").map((r) => `${r.src}→${r.dst} ${r.status}: ${r.reason}`)).toEqual([]);
+      const sent = ok.reduce((s, r) => s + r.sent, 0);
+      expect(sent / (ok.length * 25), "50 pps × 0.5 s windows, in 100 ms bursts").toBeGreaterThan(0.8);
+      expect(ok.reduce((s, r) => s + r.lost, 0) / sent).toBeLessThan(0.02);
+      for (const r of ok) expect(r.latencyP95Ms).toBeLessThan(100);
+    }
+  }, 30_000);
+
   it("reports region_offline into an offline region and http_error out of it, with the HTTP status in the reason", async () => {
     const { sfu, agents } = await world();
     await Promise.all(agents.map((a) => windowsOf(a, 4)));

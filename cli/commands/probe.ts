@@ -14,7 +14,7 @@ import { ConfigError } from "../../core/errors.js";
 import { createLogger, type LogLevel, type Logger } from "../../core/logger.js";
 import type { ProbeResult } from "../../core/probe-result.js";
 import { DEFAULT_REGIONS, regionSchema, splitTrackId, type Region } from "../../core/region.js";
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_INTERVAL_MS, DEFAULT_PPS, DEFAULT_ROTATE_MS, ProbeAgent } from "../../probes/agent.js";
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_INTERVAL_MS, DEFAULT_PPS, DEFAULT_ROTATE_MS, DEFAULT_SEND_INTERVAL_MS, ProbeAgent } from "../../probes/agent.js";
 import { IngestSink } from "../../probes/delivery/ingest-sink.js";
 import { FanOutSink, emptySinkStats, type ProbeSink, type SinkStats } from "../../probes/delivery/sink.js";
 import { StoreSink } from "../../probes/delivery/store-sink.js";
@@ -49,6 +49,7 @@ interface ProbeOpts extends TlsOpts {
   interval: string;
   rotate: string;
   pps: string;
+  sendInterval: string;
   token?: string;
   publishToken?: string;
   subscribeToken?: string;
@@ -103,6 +104,7 @@ export function probeCommand(): Command {
     .option("--interval <duration>", "window length", "1s")
     .option("--rotate <duration>", "publish a fresh probe track this often (a multiple of --interval)", "30s")
     .option("--pps <n>", "probe packets per second per track", String(DEFAULT_PPS))
+    .option("--send-interval <duration>", "send the packets due every this long, in a burst: 20ms paces each packet alone; 100ms-200ms costs the agent about half the CPU (npm run bench -- probe) with the same figures (each packet carries its own send time), at the price of bursty pacing; at most a fifth of --interval", `${DEFAULT_SEND_INTERVAL_MS}ms`)
     .addOption(new Option("--token <token>", "bearer token for WHIP and WHEP (e.g. granting room probe, track *)").env("RELAYWATCH_PROBE_TOKEN"))
     .addOption(new Option("--publish-token <token>", "bearer token for WHIP only (SFUs whose tokens carry one permission)").env("RELAYWATCH_PROBE_PUBLISH_TOKEN"))
     .addOption(new Option("--subscribe-token <token>", "bearer token for WHEP only").env("RELAYWATCH_PROBE_SUBSCRIBE_TOKEN"))
@@ -127,7 +129,7 @@ export function probeCommand(): Command {
 }
 
 /** Flags, windows, addresses, metrics port (free?), store (writable?): checked before anything opens. */
-async function planProbe(opts: ProbeOpts): Promise<{ region: Region; regions: Region[]; intervalMs: number; rotateMs: number; pps: number; metricsPort: number | null; analyzerToken: string | undefined }> {
+async function planProbe(opts: ProbeOpts): Promise<{ region: Region; regions: Region[]; intervalMs: number; rotateMs: number; pps: number; sendIntervalMs: number; metricsPort: number | null; analyzerToken: string | undefined }> {
   const region = parseRegion("--region", opts.region);
   const regions = opts.regions === undefined ? [...DEFAULT_REGIONS] : opts.regions.split(",").map((r) => parseRegion("--regions", r.trim()));
   if (!regions.includes(region)) regions.push(region);
@@ -135,6 +137,8 @@ async function planProbe(opts: ProbeOpts): Promise<{ region: Region; regions: Re
   const rotateMs = durationOption("--rotate", opts.rotate, DEFAULT_ROTATE_MS);
   const pps = Number(opts.pps);
   if (!Number.isFinite(pps) || pps <= 0) throw new ConfigError("--pps", opts.pps, "a positive number of packets per second");
+  const sendIntervalMs = durationOption("--send-interval", opts.sendInterval, DEFAULT_SEND_INTERVAL_MS);
+  if (sendIntervalMs > intervalMs / 5) throw new ConfigError("--send-interval", opts.sendInterval, `at most a fifth of --interval (${intervalMs / 5} ms), so every window has several sends`);
   if (opts.sfu !== undefined) checkUrl("--sfu", opts.sfu);
   if (opts.analyzer !== undefined) checkUrl("--analyzer", opts.analyzer);
   const analyzerToken = readSecret({ value: opts.analyzerToken, file: opts.analyzerTokenFile, env: "RELAYWATCH_ANALYZER_TOKEN", option: "--analyzer-token" });
@@ -145,11 +149,11 @@ async function planProbe(opts: ProbeOpts): Promise<{ region: Region; regions: Re
   }
   const metricsPort = opts.metricsPort === undefined ? null : portOption(opts.metricsPort);
   if (metricsPort !== null) await checkPortFree("--metrics-port", opts.metricsHost, metricsPort);
-  return { region, regions, intervalMs, rotateMs, pps, metricsPort, analyzerToken };
+  return { region, regions, intervalMs, rotateMs, pps, sendIntervalMs, metricsPort, analyzerToken };
 }
 
 async function runProbe(life: Life, opts: ProbeOpts): Promise<number> {
-  const { region, regions, intervalMs, rotateMs, pps, metricsPort, analyzerToken } = await planProbe(opts);
+  const { region, regions, intervalMs, rotateMs, pps, sendIntervalMs, metricsPort, analyzerToken } = await planProbe(opts);
   const metricsTls = applyTls(opts);
   const logger = createLogger({ level: opts.logLevel as LogLevel, name: `probe-${region}` });
   const registry = new Registry();
@@ -159,7 +163,7 @@ async function runProbe(life: Life, opts: ProbeOpts): Promise<number> {
   const sink = new FanOutSink(sinks);
   const agent = new ProbeAgent({
     region, regions, sfuUrl: opts.sfu, failover: opts.failover?.split(",").map((u) => u.trim()).filter((u) => u !== ""), whipTemplate: opts.whipUrl, whepTemplate: opts.whepUrl, janus: janusTargetOf({ ...opts, region }), token: opts.token ?? tokensFromSecret(process.env["RELAYWATCH_TOKEN_SECRET"]),
-    intervalMs, rotateMs, pps, sink, registry, logger, bindAddress: opts.bind ?? "127.0.0.1",
+    intervalMs, rotateMs, pps, sendIntervalMs, sink, registry, logger, bindAddress: opts.bind ?? "127.0.0.1",
     turn: turnProbeConfig({ iceServer: opts.iceServer, turnSecretFile: opts.turnSecretFile, turnCredentialsFile: opts.turnCredentialsFile, turnUser: opts.turnUser ?? `probe-${region}`, relayOnly: opts.relayOnly }, (f) => readFileSync(f, "utf8")),
     relayOnly: opts.relayOnly,
   });

@@ -112,6 +112,11 @@ describe("relaywatch analyze refuses to start", () => {
 });
 
 describe("relaywatch probe refuses to start", () => {
+  it("a --send-interval longer than a fifth of the window: exit 2", async () => {
+    const run = startCli(["probe", "--region", "r1", "--sfu", "http://127.0.0.1:1", "--interval", "1s", "--send-interval", "300ms"], { cwd: dir });
+    await expectCleanFailure(run, 2, /--send-interval: got "300ms", expected at most a fifth of --interval \(200 ms\)/);
+  }, 60_000);
+
   it("its metrics port already in use: exit 1", async () => {
     const run = startCli(["probe", "--region", "r1", "--sfu", "http://127.0.0.1:1", "--metrics-port", String(heldPort)], { cwd: dir });
     await expectCleanFailure(run, 1, new RegExp(`--metrics-port 127\\.0\\.0\\.1:${heldPort}: address already in use`));
