@@ -85,4 +85,20 @@ describe("ActionRunner", () => {
     expect(records.map((x) => x.state)).toEqual(["running", "verifying", "unverified", "running", "verifying", "verified"]);
     r.close();
   });
+
+  it("lists actions in the order they were requested, whichever settles first", async () => {
+    const lab = await scope.start({ regions: ["eu-central", "eu-west"], node: () => ({ admin: { enabled: true, token: ADMIN_TOKEN } }) });
+    const urls = new Map(["eu-central", "eu-west"].map((r) => [r, lab.node(r).url]));
+    const clock = new ManualClock(1_000_000);
+    const r = runner(loopingEngine(clock), clock, urls, ADMIN_TOKEN, []);
+    const first = await r.run(BODY);
+    clock.advance(VERIFY_INTERVAL_MS);
+    const second = await r.run(BODY);
+    if (!first.ok || !second.ok) throw new Error("both actions should run");
+    // The first one's deadline passes while the second still verifies: it settles (and is saved) last.
+    clock.advance(VERIFY_TIMEOUT_MS - VERIFY_INTERVAL_MS);
+    expect([r.get(first.action.id)?.state, r.get(second.action.id)?.state]).toEqual(["unverified", "verifying"]);
+    expect(r.list().map((a) => a.id)).toEqual([first.action.id, second.action.id]);
+    r.close();
+  });
 });

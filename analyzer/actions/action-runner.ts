@@ -60,8 +60,9 @@ export class ActionRunner {
     return planAction(req, planView(this.o.engine, this.o.configured));
   }
 
+  /** Oldest request first (the map itself is in order of last change: save() moves an action to the end). */
   list(): ActionRecord[] {
-    return [...this.actions.values()];
+    return [...this.actions.values()].sort((a, b) => a.requestedAt - b.requestedAt);
   }
 
   get(id: string): ActionRecord | undefined {

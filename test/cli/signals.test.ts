@@ -17,20 +17,32 @@ const SECRETS = { RELAYWATCH_TOKEN_SECRET: SECRET, RELAYWATCH_RELAY_SECRET: SECR
 /** The bound a signal must be honoured in. */
 const STOP_MS = 5_000;
 
-/** An HTTP server that takes requests and never answers: whoever waits on it is "starting". */
-let silent: Server;
+/**
+ * HTTP servers that take requests and never answer: whoever waits on one is "starting". Each
+ * test has its own (silentServer()), so a request still coming from an earlier test's
+ * process never counts as this one's.
+ */
+const silentServers: Server[] = [];
+/** One for the tests that only need somewhere to hang (the probe's SFU). */
 let silentUrl: string;
-let silentRequests = 0;
+
+async function silentServer(): Promise<{ url: string; asked: () => boolean }> {
+  let requests = 0;
+  const server = createServer(() => { requests++; });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  silentServers.push(server);
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, asked: () => requests > 0 };
+}
 
 beforeAll(async () => {
-  silent = createServer(() => { silentRequests++; });
-  await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
-  silentUrl = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+  silentUrl = (await silentServer()).url;
 });
 
 afterAll(async () => {
-  silent.closeAllConnections();
-  await new Promise<void>((r) => silent.close(() => { r(); }));
+  for (const server of silentServers) {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => { r(); }));
+  }
 });
 
 /** Waits until `ready` holds (the test's moment), sends SIGTERM and checks the exit. */
@@ -79,22 +91,22 @@ describe("SIGTERM while starting", () => {
   }, 90_000);
 
   it("tui waiting for an analyzer that does not answer: exits 0 at once, not after the reachability timeout", async () => {
-    const before = silentRequests;
-    const run = startCli(["tui", "--analyzer", silentUrl]);
-    await terminateWhen(run, () => silentRequests > before, 0, "tui asking the analyzer");
+    const silentOne = await silentServer();
+    const run = startCli(["tui", "--analyzer", silentOne.url]);
+    await terminateWhen(run, silentOne.asked, 0, "tui asking the analyzer");
     expect(run.stderr()).toBe("");
   }, 90_000);
 
   it("lab wan (a task) waiting on its control API: exits 143", async () => {
-    const before = silentRequests;
-    const run = startCli(["lab", "wan", "show", "--url", silentUrl]);
-    await terminateWhen(run, () => silentRequests > before, 143, "lab wan asking");
+    const silentOne = await silentServer();
+    const run = startCli(["lab", "wan", "show", "--url", silentOne.url]);
+    await terminateWhen(run, silentOne.asked, 143, "lab wan asking");
   }, 90_000);
 
   it("a second signal exits at once", async () => {
-    const before = silentRequests;
-    const run = startCli(["lab", "wan", "show", "--url", silentUrl]);
-    expect(await waitFor(() => silentRequests > before, 60_000)).toBe(true);
+    const silentOne = await silentServer();
+    const run = startCli(["lab", "wan", "show", "--url", silentOne.url]);
+    expect(await waitFor(silentOne.asked, 60_000)).toBe(true);
     run.child.kill("SIGINT");
     run.child.kill("SIGINT");
     const r = await run.exited;

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { alertsResponseSchema, overviewSchema } from "../../core/analyzer-api.js";
 import { isAlive, waitFor } from "../support/ports.js";
 import { skipWithout } from "../support/real-part.js";
@@ -33,24 +33,35 @@ function descendants(pid: number): number[] {
   return out;
 }
 
+// After each attempt (CI retries once): an up still running is stopped with Ctrl-C, as a user
+// would, before the tmux server goes, so a retry starts alone.
+afterEach(async () => {
+  if (!hasTmux || spawnSync("tmux", ["-L", SOCKET, "has-session", "-t", "up"]).status !== 0) return;
+  if (!screen().includes("EXIT=")) {
+    tmux("send-keys", "-t", "up", "C-c");
+    await waitFor(() => screen().includes("EXIT="), 30_000);
+  }
+  spawnSync("tmux", ["-L", SOCKET, "kill-server"]);
+}, 40_000);
+
 afterAll(() => {
-  if (hasTmux) spawnSync("tmux", ["-L", SOCKET, "kill-server"]);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe.skipIf(skipWithout(hasTmux, "tmux"))("relaywatch up", () => {
   it("brings up 5 regions with every pair ok in the TUI, and Ctrl-C leaves no process behind", async () => {
     const started0 = Date.now();
-    const cmd = `'${process.execPath}' cli/bin.mjs up --data-dir '${dataDir}'; echo "EXIT=$?"; sleep 600`;
+    const runDir = mkdtempSync(join(dataDir, "run-"));
+    const cmd = `'${process.execPath}' cli/bin.mjs up --data-dir '${runDir}'; echo "EXIT=$?"; sleep 600`;
     tmux("new-session", "-d", "-s", "up", "-x", "140", "-y", "45", "-c", ROOT, "sh", "-c", cmd);
     const panePid = Number(tmux("display-message", "-p", "-t", "up", "#{pane_pid}").trim());
 
     expect(await waitFor(() => screen().includes("● LIVE"), 90_000), `TUI never went live:\n${screen()}`).toBe(true);
     const live = Date.now();
-    const config = parse(readFileSync(join(dataDir, "analyzer.yaml"), "utf8")) as { analyzer: { listen: string } };
+    const config = parse(readFileSync(join(runDir, "analyzer.yaml"), "utf8")) as { analyzer: { listen: string } };
     const analyzer = `http://${config.analyzer.listen}`;
     // The lab's analyzer requires its token (issue 13); up leaves it in the data directory.
-    const auth = { headers: { authorization: `Bearer ${readFileSync(join(dataDir, "analyzer.token"), "utf8").trim()}` } };
+    const auth = { headers: { authorization: `Bearer ${readFileSync(join(runDir, "analyzer.token"), "utf8").trim()}` } };
     const allOk = async (): Promise<boolean> => {
       const o = overviewSchema.parse(await (await fetch(`${analyzer}/v1/overview`, auth)).json());
       return o.pairs.length === 20 && o.pairs.every((p) => p.status === "ok");

@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { actionsResponseSchema } from "../../core/actions.js";
 import type { IncidentReport } from "../../analyzer/incidents/report.js";
 import type { Incident } from "../../analyzer/incidents/incidents.js";
@@ -27,9 +27,14 @@ const screen = (): string => tmux("capture-pane", "-p", "-t", "tui");
 const keys = (...k: string[]): void => { tmux("send-keys", "-t", "tui", ...k); };
 
 let replay: IncidentReplay | null = null;
-afterAll(async () => {
+// After each attempt (CI retries once): its world and TUI are gone before a retry starts
+// its own, in a fresh directory.
+afterEach(async () => {
   if (hasTmux) spawnSync("tmux", ["-L", SOCKET, "kill-server"]);
   await replay?.stop();
+  replay = null;
+});
+afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -62,7 +67,8 @@ async function mitigate(name: string, plan: RegExp): Promise<void> {
 
 describe.skipIf(skipWithout(hasTmux, "tmux"))("the incident mitigated from the TUI on a real lab world", () => {
   it("overrides the false isolation and breaks the loop with keys only; both alerts resolve, every pair is ok; the report lists detection, both actions and recovery", async () => {
-    replay = await startIncidentReplay(join(dataDir, "world"), (m) => { process.stderr.write(`${m}\n`); });
+    const worldDir = mkdtempSync(join(dataDir, "world-"));
+    replay = await startIncidentReplay(worldDir, (m) => { process.stderr.write(`${m}\n`); });
     const { world } = replay;
     tmux("new-session", "-d", "-s", "tui", "-x", "120", "-y", "40", "-c", ROOT, "sh", "-c", `RELAYWATCH_ANALYZER_TOKEN=${world.analyzerToken} '${process.execPath}' cli/bin.mjs tui --analyzer ${world.analyzerUrl} --user oncall; echo "EXIT=$?"; sleep 600`);
     expect(await waitFor(() => screen().includes("● LIVE"), 30_000), `TUI never went live:\n${screen()}`).toBe(true);
@@ -100,7 +106,7 @@ describe.skipIf(skipWithout(hasTmux, "tmux"))("the incident mitigated from the T
     replay = null;
 
     // The write-up, from the store the analyzer wrote.
-    const store = join(dataDir, "world", "clickhouse");
+    const store = join(worldDir, "clickhouse");
     const listed = await runCli(["incident", "list", "--store", store, "--since", "1h", "--json"]);
     expect(listed.code, listed.stderr).toBe(0);
     const incidents = JSON.parse(listed.stdout) as Incident[];
