@@ -30,6 +30,7 @@ import { preciseClock } from "./precise-clock.js";
 import { ProbePublisher } from "./probe-publisher.js";
 import { liveRotations, rotationSchedule, type RotationSchedule } from "./rotation.js";
 import { DEFAULT_THRESHOLDS, type Thresholds } from "./stats/classify.js";
+import { STALL_DISCOUNT_MS, StallMeter } from "./stats/stall-meter.js";
 import { describeFailure } from "./stats/observation.js";
 import { PairSubscription } from "./subscription.js";
 import { JanusTarget } from "./targets/janus.js";
@@ -113,6 +114,7 @@ export class ProbeAgent {
   readonly schedule: RotationSchedule;
   private readonly pps: number;
   private readonly sendIntervalMs: number;
+  private readonly stalls: StallMeter;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly sink: ProbeSink;
@@ -144,6 +146,7 @@ export class ProbeAgent {
     this.pps = positive("--pps", o.pps ?? DEFAULT_PPS);
     if (this.pps > MAX_PPS) throw new ConfigError("--pps", this.pps, `at most ${MAX_PPS}`);
     this.sendIntervalMs = Math.max(1000 / this.pps, positive("sendIntervalMs", o.sendIntervalMs ?? DEFAULT_SEND_INTERVAL_MS));
+    this.stalls = new StallMeter(this.sendIntervalMs);
     this.clock = o.clock ?? preciseClock;
     this.logger = (o.logger ?? silentLogger).child({ component: "probe-agent", region: o.region });
     this.events = new TypedEmitter(this.logger);
@@ -213,6 +216,7 @@ export class ProbeAgent {
     const now = this.clock.now();
     this.maintain(now);
     this.pacer = this.clock.setInterval(() => {
+      this.stalls.tick(this.clock.now());
       for (const p of this.publishers.values()) p.sendDue(this.pps);
     }, this.sendIntervalMs);
     // The first window ends on the grid at least half a window away, so it is not a sliver.
@@ -236,7 +240,12 @@ export class ProbeAgent {
 
   private closeWindow(end: number): void {
     if (this.closing !== null) return;
-    const results = this.monitors.map((m) => m.observeWindow(end));
+    const stallMs = this.stalls.takeWindow();
+    if (stallMs >= STALL_DISCOUNT_MS) {
+      this.metrics.stalledWindows.inc();
+      this.logger.debug({ stallMs, windowEnd: end }, "window() | agent stalled: this window reports no latency");
+    }
+    const results = this.monitors.map((m) => m.observeWindow(end, stallMs));
     for (const r of results) {
       this.metrics.observeResult(r);
       const before = this.lastStatus.get(r.src);
@@ -248,7 +257,7 @@ export class ProbeAgent {
       }
     }
     if (this.relayOnly) results.forEach((r, i) => (results[i] = { ...r, via: "turn" }));
-    if (this.turn !== null) results.push(this.turn.observeWindow(end));
+    if (this.turn !== null) results.push(this.turn.observeWindow(end, stallMs));
     if (results.length > 0) this.sink.submit(results);
     this.noteFailover();
     this.events.safeEmit("window", results);

@@ -33,6 +33,7 @@ export class ProbeMetrics {
   readonly resultsDropped: Counter<"sink" | "reason">;
   readonly resultsBuffered: Gauge<"sink">;
   readonly deliveryAttempts: Counter<"sink" | "outcome">;
+  readonly stalledWindows: Counter;
   readonly failedOver: Gauge;
 
   constructor(registry: Registry) {
@@ -58,6 +59,7 @@ export class ProbeMetrics {
     this.resultsDropped = new Counter({ name: "relaywatch_probe_results_dropped_total", help: "Probe results a sink gave up on, by reason", labelNames: ["sink", "reason"], registers });
     this.resultsBuffered = new Gauge({ name: "relaywatch_probe_results_buffered", help: "Probe results waiting in a sink's buffer", labelNames: ["sink"], registers });
     this.failedOver = new Gauge({ name: "relaywatch_probe_failed_over", help: "1 while new sessions go to a failover SFU because the home SFU refuses them (--failover)", registers });
+    this.stalledWindows = new Counter({ name: "relaywatch_probe_stalled_windows_total", help: "Windows in which this agent's own event loop stalled 100 ms or more: their results report no latency", registers });
     this.deliveryAttempts = new Counter({ name: "relaywatch_probe_delivery_attempts_total", help: "Batch delivery attempts by outcome", labelNames: ["sink", "outcome"], registers });
   }
 

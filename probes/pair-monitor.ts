@@ -75,8 +75,8 @@ export class PairMonitor {
     }
   }
 
-  /** The pair's result for the window ending at `windowEnd`. */
-  observeWindow(windowEnd: number): ProbeResult {
+  /** The pair's result for the window ending at `windowEnd`; `agentStallMs`: the agent's own stall in it (stall-meter.ts). */
+  observeWindow(windowEnd: number, agentStallMs = 0): ProbeResult {
     const sub = this.current;
     let obs: PairObservation;
     if (sub === null) obs = { phase: "pending", elapsedMs: 0 };
@@ -96,6 +96,7 @@ export class PairMonitor {
         setupMs: sub?.setupMs ?? null,
         ttfpMs: sub?.ttfpMs ?? null,
         relayPath: obs.phase === "connected" ? (sub?.relayPath ?? []) : [],
+        agentStallMs,
       },
       obs,
       this.o.thresholds,

@@ -5,6 +5,7 @@ import type { Region, TrackId } from "../../core/region.js";
 import { classifyWindow, DEFAULT_THRESHOLDS, type Thresholds } from "./classify.js";
 import type { PairObservation } from "./observation.js";
 import { quantile } from "./receiver-stats.js";
+import { STALL_DISCOUNT_MS } from "./stall-meter.js";
 
 export interface WindowContext {
   /** End of the window, ms since epoch. */
@@ -19,17 +20,21 @@ export interface WindowContext {
   ttfpMs: number | null;
   /** As the SFU reported it (`Relay-Path`, origin first); empty when it did not say. */
   relayPath: Region[];
+  /** The agent's own longest event-loop stall affecting this window (stall-meter.ts); 0 by default. */
+  agentStallMs?: number;
 }
 
 /** Reasons are bounded by the schema; a long SFU error detail is cut, not rejected. */
 const MAX_REASON_CHARS = 1000;
 
 export function buildProbeResult(ctx: WindowContext, obs: PairObservation, thresholds: Thresholds = DEFAULT_THRESHOLDS): ProbeResult {
-  const classified = classifyWindow(obs, ctx.windowMs, thresholds);
-  const { status } = classified;
-  const elsewhere = failedOverNote(ctx);
-  const reason = elsewhere === "" ? classified.reason : classified.reason === "" ? elsewhere : `${classified.reason}; ${elsewhere}`;
   const f = obs.phase === "connected" ? obs.figures : null;
+  // The agent itself held packets up: their arrival times say nothing about the network.
+  const stalled = f !== null && (ctx.agentStallMs ?? 0) >= STALL_DISCOUNT_MS;
+  const classified = classifyWindow(obs, ctx.windowMs, stalled ? { ...thresholds, latencyP95Ms: Number.POSITIVE_INFINITY } : thresholds);
+  const { status } = classified;
+  const notes = [classified.reason, failedOverNote(ctx), stalled ? `latency not measured: this agent stalled ${Math.round(ctx.agentStallMs ?? 0)} ms` : ""];
+  const reason = notes.filter((n) => n !== "").join("; ");
   return {
     ts: Math.round(ctx.ts),
     windowMs: ctx.windowMs,
@@ -44,8 +49,8 @@ export function buildProbeResult(ctx: WindowContext, obs: PairObservation, thres
     duplicates: f?.duplicates ?? 0,
     reordered: f?.reordered ?? 0,
     jitterMs: f?.jitterMs ?? 0,
-    latencyP50Ms: f === null ? null : quantile(f.latenciesMs, 0.5),
-    latencyP95Ms: f === null ? null : quantile(f.latenciesMs, 0.95),
+    latencyP50Ms: f === null || stalled ? null : quantile(f.latenciesMs, 0.5),
+    latencyP95Ms: f === null || stalled ? null : quantile(f.latenciesMs, 0.95),
     ttfpMs: ctx.ttfpMs,
     setupMs: ctx.setupMs,
     relayPath: ctx.relayPath,

@@ -83,8 +83,8 @@ export class TurnProbe {
     });
   }
 
-  observeWindow(end: number): ProbeResult {
-    const media = this.monitor.observeWindow(end);
+  observeWindow(end: number, agentStallMs = 0): ProbeResult {
+    const media = this.monitor.observeWindow(end, agentStallMs);
     this.deps.metrics.mediaOk.set({ region: this.deps.region }, media.status === "ok" || media.status === "degraded" ? 1 : 0);
     const result = mergeAllocation({ ...media, via: "turn" }, this.last);
     if (result.status !== this.lastStatus) {
