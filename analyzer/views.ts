@@ -31,7 +31,8 @@ export function buildOverview(engine: AnalyzerEngine, configured: readonly Regio
       dst: p.dst,
       status: p.last.status,
       reason: p.last.reason,
-      latencyP50Ms: p.last.latencyP50Ms,
+      // A window the agent stalled in reports no latency (probes/stats/stall-meter.ts): show the last measured one.
+      latencyP50Ms: p.last.latencyP50Ms ?? p.latency.findLast((l) => l !== null) ?? null,
       lossRatio: Math.min(1, lossRatio(p.last)),
       jitterMs: p.last.jitterMs,
       relayPath: p.last.relayPath,
